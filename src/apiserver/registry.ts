@@ -1,0 +1,361 @@
+// The generic REST registry: get, list, create, update, patch, delete for every served kind,
+// with upstream's object semantics (compare-and-swap on resourceVersion, status subresources,
+// graceful pod deletion, finalizers and deletion propagation, namespace lifecycle). HTTP lives
+// in handlers.ts; this file knows only objects.
+import {
+  ApiError,
+  badRequest,
+  conflict,
+  forbidden,
+  invalid,
+  fieldErr,
+  notFound,
+  strictDecodingError,
+} from '../api/errors.js';
+import { matchesFields, type FieldRequirement } from '../api/fields.js';
+import { matchesLabels, type LabelSelector } from '../api/labels.js';
+import { findResource, storeKey, storePrefix, type ResourceInfo } from '../api/resources.js';
+import type { DeleteOptions, KubeObject, Namespace, Pod } from '../api/types.js';
+import type { Admission } from '../admission/index.js';
+import type { Logger } from '../log.js';
+import { isStoreError, type Store } from '../store/store.js';
+import { isPlainObject } from './body.js';
+import { createKeyedMutex } from './mutex.js';
+import { generateName, nowRfc3339, prepareForCreate, prepareForUpdate, sameObject } from './object-meta.js';
+import { applyPatch, type PatchContentType } from './patch/index.js';
+import { findUnknownFields, patchSchemaFor } from './schema/index.js';
+import { toApiError } from './store-errors.js';
+
+export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
+
+export interface WriteOptions {
+  dryRun?: boolean;
+  fieldValidation?: FieldValidation;
+}
+
+export interface WriteResult {
+  object: KubeObject;
+  warnings: string[];
+}
+
+export interface ListResult {
+  items: KubeObject[];
+  revision: number;
+}
+
+/** Namespaces the system needs; deleting them is forbidden, as upstream forbids it. */
+export const PROTECTED_NAMESPACES = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease']);
+
+const NAMESPACES = findResource('', 'v1', 'namespaces')!;
+const NODES = findResource('', 'v1', 'nodes')!;
+
+const GC_FINALIZERS = { Foreground: 'foregroundDeletion', Orphan: 'orphan' } as const;
+
+export interface Registry {
+  get(info: ResourceInfo, namespace: string | undefined, name: string): Promise<KubeObject>;
+  list(info: ResourceInfo, namespace: string | undefined, labels: LabelSelector, fields: FieldRequirement[]): Promise<ListResult>;
+  create(info: ResourceInfo, namespace: string | undefined, body: unknown, opts: WriteOptions): Promise<WriteResult>;
+  update(info: ResourceInfo, namespace: string | undefined, name: string, subresource: string, body: unknown, opts: WriteOptions): Promise<WriteResult>;
+  patch(info: ResourceInfo, namespace: string | undefined, name: string, subresource: string, patch: unknown, type: PatchContentType, opts: WriteOptions): Promise<WriteResult>;
+  delete(info: ResourceInfo, namespace: string | undefined, name: string, options: DeleteOptions, opts: WriteOptions): Promise<{ object: KubeObject; removed: boolean }>;
+  /** Applies a change to an object with compare-and-swap retries (for subresources and internal writers). */
+  mutate(info: ResourceInfo, namespace: string | undefined, name: string, subresource: string, change: (current: KubeObject) => KubeObject, opts?: WriteOptions): Promise<KubeObject>;
+}
+
+export interface RegistryDeps {
+  store: Store;
+  admission: Admission;
+  logger: Logger;
+}
+
+const clone = <T>(v: T): T => structuredClone(v);
+
+function revisionOf(obj: KubeObject): number {
+  return Number(obj.metadata.resourceVersion ?? '0');
+}
+
+function expectedApiVersion(info: ResourceInfo): string {
+  return info.group ? `${info.group}/${info.version}` : info.version;
+}
+
+export function createRegistry(deps: RegistryDeps): Registry {
+  const { store, admission } = deps;
+  const mutex = createKeyedMutex();
+  // Services allocate ClusterIPs and NodePorts from state derived from every stored Service:
+  // their writes are serialized so that state cannot change under an allocation.
+  const lockFor = (info: ResourceInfo): string => (info.kind === 'Service' ? 'services' : `${info.resource}`);
+  const serialized = <T>(info: ResourceInfo, fn: () => Promise<T>): Promise<T> =>
+    info.kind === 'Service' ? mutex.run(lockFor(info), fn) : fn();
+
+  async function getOrThrow(info: ResourceInfo, namespace: string | undefined, name: string): Promise<KubeObject> {
+    let obj: KubeObject | undefined;
+    try {
+      obj = await store.get(storeKey(info, namespace, name));
+    } catch (err) {
+      throw toApiError(err, info, name);
+    }
+    if (!obj) throw notFound(info.resource, info.group, name);
+    return obj;
+  }
+
+  function decodeObject(info: ResourceInfo, body: unknown, opts: WriteOptions): { obj: KubeObject; warnings: string[] } {
+    if (!isPlainObject(body)) throw badRequest(`Object 'Kind' is missing in '${JSON.stringify(body)}'`);
+    const obj = body as KubeObject;
+    const kind = typeof obj.kind === 'string' ? obj.kind : undefined;
+    const apiVersion = typeof obj.apiVersion === 'string' ? obj.apiVersion : undefined;
+    if (kind !== undefined && kind !== info.kind) {
+      throw badRequest(`${kind} in version "${apiVersion ?? ''}" cannot be handled as a ${info.kind}: the object provided is unrecognized or of a different kind (expected ${info.kind})`);
+    }
+    if (apiVersion !== undefined && apiVersion !== expectedApiVersion(info)) {
+      throw badRequest(`the API version in the data (${apiVersion}) does not match the expected API version (${expectedApiVersion(info)})`);
+    }
+    if (!isPlainObject(obj.metadata)) {
+      if (obj.metadata !== undefined) throw badRequest(`${info.kind} in version "${info.version}" cannot be handled as a ${info.kind}: json: cannot unmarshal into Go struct field ${info.kind}.metadata of type v1.ObjectMeta`);
+      obj.metadata = {};
+    }
+    const warnings: string[] = [];
+    const mode = opts.fieldValidation ?? 'Warn';
+    if (mode !== 'Ignore') {
+      const unknown = findUnknownFields(expectedApiVersion(info), info.kind, obj);
+      if (unknown.length > 0) {
+        if (mode === 'Strict') throw strictDecodingError(info.kind, info.group, unknown);
+        for (const f of unknown) warnings.push(`unknown field "${f}"`);
+      }
+    }
+    return { obj: clone(obj), warnings };
+  }
+
+  async function checkNamespace(info: ResourceInfo, namespace: string | undefined): Promise<void> {
+    if (!info.namespaced || info.kind === 'Namespace') return;
+    if (!namespace) throw badRequest('the server could not find the requested resource: a namespace is required');
+    const ns = (await store.get(storeKey(NAMESPACES, undefined, namespace)).catch((err: unknown) => {
+      throw toApiError(err, NAMESPACES, namespace);
+    })) as Namespace | undefined;
+    if (!ns) throw notFound('namespaces', '', namespace);
+    if (ns.metadata.deletionTimestamp || ns.status?.phase === 'Terminating') {
+      throw forbidden(`${info.resource} "${''}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`);
+    }
+  }
+
+  /** Stores an update; removes the object instead once it is being deleted and has no finalizers left. */
+  async function commitUpdate(info: ResourceInfo, key: string, next: KubeObject, current: KubeObject, opts: WriteOptions): Promise<KubeObject> {
+    const name = current.metadata.name!;
+    if (opts.dryRun) return { ...next, metadata: { ...next.metadata, resourceVersion: current.metadata.resourceVersion } };
+    if (readyToRemove(info, next)) {
+      try {
+        return await store.delete(key, revisionOf(current));
+      } catch (err) {
+        throw toApiError(err, info, name);
+      }
+    }
+    if (sameObject(next, current)) return current;
+    try {
+      return await store.update(key, next, revisionOf(current));
+    } catch (err) {
+      throw toApiError(err, info, name);
+    }
+  }
+
+  function readyToRemove(info: ResourceInfo, obj: KubeObject): boolean {
+    if (!obj.metadata.deletionTimestamp) return false;
+    if ((obj.metadata.finalizers ?? []).length > 0) return false;
+    if (info.kind === 'Namespace') return ((obj as Namespace).spec?.finalizers ?? []).length === 0;
+    // A terminating pod on a node stays until its kubelet confirms with a grace-0 delete.
+    if (info.kind === 'Pod') return (obj.metadata.deletionGracePeriodSeconds ?? 0) === 0;
+    return true;
+  }
+
+  async function admitUpdate(info: ResourceInfo, subresource: string, next: KubeObject, current: KubeObject): Promise<KubeObject> {
+    const sub = (subresource === 'status' || subresource === 'scale' || subresource === 'binding' ? subresource : '') as '' | 'status' | 'scale' | 'binding';
+    return admission.admit({ info, operation: 'UPDATE', subresource: sub, object: next, oldObject: current });
+  }
+
+  const registry: Registry = {
+    get: getOrThrow,
+
+    async list(info, namespace, labels, fields) {
+      let result;
+      try {
+        result = await store.list(storePrefix(info, namespace));
+      } catch (err) {
+        throw toApiError(err, info, '');
+      }
+      const items = result.items.filter((o) => matchesLabels(labels, o.metadata.labels) && matchesFields(info.kind, fields, o));
+      return { items, revision: result.revision };
+    },
+
+    async create(info, namespace, body, opts) {
+      const { obj, warnings } = decodeObject(info, body, opts);
+      const m = obj.metadata;
+      if (info.namespaced) {
+        if (m.namespace !== undefined && m.namespace !== '' && namespace !== undefined && m.namespace !== namespace) {
+          throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+        }
+        m.namespace = namespace ?? m.namespace ?? 'default';
+      }
+      if (m.resourceVersion) throw badRequest('resourceVersion should not be set on objects to be created');
+      if (!m.name) {
+        if (m.generateName) m.name = generateName(m.generateName);
+        else throw invalid(info.kind, info.group, '', [fieldErr.required('metadata.name', 'name or generateName is required')]);
+      }
+      return serialized(info, async () => {
+        await checkNamespace(info, m.namespace);
+        const prepared = prepareForCreate(info, obj);
+        const admitted = await admission.admit({ info, operation: 'CREATE', subresource: '', object: prepared });
+        if (opts.dryRun) return { object: admitted, warnings };
+        try {
+          const created = await store.create(storeKey(info, admitted.metadata.namespace, admitted.metadata.name!), admitted);
+          return { object: created, warnings };
+        } catch (err) {
+          throw toApiError(err, info, admitted.metadata.name!);
+        }
+      });
+    },
+
+    async update(info, namespace, name, subresource, body, opts) {
+      const { obj, warnings } = decodeObject(info, body, opts);
+      if (obj.metadata.name !== undefined && obj.metadata.name !== name) {
+        throw badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`);
+      }
+      if (info.namespaced && obj.metadata.namespace && obj.metadata.namespace !== namespace) {
+        throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+      }
+      return serialized(info, async () => {
+        const current = await getOrThrow(info, namespace, name);
+        const wanted = obj.metadata.resourceVersion;
+        if (wanted && wanted !== current.metadata.resourceVersion) throw conflict(info.resource, info.group, name);
+        const next = prepareForUpdate(info, subresource, obj, current);
+        const admitted = await admitUpdate(info, subresource, next, current);
+        const object = await commitUpdate(info, storeKey(info, namespace, name), admitted, current, opts);
+        return { object, warnings };
+      });
+    },
+
+    async patch(info, namespace, name, subresource, patchBody, type, opts) {
+      const schema = patchSchemaFor(expectedApiVersion(info), info.kind);
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await serialized(info, async () => {
+            const current = await getOrThrow(info, namespace, name);
+            const patched = applyPatch(clone(current), patchBody, type, schema) as KubeObject;
+            if (!isPlainObject(patched)) throw badRequest('the patch produced something that is not an object');
+            const { obj, warnings } = decodeObject(info, patched, opts);
+            if (obj.metadata.name !== name) {
+              throw invalid(info.kind, info.group, name, [fieldErr.invalid('metadata.name', obj.metadata.name, 'field is immutable')]);
+            }
+            const wanted = obj.metadata.resourceVersion;
+            if (wanted && wanted !== current.metadata.resourceVersion) throw conflict(info.resource, info.group, name);
+            const next = prepareForUpdate(info, subresource, obj, current);
+            const admitted = await admitUpdate(info, subresource, next, current);
+            const object = await commitUpdate(info, storeKey(info, namespace, name), admitted, current, opts);
+            return { object, warnings };
+          });
+        } catch (err) {
+          // A patch carries no resourceVersion of its own: a lost compare-and-swap race is
+          // retried against the new object, as the upstream patcher does.
+          const isRace = err instanceof ApiError && err.reason === 'Conflict' && !hasResourceVersion(patchBody);
+          if (!isRace || attempt >= 5) throw err;
+        }
+      }
+    },
+
+    async delete(info, namespace, name, options, opts) {
+      return serialized(info, async () => {
+        const key = storeKey(info, namespace, name);
+        const current = await getOrThrow(info, namespace, name);
+        const pre = options.preconditions;
+        if (pre?.uid && pre.uid !== current.metadata.uid) {
+          throw conflict(info.resource, info.group, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid}`);
+        }
+        if (pre?.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion) {
+          throw conflict(info.resource, info.group, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`);
+        }
+        if (info.kind === 'Namespace' && PROTECTED_NAMESPACES.has(name)) {
+          throw forbidden(`namespaces "${name}" is forbidden: this namespace may not be deleted`);
+        }
+        const next = clone(current);
+        const m = next.metadata;
+        const finalizers = new Set(m.finalizers ?? []);
+        const policy = options.propagationPolicy;
+        if (policy === 'Foreground') finalizers.add(GC_FINALIZERS.Foreground);
+        if (policy === 'Orphan') finalizers.add(GC_FINALIZERS.Orphan);
+
+        if (info.kind === 'Namespace') {
+          if (!m.deletionTimestamp) m.deletionTimestamp = nowRfc3339();
+          (next as Namespace).status = { phase: 'Terminating' };
+        } else if (info.kind === 'Pod') {
+          const grace = await podGracePeriod(next as Pod, options);
+          if (grace > 0) {
+            const due = Date.now() + grace * 1000;
+            const currentDue = m.deletionTimestamp ? Date.parse(m.deletionTimestamp) : Infinity;
+            if (due < currentDue) {
+              m.deletionTimestamp = new Date(due).toISOString().replace(/\.\d{3}Z$/, 'Z');
+              m.deletionGracePeriodSeconds = grace;
+            }
+          } else {
+            m.deletionTimestamp = m.deletionTimestamp ?? nowRfc3339();
+            m.deletionGracePeriodSeconds = 0;
+          }
+        } else if (finalizers.size > 0 && !m.deletionTimestamp) {
+          m.deletionTimestamp = nowRfc3339();
+          m.deletionGracePeriodSeconds = 0;
+        }
+        if (finalizers.size > 0) m.finalizers = [...finalizers];
+        if (opts.dryRun) return { object: next, removed: false };
+
+        const removeNow = info.kind === 'Namespace' ? readyToRemove(info, next) : finalizers.size === 0 && (info.kind !== 'Pod' || readyToRemove(info, next));
+        try {
+          if (removeNow) {
+            const removed = await store.delete(key, revisionOf(current));
+            return { object: removed, removed: true };
+          }
+          if (sameObject(next, current)) return { object: current, removed: false };
+          const updated = await store.update(key, next, revisionOf(current));
+          return { object: updated, removed: false };
+        } catch (err) {
+          if (isStoreError(err, 'Conflict')) throw conflict(info.resource, info.group, name);
+          throw toApiError(err, info, name);
+        }
+      });
+    },
+
+    async mutate(info, namespace, name, subresource, change, opts = {}) {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await serialized(info, async () => {
+            const current = await getOrThrow(info, namespace, name);
+            const changed = change(clone(current));
+            const next = prepareForUpdate(info, subresource === 'status' ? 'status' : '', changed, current);
+            if (subresource !== 'status' && subresource !== '') {
+              // binding/scale/finalize change the main object; keep their status change too.
+              next.status = changed.status;
+            }
+            const admitted = await admitUpdate(info, subresource, next, current);
+            return commitUpdate(info, storeKey(info, namespace, name), admitted, current, opts);
+          });
+        } catch (err) {
+          if (!(err instanceof ApiError && err.reason === 'Conflict') || attempt >= 5) throw err;
+        }
+      }
+    },
+  };
+
+  /** Upstream: unscheduled and terminal pods go at once; others get their grace period. */
+  async function podGracePeriod(pod: Pod, options: DeleteOptions): Promise<number> {
+    const requested = options.gracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30;
+    if (requested <= 0) return 0;
+    if (!pod.spec?.nodeName) return 0;
+    if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') return 0;
+    const node = await store.get(storeKey(NODES, undefined, pod.spec.nodeName)).catch(() => undefined);
+    if (!node) return 0;
+    return requested;
+  }
+
+  return registry;
+}
+
+function hasResourceVersion(patch: unknown): boolean {
+  if (!isPlainObject(patch)) return false;
+  const meta = patch.metadata;
+  return isPlainObject(meta) && typeof meta.resourceVersion === 'string' && meta.resourceVersion !== '';
+}

@@ -1,0 +1,164 @@
+// The API server: HTTPS with the cluster's certificate, bearer-token authentication, and the
+// routing of Kubernetes REST paths to discovery, OpenAPI, health and the resource handlers.
+import { timingSafeEqual } from 'node:crypto';
+import https from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { notAcceptable, notFoundPath, unauthorized } from '../api/errors.js';
+import type { Logger } from '../log.js';
+import type { WatchCache } from '../store/watch-cache.js';
+import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo } from './discovery.js';
+import { handleResource } from './handlers.js';
+import { openapiV2, openapiV3Document, openapiV3Root } from './openapi.js';
+import type { Registry } from './registry.js';
+import { parseRequestInfo } from './request-info.js';
+import { writeError, writeJson } from './respond.js';
+
+export interface ApiServerOptions {
+  host: string;
+  port: number;
+  tls: { key: string; cert: string };
+  token: string;
+  registry: Registry;
+  watchCache: WatchCache;
+  logger: Logger;
+  /** Answers /readyz: false until bootstrap is done. */
+  ready: () => boolean;
+  watchOptions?: { bookmarkIntervalMs?: number; keepaliveIntervalMs?: number };
+}
+
+export interface ApiServer {
+  address(): AddressInfo;
+  close(): Promise<void>;
+}
+
+const ANONYMOUS_PATHS = new Set(['/healthz', '/readyz', '/livez', '/version']);
+
+function tokenMatches(header: string | undefined, token: string): boolean {
+  if (!header || !header.startsWith('Bearer ')) return false;
+  const given = Buffer.from(header.slice(7).trim());
+  const want = Buffer.from(token);
+  return given.length === want.length && timingSafeEqual(given, want);
+}
+
+export function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
+  const { logger } = opts;
+  const sockets = new Set<Duplex>();
+  const serverAddress = (): string => `${opts.host}:${(server.address() as AddressInfo).port}`;
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'https://localhost');
+    const path = url.pathname;
+    if (!ANONYMOUS_PATHS.has(path) && !tokenMatches(req.headers.authorization, opts.token)) throw unauthorized();
+    const info = parseRequestInfo(req.method ?? 'GET', path, url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1');
+    switch (info.type) {
+      case 'health': {
+        const ok = path === '/livez' || path === '/healthz' ? true : opts.ready();
+        res.writeHead(ok ? 200 : 500, { 'Content-Type': 'text/plain; charset=utf-8' });
+        res.end(ok ? 'ok' : 'not ready');
+        return;
+      }
+      case 'version':
+        writeJson(res, 200, versionInfo());
+        return;
+      case 'metrics':
+        res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4' });
+        res.end('');
+        return;
+      case 'openapi': {
+        if (path === '/openapi/v2') {
+          // client-go asks for protobuf first; we serve JSON only.
+          const accept = String(req.headers.accept ?? '');
+          if (accept && !accept.includes('json') && !accept.includes('*/*')) throw notAcceptable('only application/json is served for /openapi/v2');
+          writeJson(res, 200, openapiV2());
+          return;
+        }
+        if (path === '/openapi/v3' || path === '/openapi/v3/') {
+          writeJson(res, 200, openapiV3Root());
+          return;
+        }
+        const doc = openapiV3Document(path.replace(/^\/openapi\/v3\//, ''));
+        if (!doc) throw notFoundPath(path);
+        writeJson(res, 200, doc);
+        return;
+      }
+      case 'discovery': {
+        if (req.method !== 'GET') throw notFoundPath(path);
+        if (path === '/' ) {
+          writeJson(res, 200, { paths: ['/api', '/api/v1', '/apis', '/apis/discovery.k8s.io', '/apis/discovery.k8s.io/v1', '/healthz', '/livez', '/openapi/v2', '/openapi/v3', '/readyz', '/version'] });
+          return;
+        }
+        if (path === '/api' || path === '/api/') {
+          writeJson(res, 200, apiVersions(serverAddress()));
+          return;
+        }
+        if (path === '/apis' || path === '/apis/') {
+          writeJson(res, 200, apiGroupList());
+          return;
+        }
+        if (info.group !== undefined && info.version === undefined) {
+          const g = apiGroup(info.group);
+          if (!g) throw notFoundPath(path);
+          writeJson(res, 200, g);
+          return;
+        }
+        const list = apiResourceList(info.group ?? '', info.version ?? '');
+        if (!list) throw notFoundPath(path);
+        writeJson(res, 200, list);
+        return;
+      }
+      case 'unknown-resource':
+        throw notFoundPath(path);
+      case 'not-found':
+        throw notFoundPath(path);
+      case 'resource':
+        await handleResource(req, res, url, info, {
+          registry: opts.registry,
+          watchCache: opts.watchCache,
+          logger,
+          ...(opts.watchOptions ? { watchOptions: opts.watchOptions } : {}),
+        });
+        return;
+    }
+  }
+
+  const server = https.createServer({ key: opts.tls.key, cert: opts.tls.cert }, (req, res) => {
+    const started = process.hrtime.bigint();
+    route(req, res)
+      .catch((err: unknown) => {
+        const apiErr = writeError(res, err);
+        if (apiErr.code >= 500) logger.error({ err, method: req.method, url: req.url }, 'request failed');
+      })
+      .finally(() => {
+        const ms = Number(process.hrtime.bigint() - started) / 1e6;
+        if (!req.url?.includes('watch')) logger.debug({ method: req.method, url: req.url, code: res.statusCode, ms }, 'request');
+      });
+    // A client that hangs up midway must not leave anything behind.
+    req.on('error', () => res.destroy());
+  });
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  server.on('tlsClientError', (err) => logger.debug({ err: err.message }, 'TLS handshake failed'));
+  server.keepAliveTimeout = 60_000;
+  server.headersTimeout = 65_000;
+  server.requestTimeout = 0;
+
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host, () => {
+      server.off('error', reject);
+      resolve({
+        address: () => server.address() as AddressInfo,
+        close: () =>
+          new Promise<void>((r) => {
+            server.close(() => r());
+            for (const s of sockets) s.destroy();
+          }),
+      });
+    });
+  });
+}
+

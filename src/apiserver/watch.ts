@@ -1,0 +1,171 @@
+// Serving a watch: chunked JSON lines from the watch cache, starting with the current objects
+// (resourceVersion "" or "0") or resuming after a given resourceVersion; selectors applied as
+// upstream's watch cache does (an object leaving the selector is a DELETED); bookmarks and
+// keepalive newlines; an ERROR event with 410 Expired when the revision is gone.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ApiError, tooOldResourceVersion, timeout as timeoutError } from '../api/errors.js';
+import { matchesFields, type FieldRequirement } from '../api/fields.js';
+import { matchesLabels, type LabelSelector } from '../api/labels.js';
+import { storePrefix, type ResourceInfo } from '../api/resources.js';
+import type { KubeObject, WatchEvent, WatchEventType } from '../api/types.js';
+import type { Logger } from '../log.js';
+import type { StoreError, StoreEvent } from '../store/store.js';
+import type { WatchCache } from '../store/watch-cache.js';
+import type { Registry } from './registry.js';
+
+export interface WatchRequest {
+  info: ResourceInfo;
+  namespace?: string;
+  name?: string;
+  labels: LabelSelector;
+  fields: FieldRequirement[];
+  resourceVersion: string;
+  allowBookmarks: boolean;
+  timeoutSeconds?: number;
+  /** Turns each object into what is sent (a Table row for kubectl, the object otherwise). */
+  render: (obj: KubeObject, first: boolean) => unknown;
+}
+
+export interface WatchServerOptions {
+  bookmarkIntervalMs?: number;
+  keepaliveIntervalMs?: number;
+}
+
+export async function serveWatch(
+  req: IncomingMessage,
+  res: ServerResponse,
+  w: WatchRequest,
+  cache: WatchCache,
+  registry: Registry,
+  logger: Logger,
+  opts: WatchServerOptions = {},
+): Promise<void> {
+  const matches = (o: KubeObject): boolean =>
+    (w.name === undefined || o.metadata.name === w.name) && matchesLabels(w.labels, o.metadata.labels) && matchesFields(w.info.kind, w.fields, o);
+  const prefix = storePrefix(w.info, w.namespace);
+  const inScope = (key: string): boolean => key.startsWith(prefix);
+
+  res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
+  res.flushHeaders();
+
+  let first = true;
+  let closed = false;
+  const known = new Set<string>();
+  const send = (type: WatchEventType, obj: unknown): void => {
+    if (closed) return;
+    const ev: WatchEvent<unknown> = { type, object: obj };
+    res.write(JSON.stringify(ev) + '\n');
+  };
+  const sendObject = (type: WatchEventType, obj: KubeObject): void => {
+    send(type, w.render(obj, first));
+    first = false;
+  };
+  const sendError = (err: ApiError): void => send('ERROR', err.status);
+
+  let startRevision: number;
+  const rv = w.resourceVersion;
+  try {
+    if (rv === '' || rv === '0') {
+      const list = await registry.list(w.info, w.namespace, w.labels, w.fields);
+      for (const o of list.items) {
+        if (!matches(o)) continue;
+        known.add(keyOf(o));
+        sendObject('ADDED', o);
+      }
+      startRevision = list.revision;
+    } else {
+      startRevision = Number(rv);
+      if (w.labels.length > 0 || w.fields.length > 0 || w.name !== undefined) {
+        // Seed what this watcher is taken to know, so a change that moves an object out of
+        // the selector is reported as DELETED after a resume too.
+        const list = await registry.list(w.info, w.namespace, w.labels, w.fields);
+        for (const o of list.items) if (matches(o)) known.add(keyOf(o));
+      }
+      if (!Number.isInteger(startRevision) || startRevision < 0) {
+        sendError(new ApiError({ apiVersion: 'v1', kind: 'Status', metadata: {}, status: 'Failure', code: 400, reason: 'BadRequest', message: `invalid resource version: ${rv}` }));
+        res.end();
+        return;
+      }
+      if (startRevision > cache.currentRevision()) {
+        const ok = await cache.waitForRevision(startRevision, 3000);
+        if (!ok) {
+          sendError(timeoutError(`Too large resource version: ${startRevision}, current: ${cache.currentRevision()}`));
+          res.end();
+          return;
+        }
+      }
+    }
+  } catch (err) {
+    if (err instanceof ApiError) sendError(err);
+    res.end();
+    return;
+  }
+
+  const filtered = w.labels.length > 0 || w.fields.length > 0 || w.name !== undefined;
+  const onEvent = (ev: StoreEvent): void => {
+    if (!inScope(ev.key)) return;
+    if (!filtered) {
+      sendObject(ev.type, ev.object);
+      return;
+    }
+    const key = keyOf(ev.object);
+    const now = matches(ev.object);
+    if (ev.type === 'DELETED') {
+      if (now || known.has(key)) sendObject('DELETED', ev.object);
+      known.delete(key);
+    } else if (now) {
+      sendObject(ev.type === 'MODIFIED' && known.has(key) ? 'MODIFIED' : 'ADDED', ev.object);
+      known.add(key);
+    } else if (known.has(key)) {
+      // The object left the selector: to this watcher it is gone.
+      known.delete(key);
+      sendObject('DELETED', ev.object);
+    }
+  };
+
+  const timers: NodeJS.Timeout[] = [];
+  const finish = (): void => {
+    if (closed) return;
+    closed = true;
+    for (const t of timers) clearInterval(t);
+    handle?.stop();
+    res.end();
+  };
+  let handle: { stop(): void } | undefined;
+  handle = cache.watch(prefix, startRevision, {
+    onEvent,
+    onError(err: StoreError) {
+      if (err.code === 'Compacted') sendError(tooOldResourceVersion(startRevision, err.oldestRevision ?? startRevision));
+      else logger.info({ resource: w.info.resource, err: err.message }, 'watch ended by the store');
+      finish();
+    },
+  });
+
+  if (w.allowBookmarks) {
+    timers.push(
+      setInterval(() => {
+        send('BOOKMARK', {
+          kind: w.info.kind,
+          apiVersion: w.info.group ? `${w.info.group}/${w.info.version}` : w.info.version,
+          metadata: { resourceVersion: String(cache.currentRevision()) },
+        });
+      }, opts.bookmarkIntervalMs ?? 15_000),
+    );
+  }
+  timers.push(
+    setInterval(() => {
+      if (!closed) res.write('\n');
+    }, opts.keepaliveIntervalMs ?? 10_000),
+  );
+  if (w.timeoutSeconds && w.timeoutSeconds > 0) {
+    const t = setTimeout(finish, w.timeoutSeconds * 1000);
+    timers.push(t);
+  }
+  req.on('close', finish);
+  res.on('close', finish);
+  res.on('error', finish);
+}
+
+function keyOf(o: KubeObject): string {
+  return `${o.metadata.namespace ?? ''}/${o.metadata.name ?? ''}`;
+}

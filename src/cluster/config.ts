@@ -1,0 +1,103 @@
+// A cluster's resolved settings, written by `loopkube up` to `<home>/cluster.json` and read by
+// every process of the cluster. One file, so every process sees the same address plan.
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Taint } from '../api/types.js';
+
+export type BalancingMode = 'round-robin' | 'random' | 'least-connections';
+
+export interface NodeConfig {
+  /** `node-1` ... */
+  name: string;
+  /** InternalIP, `127.10.0.N`. */
+  ip: string;
+  /** `127.244.N.0/24`. */
+  podCIDR: string;
+  /** capacity (also allocatable): cpu (`4`, `500m`), memory (`8Gi`), pods (`110`). */
+  capacity: { cpu: string; memory: string; pods: string };
+  labels: Record<string, string>;
+  taints: Taint[];
+}
+
+export interface ClusterConfig {
+  name: string;
+  /** `$LOOPKUBE_HOME/NAME`, absolute. */
+  home: string;
+  apiServer: { host: string; port: number };
+  /** `embedded`, or `redis://HOST:PORT/DB`. */
+  store: string;
+  /** Started and owned by this cluster (`loopkube up --redis`). */
+  managedRedis?: { port: number };
+  serviceCIDR: string;
+  nodePortRange: { min: number; max: number };
+  loadBalancerPool: string;
+  proxy: { mode: BalancingMode; metricsPort: number };
+  nodes: NodeConfig[];
+  nodeLifecycle: { nodeMonitorGracePeriodSeconds: number; podEvictionTimeoutSeconds: number };
+  dns: { ip: string; port: number };
+  dashboard: { port: number };
+}
+
+export interface ClusterPaths {
+  home: string;
+  config: string;
+  kubeconfig: string;
+  token: string;
+  caCert: string;
+  caKey: string;
+  serverCert: string;
+  serverKey: string;
+  storeDir: string;
+  logsDir: string;
+  pidsDir: string;
+  supervisorPid: string;
+  supervisorState: string;
+}
+
+export function loopkubeHome(): string {
+  return process.env.LOOPKUBE_HOME ?? path.join(os.homedir(), '.loopkube');
+}
+
+export function clusterHome(name: string): string {
+  return path.resolve(loopkubeHome(), name);
+}
+
+export function clusterPaths(home: string): ClusterPaths {
+  return {
+    home,
+    config: path.join(home, 'cluster.json'),
+    kubeconfig: path.join(home, 'kubeconfig'),
+    token: path.join(home, 'pki', 'token'),
+    caCert: path.join(home, 'pki', 'ca.crt'),
+    caKey: path.join(home, 'pki', 'ca.key'),
+    serverCert: path.join(home, 'pki', 'apiserver.crt'),
+    serverKey: path.join(home, 'pki', 'apiserver.key'),
+    storeDir: path.join(home, 'store'),
+    logsDir: path.join(home, 'logs'),
+    pidsDir: path.join(home, 'pids'),
+    supervisorPid: path.join(home, 'pids', 'supervisor.pid'),
+    supervisorState: path.join(home, 'supervisor.json'),
+  };
+}
+
+export function readClusterConfig(home: string): ClusterConfig {
+  return JSON.parse(readFileSync(clusterPaths(home).config, 'utf8')) as ClusterConfig;
+}
+
+export const DEFAULTS = {
+  apiPort: 6443,
+  serviceCIDR: '127.96.0.0/12',
+  nodePortRange: { min: 30000, max: 32767 },
+  loadBalancerPool: '127.200.0.0/24',
+  dnsIP: '127.96.0.10',
+  kubernetesServiceIP: '127.96.0.1',
+  nodeCapacity: { cpu: '4', memory: '8Gi', pods: '110' },
+  nodeMonitorGracePeriodSeconds: 4,
+  podEvictionTimeoutSeconds: 6,
+} as const;
+
+/** node-N's InternalIP and pod CIDR, per the address plan. */
+export function nodeAddresses(n: number): { ip: string; podCIDR: string } {
+  return { ip: `127.10.0.${n}`, podCIDR: `127.244.${n}.0/24` };
+}

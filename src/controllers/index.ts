@@ -1,0 +1,39 @@
+// Starts the control plane's controllers, each a list/watch + reconcile loop through the API.
+import type { ClusterConfig } from '../cluster/config.js';
+import type { ApiClient } from '../client/client.js';
+import { createInformerFactory } from '../client/informer-factory.js';
+import type { Logger } from '../log.js';
+import { createEventRecorder } from './events.js';
+import { startGarbageCollector } from './garbage-collector.js';
+import { startNamespaceController } from './namespace.js';
+import type { Controller, ControllerContext } from './types.js';
+
+export interface Controllers {
+  context: ControllerContext;
+  stop(): Promise<void>;
+}
+
+type ControllerStarter = (ctx: ControllerContext) => Controller;
+
+/** Every controller the control plane runs; later issues add theirs here. */
+const STARTERS: ControllerStarter[] = [startNamespaceController, startGarbageCollector];
+
+export async function startControllers(opts: { client: ApiClient; config: ClusterConfig; logger: Logger }): Promise<Controllers> {
+  const informers = createInformerFactory(opts.client, opts.logger);
+  const context: ControllerContext = {
+    client: opts.client,
+    config: opts.config,
+    informers,
+    events: createEventRecorder(opts.client, 'controller-manager', opts.logger),
+    logger: opts.logger,
+  };
+  const running = STARTERS.map((start) => start(context));
+  await informers.synced();
+  return {
+    context,
+    async stop() {
+      for (const c of running) c.stop();
+      informers.stop();
+    },
+  };
+}

@@ -1,0 +1,73 @@
+// The control plane process: store, watch cache, admission, API server, bootstrap, and the
+// controllers (which talk to the API server through the same client as every other part).
+import { readFileSync } from 'node:fs';
+import { createAdmission } from '../admission/index.js';
+import { findResource } from '../api/resources.js';
+import type { Service } from '../api/types.js';
+import { bootstrapCluster } from '../apiserver/bootstrap.js';
+import { createRegistry } from '../apiserver/registry.js';
+import { startApiServer, type ApiServer } from '../apiserver/server.js';
+import { clusterPaths, DEFAULTS, type ClusterConfig } from '../cluster/config.js';
+import { createApiClient } from '../client/client.js';
+import { startControllers, type Controllers } from '../controllers/index.js';
+import type { Logger } from '../log.js';
+import { openClusterStore } from '../store/open.js';
+import type { Store } from '../store/store.js';
+import { createWatchCache, type WatchCache } from '../store/watch-cache.js';
+
+const SERVICES = findResource('', 'v1', 'services')!;
+
+export interface ControlPlane {
+  apiServer: ApiServer;
+  stop(): Promise<void>;
+}
+
+export async function startControlPlane(config: ClusterConfig, logger: Logger): Promise<ControlPlane> {
+  const paths = clusterPaths(config.home);
+  const store: Store = await openClusterStore(config, logger.child({ part: 'store' }));
+  const watchCache: WatchCache = await createWatchCache(store);
+  const admission = createAdmission({
+    serviceCIDR: config.serviceCIDR,
+    nodePortRange: config.nodePortRange,
+    listServices: async () => (await store.list('/registry/services/')).items as Service[],
+  });
+  void SERVICES;
+  const registry = createRegistry({ store, admission, logger: logger.child({ part: 'registry' }) });
+  let ready = false;
+  const apiServer = await startApiServer({
+    host: config.apiServer.host,
+    port: config.apiServer.port,
+    tls: { key: readFileSync(paths.serverKey, 'utf8'), cert: readFileSync(paths.serverCert, 'utf8') },
+    token: readFileSync(paths.token, 'utf8').trim(),
+    registry,
+    watchCache,
+    logger: logger.child({ part: 'apiserver' }),
+    ready: () => ready,
+  });
+  await bootstrapCluster(registry, {
+    kubernetesServiceIP: DEFAULTS.kubernetesServiceIP,
+    apiHost: config.apiServer.host,
+    apiPort: apiServer.address().port,
+    logger,
+  });
+  const client = createApiClient({
+    server: `https://${config.apiServer.host}:${apiServer.address().port}`,
+    token: readFileSync(paths.token, 'utf8').trim(),
+    ca: readFileSync(paths.caCert, 'utf8'),
+  });
+  const controllers: Controllers = await startControllers({ client, config, logger: logger.child({ part: 'controllers' }) });
+  ready = true;
+  logger.info({ address: `${config.apiServer.host}:${apiServer.address().port}`, store: store.backend }, 'control plane ready');
+
+  return {
+    apiServer,
+    async stop() {
+      ready = false;
+      await controllers.stop();
+      client.close();
+      await apiServer.close();
+      watchCache.stop();
+      await store.close();
+    },
+  };
+}

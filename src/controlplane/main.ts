@@ -1,0 +1,36 @@
+// Entry point of the control-plane process: `node dist/src/controlplane/main.js --home DIR`.
+import { parseArgs } from 'node:util';
+import { readClusterConfig } from '../cluster/config.js';
+import { createLogger } from '../log.js';
+import { startControlPlane } from './control-plane.js';
+
+const { values } = parseArgs({ options: { home: { type: 'string' } } });
+if (!values.home) {
+  console.error('usage: controlplane/main.js --home DIR');
+  process.exit(2);
+}
+const config = readClusterConfig(values.home);
+const logger = createLogger('control-plane', { cluster: config.name });
+
+process.on('uncaughtException', (err) => {
+  logger.fatal({ err }, 'uncaught exception');
+  process.exit(1);
+});
+
+try {
+  const cp = await startControlPlane(config, logger);
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    const force = setTimeout(() => process.exit(0), 5000);
+    force.unref();
+    void cp.stop().finally(() => process.exit(0));
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+} catch (err) {
+  logger.fatal({ err }, 'control plane failed to start');
+  process.exit(1);
+}
