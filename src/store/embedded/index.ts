@@ -1,0 +1,1 @@
+export { openEmbeddedStore, crashEmbeddedStore, type EmbeddedStoreOptions } from './embedded-store.js';
