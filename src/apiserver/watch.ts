@@ -10,7 +10,7 @@ import { storePrefix, type ResourceInfo } from '../api/resources.js';
 import type { KubeObject, WatchEvent, WatchEventType } from '../api/types.js';
 import type { Logger } from '../log.js';
 import type { StoreError, StoreEvent } from '../store/store.js';
-import type { WatchCache } from '../store/watch-cache.js';
+import type { WatchCache, WatchCacheWatch } from '../store/watch-cache.js';
 import type { Registry } from './registry.js';
 
 export interface WatchRequest {
@@ -51,16 +51,20 @@ export async function serveWatch(
   let first = true;
   let closed = false;
   const known = new Set<string>();
-  const send = (type: WatchEventType, obj: unknown): void => {
-    if (closed) return;
+  /** Writes one event; false when the socket's buffer is full (pause until 'drain'). */
+  const send = (type: WatchEventType, obj: unknown): boolean => {
+    if (closed) return true;
     const ev: WatchEvent<unknown> = { type, object: obj };
-    res.write(JSON.stringify(ev) + '\n');
+    return res.write(JSON.stringify(ev) + '\n');
   };
-  const sendObject = (type: WatchEventType, obj: KubeObject): void => {
-    send(type, w.render(obj, first));
+  const sendObject = (type: WatchEventType, obj: KubeObject): boolean => {
+    const ok = send(type, w.render(obj, first));
     first = false;
+    return ok;
   };
-  const sendError = (err: ApiError): void => send('ERROR', err.status);
+  const sendError = (err: ApiError): void => {
+    send('ERROR', err.status);
+  };
 
   let startRevision: number;
   const rv = w.resourceVersion;
@@ -102,25 +106,25 @@ export async function serveWatch(
   }
 
   const filtered = w.labels.length > 0 || w.fields.length > 0 || w.name !== undefined;
-  const onEvent = (ev: StoreEvent): void => {
-    if (!inScope(ev.key)) return;
-    if (!filtered) {
-      sendObject(ev.type, ev.object);
-      return;
-    }
+  const onEvent = (ev: StoreEvent): boolean => {
+    if (!inScope(ev.key)) return true;
+    if (!filtered) return sendObject(ev.type, ev.object);
     const key = keyOf(ev.object);
     const now = matches(ev.object);
     if (ev.type === 'DELETED') {
-      if (now || known.has(key)) sendObject('DELETED', ev.object);
-      known.delete(key);
-    } else if (now) {
-      sendObject(ev.type === 'MODIFIED' && known.has(key) ? 'MODIFIED' : 'ADDED', ev.object);
-      known.add(key);
-    } else if (known.has(key)) {
-      // The object left the selector: to this watcher it is gone.
-      known.delete(key);
-      sendObject('DELETED', ev.object);
+      const wasKnown = known.delete(key);
+      return now || wasKnown ? sendObject('DELETED', ev.object) : true;
     }
+    if (now) {
+      const type = ev.type === 'MODIFIED' && known.has(key) ? 'MODIFIED' : 'ADDED';
+      known.add(key);
+      return sendObject(type, ev.object);
+    }
+    if (known.delete(key)) {
+      // The object left the selector: to this watcher it is gone.
+      return sendObject('DELETED', ev.object);
+    }
+    return true;
   };
 
   const timers: NodeJS.Timeout[] = [];
@@ -131,7 +135,7 @@ export async function serveWatch(
     handle?.stop();
     res.end();
   };
-  let handle: { stop(): void } | undefined;
+  let handle: WatchCacheWatch | undefined;
   handle = cache.watch(prefix, startRevision, {
     onEvent,
     onError(err: StoreError) {
@@ -161,6 +165,8 @@ export async function serveWatch(
     const t = setTimeout(finish, w.timeoutSeconds * 1000);
     timers.push(t);
   }
+  // Backpressure: a slow client pauses its own stream; the cache cuts it off past a bound.
+  res.on('drain', () => handle?.resume());
   req.on('close', finish);
   res.on('close', finish);
   res.on('error', finish);

@@ -101,3 +101,17 @@ export const DEFAULTS = {
 export function nodeAddresses(n: number): { ip: string; podCIDR: string } {
   return { ip: `127.10.0.${n}`, podCIDR: `127.244.${n}.0/24` };
 }
+
+/** The `kubernetes` Service's ClusterIP: the first address of the service CIDR (127.96.0.1). */
+export function kubernetesServiceIP(serviceCIDR: string): string {
+  const [base] = serviceCIDR.split('/');
+  const o = base!.split('.').map(Number);
+  return `${o[0]}.${o[1]}.${o[2]}.${o[3]! + 1}`;
+}
+
+/** The cluster DNS Service's ClusterIP: the tenth address of the service CIDR (127.96.0.10). */
+export function clusterDNSIP(serviceCIDR: string): string {
+  const [base] = serviceCIDR.split('/');
+  const o = base!.split('.').map(Number);
+  return `${o[0]}.${o[1]}.${o[2]}.${o[3]! + 10}`;
+}

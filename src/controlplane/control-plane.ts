@@ -7,7 +7,7 @@ import type { Service } from '../api/types.js';
 import { bootstrapCluster } from '../apiserver/bootstrap.js';
 import { createRegistry } from '../apiserver/registry.js';
 import { startApiServer, type ApiServer } from '../apiserver/server.js';
-import { clusterPaths, DEFAULTS, type ClusterConfig } from '../cluster/config.js';
+import { clusterPaths, kubernetesServiceIP, type ClusterConfig } from '../cluster/config.js';
 import { createApiClient } from '../client/client.js';
 import { startControllers, type Controllers } from '../controllers/index.js';
 import type { Logger } from '../log.js';
@@ -45,7 +45,7 @@ export async function startControlPlane(config: ClusterConfig, logger: Logger): 
     ready: () => ready,
   });
   await bootstrapCluster(registry, {
-    kubernetesServiceIP: DEFAULTS.kubernetesServiceIP,
+    kubernetesServiceIP: kubernetesServiceIP(config.serviceCIDR),
     apiHost: config.apiServer.host,
     apiPort: apiServer.address().port,
     logger,

@@ -1,6 +1,7 @@
 // Entry point of the control-plane process: `node dist/src/controlplane/main.js --home DIR`.
 import { parseArgs } from 'node:util';
 import { readClusterConfig } from '../cluster/config.js';
+import { exitWhenParentDies } from '../cluster/parent-watch.js';
 import { createLogger } from '../log.js';
 import { startControlPlane } from './control-plane.js';
 
@@ -11,6 +12,8 @@ if (!values.home) {
 }
 const config = readClusterConfig(values.home);
 const logger = createLogger('control-plane', { cluster: config.name });
+
+exitWhenParentDies();
 
 process.on('uncaughtException', (err) => {
   logger.fatal({ err }, 'uncaught exception');

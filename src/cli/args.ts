@@ -1,0 +1,69 @@
+// Flag parsing for every command: node:util parseArgs in strict mode, its errors reworded the
+// way kubectl (cobra) words them, and the two error kinds the CLI exits with.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+/** Bad command line: printed with a pointer to --help, exit code 2. */
+export class UsageError extends Error {
+  readonly command: string;
+  constructor(command: string, message: string) {
+    super(message);
+    this.command = command;
+  }
+}
+
+/** A command that could not do its job: printed as `error: ...`, exit code 1 (or the one given). */
+export class CliError extends Error {
+  readonly exitCode: number;
+  constructor(message: string, exitCode = 1) {
+    super(message);
+    this.exitCode = exitCode;
+  }
+}
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+const HELP = { help: { type: 'boolean', short: 'h' } } as const;
+
+/** Parses `argv` for `command` (e.g. `up`, `node`); `--help`/`-h` is always accepted. */
+export function parseFlags<O extends Options>(command: string, argv: string[], options: O, allowPositionals = false) {
+  try {
+    return parseArgs({ args: argv, options: { ...options, ...HELP }, strict: true, allowPositionals });
+  } catch (err) {
+    throw new UsageError(command, rewordParseError(err as Error & { code?: string }));
+  }
+}
+
+export function rewordParseError(err: Error & { code?: string }): string {
+  const quoted = /'([^']+)'/.exec(err.message)?.[1] ?? '';
+  switch (err.code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+      return `unknown flag: ${quoted}`;
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE': {
+      const flag = quoted.split(' ')[0];
+      return err.message.includes('argument missing') ? `flag needs an argument: ${flag}` : `flag ${flag} takes no value`;
+    }
+    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
+      return `unexpected argument "${quoted}"`;
+    default:
+      return err.message;
+  }
+}
+
+/** A whole number within [min, max], or a UsageError naming the flag. */
+export function intFlag(command: string, flag: string, value: string | undefined, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value.trim()) || Number(value) < min || Number(value) > max) {
+    throw new UsageError(command, `invalid argument "${value}" for "${flag}" flag: must be a whole number from ${min} to ${max}`);
+  }
+  return Number(value);
+}
+
+/** `30s`, `2m`, `500ms` or a bare number of seconds, as milliseconds. */
+export function durationFlag(command: string, flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(value.trim());
+  if (!m) throw new UsageError(command, `invalid argument "${value}" for "${flag}" flag: must be a duration such as 30s, 2m or 500ms`);
+  const n = Number(m[1]);
+  const unit = m[2] ?? 's';
+  return Math.round(unit === 'ms' ? n : unit === 's' ? n * 1000 : n * 60_000);
+}

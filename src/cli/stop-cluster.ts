@@ -1,0 +1,45 @@
+// Stopping a cluster for `down` (and for an `up` that failed): ask the supervisor to shut down,
+// wait until every process of the cluster is gone, kill whatever is left.
+import { rmSync } from 'node:fs';
+import { sendSupervisorRequest, supervisorSocket } from '../supervisor/control.js';
+import { isClusterProcess, killLeftovers, listPidFiles, signal, waitForExit } from '../supervisor/pid-files.js';
+import type { ProcessStatus } from '../supervisor/state.js';
+import type { ClusterLocation } from './cluster-home.js';
+
+export interface StopResult {
+  /** The processes that were running, as the supervisor last reported them. */
+  stopped: ProcessStatus[];
+  /** Names of processes that had to be killed because they did not go by themselves. */
+  killed: string[];
+}
+
+/** Supervisor's grace (5 s) plus margin, before the CLI kills leftovers itself. */
+const SHUTDOWN_WAIT_MS = 15_000;
+
+export async function stopCluster(loc: ClusterLocation, supervisorPid: number | null): Promise<StopResult> {
+  let stopped: ProcessStatus[] = [];
+  const killed: string[] = [];
+  if (supervisorPid !== null) {
+    const pids = new Map<string, number>([['supervisor', supervisorPid]]);
+    for (const [name, pid] of listPidFiles(loc.paths.pidsDir)) if (isClusterProcess(pid, loc.home)) pids.set(name, pid);
+    try {
+      const reply = await sendSupervisorRequest(supervisorSocket(loc.home), { op: 'shutdown' }, 5000);
+      if (reply.ok) stopped = reply.state.processes.filter((p) => p.pid !== null);
+    } catch {
+      // not answering: stop it with a signal instead
+      signal(supervisorPid, 'SIGTERM');
+    }
+    const stubborn = await waitForExit([...pids.values()], SHUTDOWN_WAIT_MS);
+    for (const [name, pid] of pids) {
+      if (stubborn.includes(pid)) {
+        signal(pid, 'SIGKILL');
+        killed.push(name);
+      }
+    }
+    await waitForExit(stubborn, 5000);
+  }
+  // whatever a dead supervisor left behind (e.g. a redis-server, which cannot watch its parent)
+  killed.push(...(await killLeftovers(loc.paths.pidsDir, loc.home)));
+  rmSync(supervisorSocket(loc.home), { force: true });
+  return { stopped, killed };
+}

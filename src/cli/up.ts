@@ -1,0 +1,247 @@
+// `loopkube up`: resolve the cluster's settings, make its folder, credentials and kubeconfig,
+// start its supervisor in the background, and return once every process is healthy.
+import { spawn } from 'node:child_process';
+import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { readClusterFile, type ClusterFile } from '../cluster/cluster-file.js';
+import { kubernetesServiceIP, type ClusterConfig } from '../cluster/config.js';
+import { CLUSTER_HOME_ENV } from '../cluster/parent-watch.js';
+import { NODE_HEALTH_PORT, clusterProcesses, packageRoot, type HealthCheck } from '../cluster/processes.js';
+import { apiServerAltNames } from '../pki/serving-cert.js';
+import { ensureClusterPki } from '../pki/cluster-pki.js';
+import { contextName, writeKubeconfig } from '../pki/kubeconfig.js';
+import { killLeftovers, writePidFile } from '../supervisor/pid-files.js';
+import { CliError, durationFlag, intFlag, parseFlags } from './args.js';
+import { locateCluster, nameFlag, readExistingCluster, runningSupervisorPid, tailFile, type ClusterLocation } from './cluster-home.js';
+import { canBindUdp, canListenTcp, explainBindFailure, freeTcpPort } from './ports.js';
+import { resolveClusterConfig, resolveClusterName, writeAddressPlan, type UpFlags } from './resolve-config.js';
+import { stopCluster } from './stop-cluster.js';
+import { formatTable } from './table.js';
+import { waitUntilHealthy } from './wait-ready.js';
+
+export const UP_HELP = `Start a cluster in the background and wait until it is ready.
+
+Usage:
+  loopkube up [--name NAME] [--nodes N] [--config FILE] [--store URL | --redis] [--api-port PORT] [--wait DURATION]
+
+Options:
+  --name NAME        cluster name; its state lives in $LOOPKUBE_HOME/NAME (default: default)
+  --nodes N          number of worker nodes, 0 for a control plane only (default: 3)
+  --config FILE      cluster file (kind: Cluster, apiVersion: loopkube.dev/v1alpha1); flags win over it
+  --store URL        where objects are kept: embedded (default) or redis://HOST:PORT/DB
+  --redis            start a redis-server for this cluster and keep objects in it
+  --api-port PORT    API server port on 127.0.0.1 (default: 6443)
+  --wait DURATION    how long to wait for every process to be healthy (default: 30s)
+  -h, --help         show this help
+
+A cluster that was taken down with 'loopkube down' comes back with its objects, credentials and
+address plan; 'loopkube down --purge' forgets it.
+`;
+
+const OPTIONS = {
+  name: { type: 'string' },
+  nodes: { type: 'string' },
+  config: { type: 'string' },
+  store: { type: 'string' },
+  redis: { type: 'boolean' },
+  'api-port': { type: 'string' },
+  wait: { type: 'string' },
+} as const;
+
+export async function up(argv: string[]): Promise<number> {
+  const { values } = parseFlags('up', argv, OPTIONS);
+  if (values.help) {
+    process.stdout.write(UP_HELP);
+    return 0;
+  }
+  const flags: UpFlags = {
+    ...(values.name !== undefined ? { name: values.name } : {}),
+    ...(values.nodes !== undefined ? { nodes: intFlag('up', '--nodes', values.nodes, 0, 65534) } : {}),
+    ...(values.store !== undefined ? { store: values.store } : {}),
+    ...(values.redis ? { redis: true } : {}),
+    ...(values['api-port'] !== undefined ? { apiPort: intFlag('up', '--api-port', values['api-port'], 1, 65535) } : {}),
+  };
+  const waitMs = durationFlag('up', '--wait', values.wait) ?? 30_000;
+  const file: ClusterFile | undefined = values.config ? readClusterFile(values.config) : undefined;
+  const loc = locateCluster(resolveClusterName(flags, file));
+
+  const running = runningSupervisorPid(loc);
+  if (running !== null) {
+    throw new CliError(
+      `cluster "${loc.name}" is already running (supervisor pid ${running}).\n` +
+        `Use it:      kubectl --kubeconfig ${loc.paths.kubeconfig} get nodes\n` +
+        `Or stop it:  loopkube down${nameFlag(loc.name)}`,
+    );
+  }
+  // a supervisor that died may have left processes holding the cluster's ports
+  await killLeftovers(loc.paths.pidsDir, loc.home);
+  const existing = readExistingCluster(loc);
+  const { config, plan } = resolveClusterConfig({ name: loc.name, home: loc.home, flags, file, existing });
+
+  await checkAddresses(config);
+  if (config.managedRedis) requireOnPath('redis-server');
+  await assignPorts(config);
+
+  for (const dir of [loc.home, loc.paths.logsDir, loc.paths.pidsDir, loc.paths.storeDir]) mkdirSync(dir, { recursive: true });
+  if (config.managedRedis) mkdirSync(path.join(loc.home, 'redis'), { recursive: true });
+  const creds = ensureClusterPki(loc.paths, apiServerAltNames(kubernetesServiceIP(config.serviceCIDR)));
+  writeKubeconfig(loc.paths.kubeconfig, {
+    clusterName: loc.name,
+    server: `https://${config.apiServer.host}:${config.apiServer.port}`,
+    caCertPem: creds.ca.cert,
+    token: creds.token,
+  });
+  writeFileSync(loc.paths.config, `${JSON.stringify(config, null, 2)}\n`);
+  writeAddressPlan(loc.home, plan);
+
+  const specs = clusterProcesses(config);
+  const summary = specs.map((s) => s.name).join(', ');
+  process.stdout.write(
+    existing
+      ? `Starting cluster "${loc.name}" again, with its saved objects and credentials (${summary}) in ${loc.home}\n`
+      : `Creating cluster "${loc.name}" (${summary}) in ${loc.home}\n`,
+  );
+
+  const supervisorPid = spawnSupervisor(loc);
+  const ready = await waitUntilHealthy(loc, supervisorPid, {
+    timeoutMs: waitMs,
+    onHealthy: (p) => process.stdout.write(` ✓ ${p.name} is healthy\n`),
+  });
+
+  if (!ready.ok) {
+    const lines: string[] = [];
+    if (ready.supervisorGone) {
+      lines.push(`the supervisor of cluster "${loc.name}" exited during start-up; last lines of ${path.join(loc.paths.logsDir, 'supervisor.log')}:`);
+      lines.push(indent(tailFile(path.join(loc.paths.logsDir, 'supervisor.log'))));
+    } else {
+      const names = ready.state ? ready.unhealthy.map((p) => p.name) : ['supervisor'];
+      lines.push(`cluster "${loc.name}" did not become ready within ${waitMs / 1000}s: not healthy: ${names.join(', ')}`);
+      for (const p of ready.unhealthy) {
+        const log = path.join(loc.paths.logsDir, `${p.name}.log`);
+        lines.push(`- ${p.name} (${p.state}${p.pid ? `, pid ${p.pid}` : ''}) failed its health check ${describeHealth(p.health)}; last lines of ${log}:`);
+        lines.push(indent(tailFile(log) || '(empty)'));
+      }
+    }
+    await stopCluster(loc, ready.supervisorGone ? null : supervisorPid);
+    lines.push(`The cluster was stopped; its logs are in ${loc.paths.logsDir}.`);
+    throw new CliError(lines.join('\n'));
+  }
+
+  const processes = ready.state?.processes ?? [];
+  process.stdout.write(
+    `\nCluster "${loc.name}" is ready.\n\n` +
+      `${formatTable(
+        ['NAME', 'COMPONENT', 'PID', 'ADDRESS'],
+        processes.map((p) => [p.name, p.component, p.pid, p.address]),
+      )}\n\n` +
+      `Use it with kubectl:\n` +
+      `  export KUBECONFIG=${loc.paths.kubeconfig}\n` +
+      `  kubectl get nodes\n` +
+      `or:\n` +
+      `  kubectl --kubeconfig ${loc.paths.kubeconfig} get nodes\n` +
+      `(context ${contextName(loc.name)}; logs in ${loc.paths.logsDir}; stop with: loopkube down${nameFlag(loc.name)})\n`,
+  );
+  return 0;
+}
+
+function indent(text: string): string {
+  return text
+    .split('\n')
+    .map((l) => `    ${l}`)
+    .join('\n');
+}
+
+export function describeHealth(h: HealthCheck): string {
+  return h.kind === 'tcp' ? `(TCP connect to ${h.host}:${h.port})` : `(GET ${h.url})`;
+}
+
+/** The API port, and each node's health port, must be free before anything starts. */
+async function checkAddresses(config: ClusterConfig): Promise<void> {
+  const { host, port } = config.apiServer;
+  const api = await canListenTcp(host, port);
+  if (!api.ok) throw new CliError(explainBindFailure("the API server's address", host, port, api.code, '--api-port PORT'));
+  for (const node of config.nodes) {
+    const r = await canListenTcp(node.ip, NODE_HEALTH_PORT);
+    if (!r.ok) {
+      throw new CliError(
+        r.code === 'EADDRINUSE'
+          ? `${node.name}'s health address ${node.ip}:${NODE_HEALTH_PORT} is already in use, probably by another cluster with the same node addresses; ` +
+              `give this cluster its own networking.nodeSubnet in a --config file`
+          : explainBindFailure(`${node.name}'s health address`, node.ip, NODE_HEALTH_PORT, r.code, 'networking.nodeSubnet'),
+      );
+    }
+  }
+}
+
+/** Picks the ports a cluster only needs free: keeps last time's when still free. */
+export async function assignPorts(config: ClusterConfig): Promise<void> {
+  const taken = new Set<number>([config.apiServer.port]);
+  const pick = async (previous: number): Promise<number> => {
+    if (previous > 0 && !taken.has(previous) && (await canListenTcp('127.0.0.1', previous)).ok) {
+      taken.add(previous);
+      return previous;
+    }
+    for (;;) {
+      const port = await freeTcpPort('127.0.0.1');
+      if (!taken.has(port)) {
+        taken.add(port);
+        return port;
+      }
+    }
+  };
+  config.proxy.metricsPort = await pick(config.proxy.metricsPort);
+  config.dashboard.port = await pick(config.dashboard.port);
+  if (config.managedRedis) {
+    config.managedRedis.port = await pick(config.managedRedis.port);
+    config.store = `redis://127.0.0.1:${config.managedRedis.port}/0`;
+  }
+  config.dns.port = await pickDnsPort(config.dns.ip, config.dns.port);
+}
+
+/** 53 when this process may bind it (TCP and UDP) on the DNS IP, else last time's, else a free one. */
+async function pickDnsPort(ip: string, previous: number): Promise<number> {
+  const usable = async (port: number): Promise<boolean> => (await canListenTcp(ip, port)).ok && (await canBindUdp(ip, port)).ok;
+  if (await usable(53)) return 53;
+  if (previous > 0 && previous !== 53 && (await usable(previous))) return previous;
+  for (;;) {
+    const port = await freeTcpPort(ip);
+    if (await usable(port)) return port;
+  }
+}
+
+function requireOnPath(program: string): void {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    if (!dir) continue;
+    try {
+      accessSync(path.join(dir, program), constants.X_OK);
+      return;
+    } catch {
+      // keep looking
+    }
+  }
+  throw new CliError(
+    `${program} was not found on PATH: --redis runs a redis-server of the cluster's own.\n` +
+      `Install it (Debian/Ubuntu: sudo apt-get install redis-server), or use a Redis that is already running with --store redis://HOST:PORT/DB`,
+  );
+}
+
+/** Starts the supervisor detached (its own session), logging to logs/supervisor.log. */
+function spawnSupervisor(loc: ClusterLocation): number {
+  const main = path.join(packageRoot(), 'dist/src/supervisor/main.js');
+  if (!existsSync(main)) throw new CliError(`${main} is missing: build loopkube first (npm run build)`);
+  const fd = openSync(path.join(loc.paths.logsDir, 'supervisor.log'), 'a');
+  try {
+    const child = spawn(process.execPath, [main, '--home', loc.home], {
+      cwd: loc.home,
+      detached: true,
+      stdio: ['ignore', fd, fd],
+      env: { ...process.env, [CLUSTER_HOME_ENV]: loc.home },
+    });
+    child.unref();
+    if (child.pid === undefined) throw new CliError(`cannot start the supervisor (${process.execPath} ${main})`);
+    writePidFile(loc.paths.supervisorPid, child.pid);
+    return child.pid;
+  } finally {
+    closeSync(fd);
+  }
+}

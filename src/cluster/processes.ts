@@ -1,0 +1,117 @@
+// The OS processes of a cluster, as the supervisor starts and watches them: what to run, where
+// it listens, and how to tell it is healthy. Order matters: the supervisor starts `redis` first,
+// then `control-plane` (and waits for it to be healthy), then the nodes and the proxy.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ClusterConfig } from './config.js';
+
+export type ProcessComponent = 'control-plane' | 'node' | 'proxy' | 'redis';
+
+export type HealthCheck =
+  | { kind: 'https'; url: string }
+  | { kind: 'http'; url: string }
+  | { kind: 'tcp'; host: string; port: number };
+
+export interface ProcessSpec {
+  name: string;
+  component: ProcessComponent;
+  command: string;
+  args: string[];
+  /** Where it serves, as `status` shows it: `127.0.0.1:6443`, `127.10.0.1`. */
+  address: string;
+  health: HealthCheck;
+}
+
+/** Port of every node agent's health endpoint (kubelet's healthz port), on the node's IP. */
+export const NODE_HEALTH_PORT = 10248;
+
+/**
+ * Where the processes' compiled entry points live. LOOPKUBE_PROCESS_ROOT overrides it: the CLI
+ * tests point it at a folder of stand-in processes so they do not depend on the real ones.
+ */
+export function processRoot(): string {
+  return process.env.LOOPKUBE_PROCESS_ROOT ?? packageRoot();
+}
+
+/** The folder holding loopkube's package.json (from src/ under vitest, or from dist/src/). */
+export function packageRoot(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const manifest = path.join(dir, 'package.json');
+    if (existsSync(manifest)) {
+      try {
+        if ((JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'loopkube') return dir;
+      } catch {
+        // not ours; keep looking
+      }
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error(`cannot find loopkube's package.json above ${fileURLToPath(import.meta.url)}`);
+    dir = parent;
+  }
+}
+
+export function clusterProcesses(config: ClusterConfig, root = processRoot()): ProcessSpec[] {
+  const home = config.home;
+  const node = process.execPath;
+  const specs: ProcessSpec[] = [];
+
+  if (config.managedRedis) {
+    const port = config.managedRedis.port;
+    specs.push({
+      name: 'redis',
+      component: 'redis',
+      command: 'redis-server',
+      args: [
+        '--port', String(port),
+        '--bind', '127.0.0.1',
+        '--dir', path.join(home, 'redis'),
+        '--appendonly', 'yes',
+        '--appendfsync', 'always',
+        '--save', '',
+      ],
+      address: `127.0.0.1:${port}`,
+      health: { kind: 'tcp', host: '127.0.0.1', port },
+    });
+  }
+
+  const { host, port } = config.apiServer;
+  specs.push({
+    name: 'control-plane',
+    component: 'control-plane',
+    command: node,
+    args: [path.join(root, 'dist/src/controlplane/main.js'), '--home', home],
+    address: `${host}:${port}`,
+    health: { kind: 'https', url: `https://${host}:${port}/readyz` },
+  });
+
+  // The node agents arrive with issue 3 and the proxy with issue 4: until their entry points
+  // exist, a cluster is its control plane alone. (To be removed once both have landed.)
+  const nodesMain = path.join(root, 'dist/nodes/main.js');
+  if (existsSync(nodesMain)) {
+    for (const n of config.nodes) {
+      specs.push({
+        name: n.name,
+        component: 'node',
+        command: node,
+        args: [nodesMain, '--home', home, '--node', n.name],
+        address: n.ip,
+        health: { kind: 'http', url: `http://${n.ip}:${NODE_HEALTH_PORT}/healthz` },
+      });
+    }
+  }
+  const proxyMain = path.join(root, 'dist/proxy/main.js');
+  if (existsSync(proxyMain)) {
+    const metrics = config.proxy.metricsPort;
+    specs.push({
+      name: 'proxy',
+      component: 'proxy',
+      command: node,
+      args: [proxyMain, '--home', home],
+      address: `127.0.0.1:${metrics}`,
+      health: { kind: 'http', url: `http://127.0.0.1:${metrics}/healthz` },
+    });
+  }
+  return specs;
+}
