@@ -8,7 +8,16 @@ import type { Duplex } from 'node:stream';
 import { notAcceptable, notFoundPath, unauthorized } from '../api/errors.js';
 import type { Logger } from '../log.js';
 import type { WatchCache } from '../store/watch-cache.js';
-import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo } from './discovery.js';
+import {
+  aggregatedDiscovery,
+  aggregatedDiscoveryContentType,
+  apiGroup,
+  apiGroupList,
+  apiResourceList,
+  apiVersions,
+  versionInfo,
+  wantedAggregatedDiscovery,
+} from './discovery.js';
 import { handleResource } from './handlers.js';
 import { openapiV2, openapiV3Document, openapiV3Root } from './openapi.js';
 import type { Registry } from './registry.js';
@@ -89,12 +98,15 @@ export function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
           writeJson(res, 200, { paths: ['/api', '/api/v1', '/apis', '/apis/discovery.k8s.io', '/apis/discovery.k8s.io/v1', '/healthz', '/livez', '/openapi/v2', '/openapi/v3', '/readyz', '/version'] });
           return;
         }
-        if (path === '/api' || path === '/api/') {
-          writeJson(res, 200, apiVersions(serverAddress()));
-          return;
-        }
-        if (path === '/apis' || path === '/apis/') {
-          writeJson(res, 200, apiGroupList());
+        if (path === '/api' || path === '/api/' || path === '/apis' || path === '/apis/') {
+          const scope = path.startsWith('/apis') ? 'apis' : 'api';
+          // kubectl asks for aggregated discovery first: one request for every group.
+          const aggregated = wantedAggregatedDiscovery(req.headers.accept);
+          if (aggregated) {
+            writeJson(res, 200, aggregatedDiscovery(scope, aggregated), { 'Content-Type': aggregatedDiscoveryContentType(aggregated) });
+          } else {
+            writeJson(res, 200, scope === 'api' ? apiVersions(serverAddress()) : apiGroupList());
+          }
           return;
         }
         if (info.group !== undefined && info.version === undefined) {

@@ -1,0 +1,46 @@
+// ReplicationControllers as `kubectl get rc` shows them: NAME DESIRED CURRENT READY AGE
+// (+ CONTAINERS IMAGES SELECTOR).
+import type { KubeObject, ReplicationController } from '../../api/types.js';
+import { fieldDescription } from '../schema/registry.js';
+import { ageColumn, asArray, asNumber, asString, formatLabels, isRecord, nameColumn, since } from './format.js';
+import { column, type KindPrinter, type PrintedRow } from './table.js';
+
+const RC_SPEC = 'io.k8s.api.core.v1.ReplicationControllerSpec';
+const RC_STATUS = 'io.k8s.api.core.v1.ReplicationControllerStatus';
+
+/** layoutContainerCells: container names and images, each comma-separated. */
+export function containerCells(containers: unknown): [string, string] {
+  const list = asArray(containers).filter(isRecord);
+  return [list.map((c) => asString(c.name)).join(','), list.map((c) => asString(c.image)).join(',')];
+}
+
+export function printReplicationController(obj: KubeObject, now: Date): PrintedRow {
+  const rc = obj as ReplicationController;
+  const [names, images] = containerCells(rc.spec?.template?.spec?.containers);
+  return {
+    cells: [
+      rc.metadata?.name ?? '',
+      typeof rc.spec?.replicas === 'number' ? rc.spec.replicas : 1,
+      asNumber(rc.status?.replicas),
+      asNumber(rc.status?.readyReplicas),
+      since(rc.metadata?.creationTimestamp, now),
+      names,
+      images,
+      formatLabels(rc.spec?.selector),
+    ],
+  };
+}
+
+export const replicationControllerPrinter: KindPrinter = {
+  columns: [
+    nameColumn(),
+    column('Desired', 'integer', fieldDescription(RC_SPEC, 'replicas')),
+    column('Current', 'integer', fieldDescription(RC_STATUS, 'replicas')),
+    column('Ready', 'integer', fieldDescription(RC_STATUS, 'readyReplicas')),
+    ageColumn(),
+    column('Containers', 'string', 'Names of each container in the template.', 1),
+    column('Images', 'string', 'Images referenced by each container in the template.', 1),
+    column('Selector', 'string', fieldDescription(RC_SPEC, 'selector'), 1),
+  ],
+  print: printReplicationController,
+};
