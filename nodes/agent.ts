@@ -1,0 +1,81 @@
+// A node agent, put together: health endpoint, registration, heartbeat, and the pods bound to
+// the node. main.ts runs one per process; tests may run one in-process.
+import type { Node } from '../src/api/types.js';
+import type { ApiClient } from '../src/client/client.js';
+import type { NodeConfig } from '../src/cluster/config.js';
+import { NODE_HEALTH_PORT } from '../src/cluster/processes.js';
+import { createEventRecorder, type EventRecorder } from '../src/controllers/events.js';
+import type { Logger } from '../src/log.js';
+import { DEFAULT_RESTART_BACKOFF, type RestartBackoffOptions } from './backoff.js';
+import { startHealthServer, type HealthServer } from './health-server.js';
+import { startHeartbeat, type Heartbeat } from './heartbeat.js';
+import { buildNode } from './node-status.js';
+import { startPodManager, type PodManager } from './pod-manager.js';
+import { rfc3339 } from './pod-status.js';
+import { registerNode } from './registration.js';
+
+export interface NodeAgentOptions {
+  node: NodeConfig;
+  client: ApiClient;
+  logger: Logger;
+  restartBackoff?: RestartBackoffOptions;
+  heartbeatIntervalMs?: number;
+  /** Port of the health endpoint on the node's IP; 10248 as kubelet's. */
+  healthPort?: number;
+  /** Where the node keeps its small state across restarts (main: `<home>/nodes/<name>`). */
+  stateDir?: string;
+}
+
+export interface NodeAgent {
+  /** Resolves once the Node is registered and its pods are listed. */
+  ready(): Promise<void>;
+  registered(): boolean;
+  pods(): PodManager | undefined;
+  /** Closes every pod's listeners and stops talking to the API server (pods stay). */
+  stop(): Promise<void>;
+}
+
+export async function startNodeAgent(opts: NodeAgentOptions): Promise<NodeAgent> {
+  const { node, client, logger } = opts;
+  const events: EventRecorder = createEventRecorder(client, 'kubelet', logger, node.name);
+  let registered = false;
+  let stopped = false;
+  let heartbeat: Heartbeat | undefined;
+  let pods: PodManager | undefined;
+
+  const health: HealthServer = await startHealthServer(node.ip, opts.healthPort ?? NODE_HEALTH_PORT, () => registered);
+
+  const register = (): Promise<Node | undefined> => registerNode(client, () => buildNode(node, rfc3339()), logger, { isStopped: () => stopped });
+  const announceReady = (n: Node): void => events.normal(n, 'NodeReady', `Node ${node.name} status is now: NodeReady`);
+
+  const readyPromise = (async () => {
+    const registeredNode = await register();
+    if (!registeredNode || stopped) return;
+    registered = true;
+    events.normal(registeredNode, 'Starting', 'Starting kubelet.');
+    announceReady(registeredNode);
+    heartbeat = startHeartbeat({
+      client,
+      nodeName: node.name,
+      logger,
+      initial: registeredNode,
+      intervalMs: opts.heartbeatIntervalMs,
+      reregister: register,
+      onReady: announceReady,
+    });
+    pods = startPodManager({ client, node, logger, events, backoff: opts.restartBackoff ?? DEFAULT_RESTART_BACKOFF, stateDir: opts.stateDir });
+    await pods.synced();
+  })();
+
+  return {
+    ready: () => readyPromise,
+    registered: () => registered,
+    pods: () => pods,
+    async stop() {
+      stopped = true;
+      heartbeat?.stop();
+      pods?.stop();
+      await health.close();
+    },
+  };
+}

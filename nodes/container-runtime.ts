@@ -1,0 +1,351 @@
+// One container of a pod, run as kubelet runs it, with the built-in app standing in for the
+// process: "start" binds the app on every containerPort of the pod IP, "exit" closes them.
+// It keeps the container's state as kubelet reports it (waiting / running / terminated, the last
+// state, restart count, ready and started), runs its startup, readiness and liveness probes, and
+// restarts it after a crash or a failed liveness probe as the restart policy says, with
+// crash-loop back-off.
+import { randomBytes } from 'node:crypto';
+import type { Container, ContainerState, Pod, Probe } from '../src/api/types.js';
+import type { EventRecorder } from '../src/controllers/events.js';
+import type { Logger } from '../src/log.js';
+import { parseAppKnobs } from './app-knobs.js';
+import { createRestartBackoff, type RestartBackoffOptions } from './backoff.js';
+import { createAppControl, type AppControl, type ProbeKind } from './control.js';
+import { startPodApp, type PodApp, type RequestCounter } from './pod-app.js';
+import type { ContainerSnapshot } from './pod-status.js';
+import { rfc3339 } from './pod-status.js';
+import { startProbeWorker, type ProbeWorker } from './prober.js';
+import { runProbe } from './probes.js';
+
+export interface ContainerRuntimeDeps {
+  spec: Container;
+  /** The pod as last seen (for events and the restart policy). */
+  pod(): Pod;
+  podIP: string;
+  nodeName: string;
+  counter: RequestCounter;
+  events: EventRecorder;
+  logger: Logger;
+  backoff: RestartBackoffOptions;
+  /** Something the status shows changed. */
+  onChange(): void;
+  /** Probe seconds in ms (1000; tests may shrink it). */
+  msPerSecond?: number;
+  /** What the container's status said before this node process started (it restarted under us). */
+  previous?: { restartCount: number; wasRunning: boolean; lastState?: ContainerState };
+}
+
+export interface ContainerRuntime {
+  readonly name: string;
+  /** Starts the container (the first time). */
+  start(): void;
+  snapshot(): ContainerSnapshot;
+  /** Stops for pod termination: the apps drain; resolves once every connection is gone. */
+  stop(): Promise<void>;
+  /** Closes everything at once (grace ran out, the pod is gone, the node shuts down). */
+  kill(): void;
+}
+
+type Phase =
+  | { kind: 'waiting'; reason: string; message?: string }
+  | { kind: 'running'; startedAt: string; containerID: string }
+  | { kind: 'terminated'; exitCode: number; reason: string; message?: string; startedAt?: string; finishedAt: string; containerID?: string };
+
+type TerminatedPhase = Extract<Phase, { kind: 'terminated' }>;
+
+/** kubelet's terminated state also names the container that ran. */
+type TerminatedState = NonNullable<ContainerState['terminated']> & { containerID?: string };
+
+function terminatedState(p: TerminatedPhase): ContainerState {
+  const t: TerminatedState = { exitCode: p.exitCode, reason: p.reason };
+  if (p.message) t.message = p.message;
+  if (p.startedAt) t.startedAt = p.startedAt;
+  t.finishedAt = p.finishedAt;
+  if (p.containerID) t.containerID = p.containerID;
+  return { terminated: t };
+}
+
+const LISTEN_HINTS: Record<string, string> = {
+  EADDRINUSE: 'another process on this machine already listens on this address and port',
+  EACCES: 'ports below 1024 need root, or `sysctl net.ipv4.ip_unprivileged_port_start=0`',
+  EADDRNOTAVAIL: 'the pod IP is not a local address (on Linux all of 127.0.0.0/8 is loopback; other systems need a loopback alias)',
+};
+
+function newContainerID(): string {
+  return `loopkube://${randomBytes(32).toString('hex')}`;
+}
+
+function listenFailure(err: NodeJS.ErrnoException, podIP: string, port: number): string {
+  const hint = err.code ? LISTEN_HINTS[err.code] : undefined;
+  const base = `failed to listen on ${podIP}:${port}: ${err.code ?? 'error'}: ${err.message.replace(/^listen \w+: /, '')}`;
+  return hint ? `${base} (${hint})` : base;
+}
+
+export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRuntime {
+  const { spec, podIP } = deps;
+  const name = spec.name;
+  const image = spec.image ?? '';
+  const { knobs, problems } = parseAppKnobs(spec.env);
+  const backoff = createRestartBackoff(deps.backoff);
+  const msPerSecond = deps.msPerSecond ?? 1000;
+
+  let phase: Phase = { kind: 'waiting', reason: 'ContainerCreating' };
+  let lastState: ContainerState = deps.previous?.lastState ?? {};
+  let restartCount = deps.previous?.restartCount ?? 0;
+  /** The apps of the current run, until each is fully closed. */
+  const apps = new Set<PodApp>();
+  let control: AppControl = createAppControl();
+  let probes: { readiness?: ProbeWorker; liveness?: ProbeWorker; startup?: ProbeWorker } = {};
+  let startupPassed = false;
+  let restartTimer: NodeJS.Timeout | undefined;
+  /** Bumped on every run; stale callbacks of an earlier run compare it and do nothing. */
+  let runId = 0;
+  let stopping = false;
+  let stopped: Promise<void> | undefined;
+
+  if (deps.previous?.wasRunning) {
+    // This node's process restarted: the app of the previous run went with it.
+    lastState = { terminated: { exitCode: 255, reason: 'Unknown', message: 'the node agent restarted', finishedAt: rfc3339() } };
+    restartCount++;
+  }
+
+  const podRef = (): string => {
+    const p = deps.pod();
+    return `${p.metadata.name}_${p.metadata.namespace}(${p.metadata.uid})`;
+  };
+
+  function ready(): boolean {
+    if (phase.kind !== 'running' || stopping || !started()) return false;
+    const rp = spec.readinessProbe;
+    if (rp && probes.readiness) {
+      // An httpGet probe asks the app itself, which answers per the control flag.
+      return rp.httpGet ? probes.readiness.ok() : probes.readiness.ok() && control.ready;
+    }
+    return control.ready;
+  }
+
+  function started(): boolean {
+    return phase.kind === 'running' && (!spec.startupProbe || startupPassed);
+  }
+
+  function stopProbes(): void {
+    probes.readiness?.stop();
+    probes.liveness?.stop();
+    probes.startup?.stop();
+    probes = {};
+  }
+
+  function destroyApps(): void {
+    for (const a of apps) a.destroy();
+    apps.clear();
+  }
+
+  function drainApps(): Promise<void> {
+    return Promise.all([...apps].map((a) => a.drain().then(() => apps.delete(a)))).then(() => undefined);
+  }
+
+  function probeWorker(kind: ProbeKind, probe: Probe, id: number): ProbeWorker {
+    const label = kind === 'readiness' ? 'Readiness' : kind === 'liveness' ? 'Liveness' : 'Startup';
+    return startProbeWorker({
+      kind,
+      probe,
+      msPerSecond,
+      run: () => runProbe(probe, kind, podIP, spec),
+      onFailure(message) {
+        if (id !== runId) return;
+        deps.events.warning(deps.pod(), 'Unhealthy', `${label} probe failed: ${message}`);
+      },
+      onResult(ok) {
+        if (id !== runId) return;
+        if (kind === 'readiness') {
+          deps.onChange();
+          return;
+        }
+        if (kind === 'startup' && ok) {
+          startupPassed = true;
+          probes.startup?.stop();
+          startMainProbes(id);
+          deps.onChange();
+          return;
+        }
+        if (!ok) {
+          deps.logger.info({ container: name, probe: kind }, `container failed its ${kind} probe; restarting it`);
+          deps.events.normal(deps.pod(), 'Killing', `Container ${name} failed ${kind} probe, will be restarted`);
+          exited(137, 'Error', id);
+        }
+      },
+    });
+  }
+
+  function startMainProbes(id: number): void {
+    if (spec.readinessProbe) probes.readiness = probeWorker('readiness', spec.readinessProbe, id);
+    if (spec.livenessProbe) probes.liveness = probeWorker('liveness', spec.livenessProbe, id);
+  }
+
+  async function run(): Promise<void> {
+    if (stopping) return;
+    const id = ++runId;
+    const containerID = newContainerID();
+    const pod = deps.pod();
+    control = createAppControl();
+    startupPassed = false;
+    deps.events.normal(pod, 'Pulled', `Container image "${image}" already present on machine`);
+    deps.events.normal(pod, 'Created', `Created container: ${name}`);
+    for (const p of problems) deps.logger.warn({ container: name }, p);
+
+    const ports = [...new Set((spec.ports ?? []).filter((p) => (p.protocol ?? 'TCP') === 'TCP').map((p) => p.containerPort))];
+    const identity = {
+      pod: pod.metadata.name ?? '',
+      namespace: pod.metadata.namespace ?? 'default',
+      podIP,
+      node: deps.nodeName,
+      container: name,
+      hostname: pod.spec.hostname || pod.metadata.name || '',
+    };
+    const appControl = control;
+    const results = await Promise.allSettled(
+      ports.map((port) =>
+        startPodApp({
+          identity,
+          port,
+          knobs,
+          control: appControl,
+          counter: deps.counter,
+          onCrash: (code) => {
+            if (id !== runId || phase.kind !== 'running') return;
+            deps.logger.info({ container: name, exitCode: code }, 'container crashed (control path)');
+            exited(code, code === 0 ? 'Completed' : 'Error', id);
+          },
+          onControlChange: () => {
+            if (id === runId) deps.onChange();
+          },
+        }),
+      ),
+    );
+    const bound = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    if (id !== runId || stopping) {
+      // Stopped while binding: give the ports back.
+      for (const a of bound) a.destroy();
+      return;
+    }
+    const failedAt = results.findIndex((r) => r.status === 'rejected');
+    if (failedAt >= 0) {
+      for (const a of bound) a.destroy();
+      const err = (results[failedAt] as PromiseRejectedResult).reason as NodeJS.ErrnoException;
+      const message = listenFailure(err, podIP, ports[failedAt]!);
+      deps.logger.warn({ container: name, err: message }, 'container cannot start');
+      deps.events.warning(deps.pod(), 'Failed', `Error: ${message}`);
+      const now = rfc3339();
+      phase = { kind: 'terminated', exitCode: 128, reason: 'StartError', message, startedAt: now, finishedAt: now, containerID };
+      afterExit(id, { reason: 'RunContainerError', message });
+      return;
+    }
+    for (const a of bound) apps.add(a);
+    phase = { kind: 'running', startedAt: rfc3339(), containerID };
+    deps.events.normal(deps.pod(), 'Started', `Started container ${name}`);
+    deps.logger.info({ container: name, podIP, ports, restartCount }, 'container started');
+    if (spec.startupProbe) probes.startup = probeWorker('startup', spec.startupProbe, id);
+    else startMainProbes(id);
+    deps.onChange();
+  }
+
+  /** The running container stopped (crash, failed liveness probe). */
+  function exited(exitCode: number, reason: string, id: number): void {
+    if (id !== runId || phase.kind !== 'running') return;
+    stopProbes();
+    destroyApps();
+    phase = { kind: 'terminated', exitCode, reason, startedAt: phase.startedAt, finishedAt: rfc3339(), containerID: phase.containerID };
+    afterExit(id);
+  }
+
+  /** Decides, per the restart policy, whether and when the stopped container runs again. */
+  function afterExit(id: number, startError?: { reason: string; message: string }): void {
+    if (phase.kind !== 'terminated' || stopping) {
+      deps.onChange();
+      return;
+    }
+    const policy = deps.pod().spec.restartPolicy ?? 'Always';
+    const restart = policy === 'Always' || (policy === 'OnFailure' && phase.exitCode !== 0);
+    if (!restart) {
+      deps.onChange();
+      return;
+    }
+    lastState = terminatedState(phase);
+    const waitMs = backoff.next(Date.now());
+    if (waitMs === 0) {
+      restartCount++;
+      phase = { kind: 'waiting', reason: startError?.reason ?? 'ContainerCreating', message: startError?.message };
+      deps.onChange();
+      void run();
+      return;
+    }
+    const seconds = Math.round(waitMs / 100) / 10;
+    const backoffText = `back-off ${seconds}s restarting failed container=${name} pod=${podRef()}`;
+    phase = startError ? { kind: 'waiting', reason: startError.reason, message: `${startError.message}; ${backoffText}` } : { kind: 'waiting', reason: 'CrashLoopBackOff', message: backoffText };
+    deps.events.warning(deps.pod(), 'BackOff', `Back-off restarting failed container ${name} in pod ${podRef()}`);
+    deps.onChange();
+    restartTimer = setTimeout(() => {
+      restartTimer = undefined;
+      if (id !== runId || stopping) return;
+      restartCount++;
+      void run();
+    }, waitMs);
+  }
+
+  return {
+    name,
+    start() {
+      void run();
+    },
+    snapshot() {
+      let state: ContainerState;
+      let containerID: string | undefined;
+      switch (phase.kind) {
+        case 'waiting':
+          state = { waiting: phase.message ? { reason: phase.reason, message: phase.message } : { reason: phase.reason } };
+          break;
+        case 'running':
+          state = { running: { startedAt: phase.startedAt } };
+          containerID = phase.containerID;
+          break;
+        case 'terminated':
+          state = terminatedState(phase);
+          containerID = phase.containerID;
+          break;
+      }
+      return {
+        name,
+        image,
+        state,
+        lastState,
+        ready: ready(),
+        started: started(),
+        restartCount,
+        ...(containerID ? { containerID } : {}),
+      };
+    },
+    stop() {
+      if (stopped) return stopped;
+      stopping = true;
+      clearTimeout(restartTimer);
+      stopProbes();
+      if (phase.kind === 'running') deps.events.normal(deps.pod(), 'Killing', `Stopping container ${name}`);
+      stopped = drainApps().then(() => {
+        if (phase.kind === 'running') {
+          phase = { kind: 'terminated', exitCode: 0, reason: 'Completed', startedAt: phase.startedAt, finishedAt: rfc3339(), containerID: phase.containerID };
+        }
+      });
+      return stopped;
+    },
+    kill() {
+      stopping = true;
+      runId++;
+      clearTimeout(restartTimer);
+      stopProbes();
+      destroyApps();
+      if (phase.kind === 'running') {
+        phase = { kind: 'terminated', exitCode: 137, reason: 'Error', startedAt: phase.startedAt, finishedAt: rfc3339(), containerID: phase.containerID };
+      }
+    },
+  };
+}

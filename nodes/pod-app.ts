@@ -1,0 +1,162 @@
+// The built-in HTTP app every container runs on each of its containerPorts, bound to the pod
+// IP. `GET /` answers who served it (pod, namespace, podIP, node, container, port) and the
+// client address it saw, so traffic spread and source-IP rules are visible from outside. It sits
+// on the hot path of load tests: the fixed part of the answer is rendered once, nothing is
+// logged per request, and keep-alive connections are reused.
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AppKnobs } from './app-knobs.js';
+import { CONTROL_PREFIX, PROBE_HEADER, handleControlRequest, probePasses, type AppControl } from './control.js';
+
+export interface PodIdentity {
+  pod: string;
+  namespace: string;
+  podIP: string;
+  node: string;
+  container: string;
+  /** What the pod calls itself (spec.hostname, else the pod's name). */
+  hostname: string;
+}
+
+/** Shared by every container and port of one pod. */
+export interface RequestCounter {
+  requests: number;
+}
+
+export interface PodAppOptions {
+  identity: PodIdentity;
+  port: number;
+  knobs: AppKnobs;
+  control: AppControl;
+  counter: RequestCounter;
+  /** The container exits (the crash control path). */
+  onCrash(exitCode: number): void;
+  /** The control path changed a flag. */
+  onControlChange(): void;
+}
+
+export interface PodApp {
+  readonly host: string;
+  readonly port: number;
+  /**
+   * Graceful stop: the listener closes at once (new connections are refused), idle keep-alive
+   * connections are closed, in-flight requests get their answer with `Connection: close`.
+   * Resolves once every connection is gone.
+   */
+  drain(): Promise<void>;
+  /** Hard stop: the listener and every connection are closed at once (a crash, or grace ran out). */
+  destroy(): void;
+}
+
+const PADDING_KEY_OVERHEAD = ',"padding":""'.length;
+
+/**
+ * The probe header's value, read from the raw header list: cheaper than `req.headers`, which
+ * builds an object per request on a path that must stay fast.
+ */
+function probeKindOf(raw: string[]): string | undefined {
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    if (name.length === PROBE_HEADER.length && name.toLowerCase() === PROBE_HEADER) return raw[i + 1];
+  }
+  return undefined;
+}
+
+/** Starts listening on identity.podIP:port; rejects with the listen error (EADDRINUSE, EACCES...). */
+export function startPodApp(opts: PodAppOptions): Promise<PodApp> {
+  const { identity, port, knobs, control, counter } = opts;
+  // Everything but the per-request fields, rendered once: `{"pod":..., "port":8080,` ... `}`.
+  const head =
+    `{"pod":${JSON.stringify(identity.pod)},"namespace":${JSON.stringify(identity.namespace)},` +
+    `"podIP":${JSON.stringify(identity.podIP)},"node":${JSON.stringify(identity.node)},` +
+    `"container":${JSON.stringify(identity.container)},"port":${port},` +
+    `"hostname":${JSON.stringify(identity.hostname)},"clientIP":"`;
+  const padding = knobs.responseBytes > 0 ? 'x'.repeat(knobs.responseBytes) : '';
+  let draining = false;
+  let destroyed = false;
+
+  function respond(req: IncomingMessage, res: ServerResponse, n: number): void {
+    if (res.destroyed || destroyed) return;
+    const status = knobs.errorRate > 0 && Math.random() < knobs.errorRate ? 500 : 200;
+    const socket = req.socket;
+    let body = `${head}${socket.remoteAddress ?? ''}","clientPort":${socket.remotePort ?? 0},"requests":${n}`;
+    if (knobs.responseBytes > 0) {
+      const room = knobs.responseBytes - body.length - 2 - PADDING_KEY_OVERHEAD;
+      if (room > 0) body += `,"padding":"${padding.slice(0, room)}"`;
+    }
+    body += '}\n';
+    const headers: string[] = ['Content-Type', 'application/json', 'Content-Length', String(Buffer.byteLength(body))];
+    if (draining) headers.push('Connection', 'close');
+    res.writeHead(status, headers);
+    res.end(body);
+  }
+
+  function plain(res: ServerResponse, status: number, text: string): void {
+    const headers: string[] = ['Content-Type', 'text/plain', 'Content-Length', String(text.length)];
+    if (draining) headers.push('Connection', 'close');
+    res.writeHead(status, headers);
+    res.end(text);
+  }
+
+  function handle(req: IncomingMessage, res: ServerResponse): void {
+    const url = req.url ?? '/';
+    const probe = probeKindOf(req.rawHeaders);
+    if (probe !== undefined) {
+      const pass = probePasses(control, probe);
+      plain(res, pass ? 200 : 503, pass ? 'ok\n' : 'probe failed by the control path\n');
+      return;
+    }
+    if (url.startsWith(CONTROL_PREFIX)) {
+      handleControlRequest(req, res, control, { crash: (code) => setImmediate(() => opts.onCrash(code)), changed: opts.onControlChange });
+      return;
+    }
+    if (url === '/healthz') return plain(res, control.healthy ? 200 : 503, control.healthy ? 'ok\n' : 'unhealthy\n');
+    if (url === '/readyz') return plain(res, control.ready ? 200 : 503, control.ready ? 'ok\n' : 'not ready\n');
+    const n = ++counter.requests;
+    if (knobs.delayMs > 0) setTimeout(respond, knobs.delayMs, req, res, n);
+    else respond(req, res, n);
+  }
+
+  const server = http.createServer({ keepAlive: true, noDelay: true }, handle);
+  server.keepAliveTimeout = 30_000;
+  // A peer that sends garbage gets a 400 and a closed socket; nothing reaches the node's log.
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
+  });
+
+  return new Promise<PodApp>((resolve, reject) => {
+    const onError = (err: Error): void => {
+      server.removeListener('listening', onListening);
+      reject(err);
+    };
+    const onListening = (): void => {
+      server.removeListener('error', onError);
+      server.on('error', () => {});
+      resolve({
+        host: identity.podIP,
+        port,
+        drain() {
+          draining = true;
+          return new Promise<void>((done) => {
+            if (!server.listening) {
+              server.closeAllConnections();
+              done();
+              return;
+            }
+            server.close(() => done());
+            server.closeIdleConnections();
+          });
+        },
+        destroy() {
+          destroyed = true;
+          draining = true;
+          if (server.listening) server.close();
+          server.closeAllConnections();
+        },
+      });
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen({ host: identity.podIP, port, backlog: 2048 });
+  });
+}

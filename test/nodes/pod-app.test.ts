@@ -1,0 +1,227 @@
+import http from 'node:http';
+import net from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DEFAULT_KNOBS, parseAppKnobs, type AppKnobs } from '../../nodes/app-knobs.js';
+import { createAppControl, PROBE_HEADER } from '../../nodes/control.js';
+import { startPodApp, type PodApp, type RequestCounter } from '../../nodes/pod-app.js';
+
+/** A pod IP no other test uses: 127.<200-239>.<random>.<random>. */
+function randomPodIP(): string {
+  const r = (lo: number, hi: number): number => lo + Math.floor(Math.random() * (hi - lo + 1));
+  return `127.${r(200, 239)}.${r(0, 255)}.${r(2, 254)}`;
+}
+
+interface Answer {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+  localPort: number;
+}
+
+function request(opts: http.RequestOptions): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(opts, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body, localPort: req.socket?.localPort ?? 0 }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+const apps: PodApp[] = [];
+afterEach(() => {
+  for (const a of apps.splice(0)) a.destroy();
+});
+
+async function startApp(over: Partial<{ ip: string; port: number; knobs: AppKnobs; counter: RequestCounter; onCrash: (c: number) => void; container: string }> = {}) {
+  const ip = over.ip ?? randomPodIP();
+  const control = createAppControl();
+  const counter = over.counter ?? { requests: 0 };
+  let changes = 0;
+  const app = await startPodApp({
+    identity: { pod: 'web-1', namespace: 'shop', podIP: ip, node: 'node-2', container: over.container ?? 'app', hostname: 'web-1' },
+    port: over.port ?? 8080,
+    knobs: over.knobs ?? DEFAULT_KNOBS,
+    control,
+    counter,
+    onCrash: over.onCrash ?? (() => {}),
+    onControlChange: () => changes++,
+  });
+  apps.push(app);
+  return { app, ip, control, counter, changes: () => changes };
+}
+
+describe('built-in pod app', () => {
+  it('answers GET / with who served it and the client address it saw', async () => {
+    const { ip } = await startApp();
+    const clientIP = '127.0.0.9';
+    const res = await request({ host: ip, port: 8080, path: '/', localAddress: clientIP });
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('application/json');
+    const body = JSON.parse(res.body);
+    expect(body).toMatchObject({ pod: 'web-1', namespace: 'shop', podIP: ip, node: 'node-2', container: 'app', port: 8080, hostname: 'web-1', clientIP, requests: 1 });
+    expect(body.clientPort).toBe(res.localPort);
+  });
+
+  it('counts requests per pod, across containers and ports', async () => {
+    const ip = randomPodIP();
+    const counter = { requests: 0 };
+    await startApp({ ip, port: 8080, counter, container: 'a' });
+    await startApp({ ip, port: 9090, counter, container: 'b' });
+    await request({ host: ip, port: 8080, path: '/' });
+    const second = JSON.parse((await request({ host: ip, port: 9090, path: '/' })).body);
+    expect(second).toMatchObject({ container: 'b', port: 9090, requests: 2 });
+  });
+
+  it('keeps connections alive between requests', async () => {
+    const { ip } = await startApp();
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const a = JSON.parse((await request({ host: ip, port: 8080, path: '/', agent })).body);
+      const b = JSON.parse((await request({ host: ip, port: 8080, path: '/', agent })).body);
+      expect(b.clientPort).toBe(a.clientPort);
+    } finally {
+      agent.destroy();
+    }
+  });
+
+  it('pads the answer to RESPONSE_BYTES', async () => {
+    const { ip } = await startApp({ knobs: { ...DEFAULT_KNOBS, responseBytes: 4096 } });
+    const res = await request({ host: ip, port: 8080, path: '/' });
+    expect(Buffer.byteLength(res.body)).toBe(4096);
+    expect(Number(res.headers['content-length'])).toBe(4096);
+    expect(JSON.parse(res.body).pod).toBe('web-1');
+  });
+
+  it('fails every request with 500 when ERROR_RATE is 1, still naming the pod', async () => {
+    const { ip } = await startApp({ knobs: { ...DEFAULT_KNOBS, errorRate: 1 } });
+    const res = await request({ host: ip, port: 8080, path: '/' });
+    expect(res.status).toBe(500);
+    expect(JSON.parse(res.body).pod).toBe('web-1');
+  });
+
+  it('waits RESPONSE_DELAY_MS before answering', async () => {
+    const { ip } = await startApp({ knobs: { ...DEFAULT_KNOBS, delayMs: 150 } });
+    const t0 = Date.now();
+    const res = await request({ host: ip, port: 8080, path: '/' });
+    expect(res.status).toBe(200);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(140);
+  });
+
+  it('fails readiness probes, not liveness probes, once told it is not ready', async () => {
+    const { ip, control, changes } = await startApp();
+    const readiness = { [PROBE_HEADER]: 'readiness' };
+    const liveness = { [PROBE_HEADER]: 'liveness' };
+    expect((await request({ host: ip, port: 8080, path: '/healthz', headers: readiness })).status).toBe(200);
+    const set = await request({ host: ip, port: 8080, path: '/_loopkube/readiness?ready=false', method: 'POST' });
+    expect(set.status).toBe(200);
+    expect(control.ready).toBe(false);
+    expect(changes()).toBe(1);
+    expect((await request({ host: ip, port: 8080, path: '/healthz', headers: readiness })).status).toBe(503);
+    expect((await request({ host: ip, port: 8080, path: '/healthz', headers: liveness })).status).toBe(200);
+    expect((await request({ host: ip, port: 8080, path: '/readyz' })).status).toBe(503);
+    await request({ host: ip, port: 8080, path: '/_loopkube/readiness?ready=true', method: 'POST' });
+    expect((await request({ host: ip, port: 8080, path: '/healthz', headers: readiness })).status).toBe(200);
+  });
+
+  it('fails liveness probes and /healthz once told it is unhealthy', async () => {
+    const { ip } = await startApp();
+    await request({ host: ip, port: 8080, path: '/_loopkube/liveness?healthy=false', method: 'POST' });
+    expect((await request({ host: ip, port: 8080, path: '/healthz', headers: { [PROBE_HEADER]: 'liveness' } })).status).toBe(503);
+    expect((await request({ host: ip, port: 8080, path: '/healthz' })).status).toBe(503);
+    const state = JSON.parse((await request({ host: ip, port: 8080, path: '/_loopkube/state' })).body);
+    expect(state).toEqual({ ready: true, healthy: false });
+  });
+
+  it('crashes on request, with the exit code asked for', async () => {
+    let exitCode: number | undefined;
+    const { ip } = await startApp({ onCrash: (c) => (exitCode = c) });
+    const res = await request({ host: ip, port: 8080, path: '/_loopkube/crash?exitCode=3', method: 'POST' });
+    expect(res.status).toBe(200);
+    await expect.poll(() => exitCode).toBe(3);
+  });
+
+  it.each([
+    ['a flag that is not a boolean', '/_loopkube/readiness?ready=maybe', 'POST', 400],
+    ['an exit code out of range', '/_loopkube/crash?exitCode=300', 'POST', 400],
+    ['a change asked with GET', '/_loopkube/crash', 'GET', 405],
+    ['an unknown control path', '/_loopkube/explode', 'POST', 404],
+  ])('rejects %s', async (_rule, path, method, status) => {
+    let crashed = false;
+    const { ip, control } = await startApp({ onCrash: () => (crashed = true) });
+    const res = await request({ host: ip, port: 8080, path, method });
+    expect(res.status).toBe(status);
+    expect(JSON.parse(res.body).error).toBeTruthy();
+    expect(control).toEqual({ ready: true, healthy: true });
+    expect(crashed).toBe(false);
+  });
+
+  it('answers garbage with 400 and keeps serving', async () => {
+    const { ip } = await startApp();
+    const reply = await new Promise<string>((resolve, reject) => {
+      const s = net.connect({ host: ip, port: 8080 }, () => s.write('NOT HTTP AT ALL\r\n\r\n'));
+      let data = '';
+      s.on('data', (c) => (data += c.toString()));
+      s.on('close', () => resolve(data));
+      s.on('error', reject);
+    });
+    expect(reply).toMatch(/^HTTP\/1.1 400/);
+    expect((await request({ host: ip, port: 8080, path: '/' })).status).toBe(200);
+  });
+
+  it('refuses to start on an address and port already taken', async () => {
+    const { ip } = await startApp();
+    await expect(startApp({ ip })).rejects.toMatchObject({ code: 'EADDRINUSE' });
+  });
+
+  it('drains: new connections are refused while an in-flight request still gets its answer', async () => {
+    const { app, ip, counter } = await startApp({ knobs: { ...DEFAULT_KNOBS, delayMs: 1000 } });
+    const inFlight = request({ host: ip, port: 8080, path: '/' });
+    await expect.poll(() => counter.requests).toBe(1);
+    const drained = app.drain();
+    await expect(request({ host: ip, port: 8080, path: '/' })).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    const res = await inFlight;
+    expect(res.status).toBe(200);
+    expect(res.headers.connection).toBe('close');
+    await drained;
+  });
+
+  it('destroy cuts in-flight requests at once', async () => {
+    const { app, ip, counter } = await startApp({ knobs: { ...DEFAULT_KNOBS, delayMs: 5000 } });
+    const inFlight = request({ host: ip, port: 8080, path: '/' });
+    await expect.poll(() => counter.requests).toBe(1);
+    app.destroy();
+    await expect(inFlight).rejects.toMatchObject({ code: 'ECONNRESET' });
+  });
+});
+
+describe('app knobs from the container env', () => {
+  it('reads the knobs', () => {
+    const { knobs, problems } = parseAppKnobs([
+      { name: 'RESPONSE_DELAY_MS', value: '25' },
+      { name: 'RESPONSE_BYTES', value: '1024' },
+      { name: 'ERROR_RATE', value: '0.25' },
+      { name: 'OTHER', value: 'x' },
+    ]);
+    expect(knobs).toEqual({ delayMs: 25, responseBytes: 1024, errorRate: 0.25 });
+    expect(problems).toEqual([]);
+  });
+
+  it.each([
+    ['a negative delay', 'RESPONSE_DELAY_MS', '-5'],
+    ['a delay that is not a number', 'RESPONSE_DELAY_MS', 'soon'],
+    ['a fractional size', 'RESPONSE_BYTES', '10.5'],
+    ['an error rate above 1', 'ERROR_RATE', '1.5'],
+    ['an empty error rate', 'ERROR_RATE', ''],
+  ])('ignores %s and says which variable and rule', (_rule, name, value) => {
+    const { knobs, problems } = parseAppKnobs([{ name, value }]);
+    expect(knobs).toEqual(DEFAULT_KNOBS);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain(name);
+    expect(problems[0]).toMatch(/must be/);
+  });
+});
