@@ -39,10 +39,15 @@ export function startGarbageCollector(ctx: ControllerContext): Controller {
     return out;
   };
 
-  /** Live lookup (the cache may lag a just-created owner): does this owner still exist? */
+  /**
+   * Does this owner still exist? The cache answers yes cheaply; a no is confirmed with a live
+   * lookup, since the cache may lag a just-created owner (as upstream's GC does).
+   */
   async function ownerExists(ns: string | undefined, ref: OwnerReference): Promise<boolean> {
     const info = findResourceByKind(ref.apiVersion, ref.kind);
     if (!info) return true; // an owner kind we do not serve: never collect on its account
+    const cached = byKind.get(ref.kind)?.informer.get(info.namespaced && ns ? `${ns}/${ref.name}` : ref.name);
+    if (cached?.metadata.uid === ref.uid) return true;
     try {
       const owner = await client.get<KubeObject>(resourcePath(info, info.namespaced ? ns : undefined, ref.name));
       return owner.metadata.uid === ref.uid;
