@@ -1,0 +1,2 @@
+export { openRedisStore, type RedisStoreOptions } from './redis-store.js';
+export { redisKeys, type RedisKeys } from './keys.js';
