@@ -125,7 +125,7 @@ export function createRegistry(deps: RegistryDeps): Registry {
     return { obj: clone(obj), warnings };
   }
 
-  async function checkNamespace(info: ResourceInfo, namespace: string | undefined): Promise<void> {
+  async function checkNamespace(info: ResourceInfo, namespace: string | undefined, name: string): Promise<void> {
     if (!info.namespaced || info.kind === 'Namespace') return;
     if (!namespace) throw badRequest('the server could not find the requested resource: a namespace is required');
     const ns = (await store.get(storeKey(NAMESPACES, undefined, namespace)).catch((err: unknown) => {
@@ -133,7 +133,7 @@ export function createRegistry(deps: RegistryDeps): Registry {
     })) as Namespace | undefined;
     if (!ns) throw notFound('namespaces', '', namespace);
     if (ns.metadata.deletionTimestamp || ns.status?.phase === 'Terminating') {
-      throw forbidden(`${info.resource} "${''}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`);
+      throw forbidden(`${info.resource} "${name}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`);
     }
   }
 
@@ -199,7 +199,7 @@ export function createRegistry(deps: RegistryDeps): Registry {
         else throw invalid(info.kind, info.group, '', [fieldErr.required('metadata.name', 'name or generateName is required')]);
       }
       return serialized(info, async () => {
-        await checkNamespace(info, m.namespace);
+        await checkNamespace(info, m.namespace, m.name!);
         const prepared = prepareForCreate(info, obj);
         const admitted = await admission.admit({ info, operation: 'CREATE', subresource: '', object: prepared });
         if (opts.dryRun) return { object: admitted, warnings };

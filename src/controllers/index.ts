@@ -5,7 +5,13 @@ import { createInformerFactory } from '../client/informer-factory.js';
 import type { Logger } from '../log.js';
 import { createEventRecorder } from './events.js';
 import { startGarbageCollector } from './garbage-collector.js';
+import { startLoadBalancerController } from './loadbalancer.js';
 import { startNamespaceController } from './namespace.js';
+import { startEndpointsController } from './endpoints.js';
+import { startNodeLifecycleController } from './node-lifecycle.js';
+import { startPodGarbageCollector } from './pod-gc.js';
+import { startReplicationController } from './replication.js';
+import { startScheduler } from './scheduler.js';
 import type { Controller, ControllerContext } from './types.js';
 
 export interface Controllers {
@@ -16,7 +22,16 @@ export interface Controllers {
 type ControllerStarter = (ctx: ControllerContext) => Controller;
 
 /** Every controller the control plane runs; later issues add theirs here. */
-const STARTERS: ControllerStarter[] = [startNamespaceController, startGarbageCollector];
+const STARTERS: ControllerStarter[] = [
+  startNamespaceController,
+  startGarbageCollector,
+  startScheduler,
+  startReplicationController,
+  startEndpointsController,
+  startNodeLifecycleController,
+  startPodGarbageCollector,
+  startLoadBalancerController,
+];
 
 export async function startControllers(opts: { client: ApiClient; config: ClusterConfig; logger: Logger }): Promise<Controllers> {
   const informers = createInformerFactory(opts.client, opts.logger);

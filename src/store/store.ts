@@ -24,7 +24,10 @@ export type StoreErrorCode =
   | 'Conflict'
   /** watch from a revision older than the retained history */
   | 'Compacted'
-  /** the backend cannot be reached now; nothing was written */
+  /**
+   * the backend cannot be reached now; the write was not acknowledged (one in flight when the
+   * link dropped may or may not have been applied, as with etcd: clients re-read and retry)
+   */
   | 'Unavailable';
 
 export class StoreError extends Error {
