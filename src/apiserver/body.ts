@@ -3,6 +3,7 @@
 import type { IncomingMessage } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import { badRequest, requestEntityTooLarge, unsupportedMediaType } from '../api/errors.js';
+import { decodeProtobufBody, PROTOBUF_MEDIA_TYPE } from './protobuf/index.js';
 
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
@@ -23,8 +24,9 @@ export function mediaType(req: IncomingMessage): string {
   return String(req.headers['content-type'] ?? 'application/json').split(';')[0]!.trim().toLowerCase();
 }
 
-/** Decodes a JSON or YAML body into a value; any other media type is 415. */
+/** Decodes a JSON, YAML or Kubernetes protobuf body into a value; any other media type is 415. */
 export function decodeBody(raw: Buffer, contentType: string): unknown {
+  if (contentType === PROTOBUF_MEDIA_TYPE) return decodeProtobufBody(raw);
   const text = raw.toString('utf8');
   if (text.trim() === '') throw badRequest('the body of the request was empty');
   const isYaml = contentType === 'application/yaml' || contentType === 'application/x-yaml' || contentType === 'text/yaml' || contentType === 'application/apply-patch+yaml';
