@@ -25,8 +25,8 @@ function stableJson(v: unknown): string {
   return JSON.stringify(v ?? null);
 }
 
-/** Kinds whose spec changes bump metadata.generation. */
-const GENERATION_KINDS = new Set(['Pod', 'Service', 'ReplicationController', 'Namespace', 'Node']);
+/** Kinds whose spec changes bump metadata.generation (in Kubernetes 1.32: the workload controllers). */
+const GENERATION_KINDS = new Set(['ReplicationController']);
 
 /** Fresh metadata for a create: the caller has already resolved the name. */
 export function prepareForCreate(info: ResourceInfo, obj: KubeObject): KubeObject {

@@ -260,63 +260,16 @@ export function createRegistry(deps: RegistryDeps): Registry {
     },
 
     async delete(info, namespace, name, options, opts) {
-      return serialized(info, async () => {
-        const key = storeKey(info, namespace, name);
-        const current = await getOrThrow(info, namespace, name);
-        const pre = options.preconditions;
-        if (pre?.uid && pre.uid !== current.metadata.uid) {
-          throw conflict(info.resource, info.group, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid}`);
-        }
-        if (pre?.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion) {
-          throw conflict(info.resource, info.group, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`);
-        }
-        if (info.kind === 'Namespace' && PROTECTED_NAMESPACES.has(name)) {
-          throw forbidden(`namespaces "${name}" is forbidden: this namespace may not be deleted`);
-        }
-        const next = clone(current);
-        const m = next.metadata;
-        const finalizers = new Set(m.finalizers ?? []);
-        const policy = options.propagationPolicy;
-        if (policy === 'Foreground') finalizers.add(GC_FINALIZERS.Foreground);
-        if (policy === 'Orphan') finalizers.add(GC_FINALIZERS.Orphan);
-
-        if (info.kind === 'Namespace') {
-          if (!m.deletionTimestamp) m.deletionTimestamp = nowRfc3339();
-          (next as Namespace).status = { phase: 'Terminating' };
-        } else if (info.kind === 'Pod') {
-          const grace = await podGracePeriod(next as Pod, options);
-          if (grace > 0) {
-            const due = Date.now() + grace * 1000;
-            const currentDue = m.deletionTimestamp ? Date.parse(m.deletionTimestamp) : Infinity;
-            if (due < currentDue) {
-              m.deletionTimestamp = new Date(due).toISOString().replace(/\.\d{3}Z$/, 'Z');
-              m.deletionGracePeriodSeconds = grace;
-            }
-          } else {
-            m.deletionTimestamp = m.deletionTimestamp ?? nowRfc3339();
-            m.deletionGracePeriodSeconds = 0;
-          }
-        } else if (finalizers.size > 0 && !m.deletionTimestamp) {
-          m.deletionTimestamp = nowRfc3339();
-          m.deletionGracePeriodSeconds = 0;
-        }
-        if (finalizers.size > 0) m.finalizers = [...finalizers];
-        if (opts.dryRun) return { object: next, removed: false };
-
-        const removeNow = info.kind === 'Namespace' ? readyToRemove(info, next) : finalizers.size === 0 && (info.kind !== 'Pod' || readyToRemove(info, next));
+      // Without preconditions a lost compare-and-swap race (a controller wrote the object
+      // between our read and our write) is retried on the new object, as upstream does.
+      for (let attempt = 0; ; attempt++) {
         try {
-          if (removeNow) {
-            const removed = await store.delete(key, revisionOf(current));
-            return { object: removed, removed: true };
-          }
-          if (sameObject(next, current)) return { object: current, removed: false };
-          const updated = await store.update(key, next, revisionOf(current));
-          return { object: updated, removed: false };
+          return await deleteOnce(info, namespace, name, options, opts);
         } catch (err) {
-          if (isStoreError(err, 'Conflict')) throw conflict(info.resource, info.group, name);
-          throw toApiError(err, info, name);
+          const retry = err instanceof ApiError && err.reason === 'Conflict' && !options.preconditions && attempt < 5;
+          if (!retry) throw err;
         }
-      });
+      }
     },
 
     async mutate(info, namespace, name, subresource, change, opts = {}) {
@@ -339,6 +292,72 @@ export function createRegistry(deps: RegistryDeps): Registry {
       }
     },
   };
+
+  async function deleteOnce(
+    info: ResourceInfo,
+    namespace: string | undefined,
+    name: string,
+    options: DeleteOptions,
+    opts: WriteOptions,
+  ): Promise<{ object: KubeObject; removed: boolean }> {
+    return serialized(info, async () => {
+      const key = storeKey(info, namespace, name);
+      const current = await getOrThrow(info, namespace, name);
+      const pre = options.preconditions;
+      if (pre?.uid && pre.uid !== current.metadata.uid) {
+        throw conflict(info.resource, info.group, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid}`);
+      }
+      if (pre?.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion) {
+        throw conflict(info.resource, info.group, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`);
+      }
+      if (info.kind === 'Namespace' && PROTECTED_NAMESPACES.has(name)) {
+        throw forbidden(`namespaces "${name}" is forbidden: this namespace may not be deleted`);
+      }
+      const next = clone(current);
+      const m = next.metadata;
+      const finalizers = new Set(m.finalizers ?? []);
+      const policy = options.propagationPolicy;
+      if (policy === 'Foreground') finalizers.add(GC_FINALIZERS.Foreground);
+      if (policy === 'Orphan') finalizers.add(GC_FINALIZERS.Orphan);
+
+      if (info.kind === 'Namespace') {
+        if (!m.deletionTimestamp) m.deletionTimestamp = nowRfc3339();
+        (next as Namespace).status = { phase: 'Terminating' };
+      } else if (info.kind === 'Pod') {
+        const grace = await podGracePeriod(next as Pod, options);
+        if (grace > 0) {
+          const due = Date.now() + grace * 1000;
+          const currentDue = m.deletionTimestamp ? Date.parse(m.deletionTimestamp) : Infinity;
+          if (due < currentDue) {
+            m.deletionTimestamp = new Date(due).toISOString().replace(/\.\d{3}Z$/, 'Z');
+            m.deletionGracePeriodSeconds = grace;
+          }
+        } else {
+          m.deletionTimestamp = m.deletionTimestamp ?? nowRfc3339();
+          m.deletionGracePeriodSeconds = 0;
+        }
+      } else if (finalizers.size > 0 && !m.deletionTimestamp) {
+        m.deletionTimestamp = nowRfc3339();
+        m.deletionGracePeriodSeconds = 0;
+      }
+      if (finalizers.size > 0) m.finalizers = [...finalizers];
+      if (opts.dryRun) return { object: next, removed: false };
+
+      const removeNow = info.kind === 'Namespace' ? readyToRemove(info, next) : finalizers.size === 0 && (info.kind !== 'Pod' || readyToRemove(info, next));
+      try {
+        if (removeNow) {
+          const removed = await store.delete(key, revisionOf(current));
+          return { object: removed, removed: true };
+        }
+        if (sameObject(next, current)) return { object: current, removed: false };
+        const updated = await store.update(key, next, revisionOf(current));
+        return { object: updated, removed: false };
+      } catch (err) {
+        if (isStoreError(err, 'Conflict')) throw conflict(info.resource, info.group, name);
+        throw toApiError(err, info, name);
+      }
+    });
+  }
 
   /** Upstream: unscheduled and terminal pods go at once; others get their grace period. */
   async function podGracePeriod(pod: Pod, options: DeleteOptions): Promise<number> {
