@@ -111,6 +111,17 @@ export async function serveWatch(
     if (!filtered) return sendObject(ev.type, ev.object);
     const key = keyOf(ev.object);
     const now = matches(ev.object);
+    if (ev.prevObject !== undefined) {
+      // As upstream's cacher: what the watcher saw before is what the previous object matched.
+      const was = matches(ev.prevObject) || known.has(key);
+      if (now) known.add(key);
+      else known.delete(key);
+      if (ev.type === 'DELETED') return was || now ? sendObject('DELETED', ev.object) : true;
+      if (was && now) return sendObject('MODIFIED', ev.object);
+      if (now) return sendObject('ADDED', ev.object);
+      // The object left the selector: to this watcher it is gone.
+      return was ? sendObject('DELETED', ev.object) : true;
+    }
     if (ev.type === 'DELETED') {
       const wasKnown = known.delete(key);
       return now || wasKnown ? sendObject('DELETED', ev.object) : true;

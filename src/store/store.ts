@@ -13,6 +13,11 @@ export interface StoreEvent {
   object: KubeObject;
   /** The revision of this write. */
   revision: number;
+  /**
+   * The object before this write, when known (the watch cache fills it in for the events it
+   * sees live), so a watch with a selector can tell an object leaving it (upstream's prevObject).
+   */
+  prevObject?: KubeObject;
 }
 
 export type StoreErrorCode =

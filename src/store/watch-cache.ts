@@ -7,6 +7,8 @@
 // is cut off once too many events wait for it; its client watches again.
 //
 // Events handed to watchers are shared by all of them and deep-frozen: copy before changing.
+import { findResourceByKind, storeKey } from '../api/resources.js';
+import type { KubeObject } from '../api/types.js';
 import { silentLogger, type Logger } from '../log.js';
 import { createEventHistory } from './event-history.js';
 import { StoreError, type Store, type StoreEvent, type StoreWatch } from './store.js';
@@ -71,6 +73,22 @@ export async function createWatchCache(store: Store, opts: WatchCacheOptions = {
     onHandlerError: (err) => logger.error({ err }, 'watch handler threw; watcher ended'),
   });
 
+  // The latest object per key, from a list at `listedAt` and every later event: it gives each
+  // live event its prevObject. Events at or before listedAt (replayed history) go without one.
+  const latest = new Map<string, StoreEvent['object']>();
+  let listedAt = Infinity;
+  async function relistLatest(): Promise<void> {
+    const list = await store.list(rootPrefix);
+    latest.clear();
+    for (const o of list.items) {
+      const key = keyOfObject(o);
+      if (key === undefined) continue;
+      deepFreeze(o);
+      latest.set(key, o);
+    }
+    listedAt = list.revision;
+  }
+
   let seen = start;
   let stopped = false;
   let session: StoreWatch | undefined;
@@ -92,6 +110,12 @@ export async function createWatchCache(store: Store, opts: WatchCacheOptions = {
     const handlers = {
       onEvent(e: StoreEvent) {
         if (!active || stopped || e.revision <= seen) return;
+        if (e.revision > listedAt) {
+          const prev = latest.get(e.key);
+          if (prev) e = { ...e, prevObject: prev };
+          if (e.type === 'DELETED') latest.delete(e.key);
+          else latest.set(e.key, e.object);
+        }
         deepFreeze(e);
         history.append(e);
         seen = e.revision;
@@ -146,10 +170,13 @@ export async function createWatchCache(store: Store, opts: WatchCacheOptions = {
     );
     history.reset(now);
     seen = now;
+    listedAt = Infinity;
+    await relistLatest().catch((e: unknown) => logger.warn({ err: e }, 'could not relist after compaction; prevObject off until then'));
     notifyWaiters();
     follow(now);
   }
 
+  await relistLatest();
   follow(start);
 
   const cache: WatchCache = {
@@ -205,4 +232,10 @@ function deepFreeze(value: unknown): void {
   if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return;
   Object.freeze(value);
   for (const v of Object.values(value)) deepFreeze(v);
+}
+
+/** The store key of a served object (`/registry/pods/default/web-1`); undefined for other data. */
+function keyOfObject(o: KubeObject): string | undefined {
+  const info = o.apiVersion && o.kind ? findResourceByKind(o.apiVersion, o.kind) : undefined;
+  return info && o.metadata?.name ? storeKey(info, o.metadata.namespace, o.metadata.name) : undefined;
 }
