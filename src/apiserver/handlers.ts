@@ -1,7 +1,7 @@
 // HTTP for resource requests: query parameters, bodies, Table output for kubectl, and the
 // subresources (status, binding, scale, finalize). Object rules live in registry.ts.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ApiError, badRequest, conflict, methodNotSupported, notFound, statusFailure, statusSuccess } from '../api/errors.js';
+import { ApiError, badRequest, conflict, fieldErr, invalid, methodNotSupported, notFound, statusFailure, statusSuccess } from '../api/errors.js';
 import { parseFieldSelector } from '../api/fields.js';
 import { parseLabelSelector } from '../api/labels.js';
 import type { Binding, DeleteOptions, KubeObject, ListMeta, Pod, PodCondition, ReplicationController, Scale } from '../api/types.js';
@@ -78,7 +78,9 @@ async function readDeleteOptions(req: IncomingMessage, q: URLSearchParams): Prom
   const policy = q.get('propagationPolicy');
   if (policy !== null) opts.propagationPolicy = policy as DeleteOptions['propagationPolicy'];
   const orphan = q.get('orphanDependents') ?? (opts as { orphanDependents?: boolean }).orphanDependents;
+  // the deprecated orphanDependents: true is Orphan, false is Background (it overrides a kind's default)
   if (opts.propagationPolicy === undefined && (orphan === 'true' || orphan === true)) opts.propagationPolicy = 'Orphan';
+  if (opts.propagationPolicy === undefined && (orphan === 'false' || orphan === false)) opts.propagationPolicy = 'Background';
   if (opts.propagationPolicy && !['Orphan', 'Background', 'Foreground'].includes(opts.propagationPolicy)) {
     throw badRequest(`DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "${opts.propagationPolicy}": supported values: "Foreground", "Background", "Orphan", "nil"`);
   }
@@ -137,7 +139,8 @@ export async function handleResource(req: IncomingMessage, res: ServerResponse, 
       pod.status = { ...(pod.status ?? {}), conditions: [...conditions, scheduled] };
       return pod;
     });
-    writeJson(res, 201, statusSuccess());
+    // upstream fills in the create's 201 as the Status's code
+    writeJson(res, 201, { ...statusSuccess(), code: 201 });
     return;
   }
 
@@ -161,8 +164,12 @@ export async function handleResource(req: IncomingMessage, res: ServerResponse, 
           throw conflict('replicationcontrollers', '', r.name!);
         }
       }
-      const replicas = scale.spec?.replicas;
+      // Go clients omit replicas when it is 0 (omitempty): missing means 0.
+      const replicas = scale.spec?.replicas ?? 0;
       if (typeof replicas !== 'number' || !Number.isInteger(replicas)) throw badRequest('Scale.spec.replicas must be an integer');
+      if (replicas < 0) {
+        throw invalid('Scale', 'autoscaling', r.name!, [fieldErr.invalid('spec.replicas', replicas, 'must be greater than or equal to 0')]);
+      }
       rc.spec.replicas = replicas;
       return rc;
     });

@@ -316,7 +316,7 @@ export function createRegistry(deps: RegistryDeps): Registry {
       const next = clone(current);
       const m = next.metadata;
       const finalizers = new Set(m.finalizers ?? []);
-      const policy = options.propagationPolicy;
+      const policy = options.propagationPolicy ?? defaultPropagationPolicy(info);
       if (policy === 'Foreground') finalizers.add(GC_FINALIZERS.Foreground);
       if (policy === 'Orphan') finalizers.add(GC_FINALIZERS.Orphan);
 
@@ -371,6 +371,15 @@ export function createRegistry(deps: RegistryDeps): Registry {
   }
 
   return registry;
+}
+
+/**
+ * What a delete without a propagation policy does to dependents: upstream's
+ * DefaultGarbageCollectionPolicy orphans them for core/v1 ReplicationControllers ("for back
+ * compatibility"), and deletes them in the background for every other kind.
+ */
+function defaultPropagationPolicy(info: ResourceInfo): DeleteOptions['propagationPolicy'] {
+  return info.kind === 'ReplicationController' ? 'Orphan' : undefined;
 }
 
 function hasResourceVersion(patch: unknown): boolean {

@@ -1,6 +1,7 @@
 // What a request is about, from its path and method, as upstream's RequestInfoFactory reads it:
 // /api/v1/namespaces/{ns}/{resource}/{name}/{subresource}, /apis/{group}/{version}/..., and the
 // legacy /api/v1/watch/... prefix.
+import { badRequest } from '../api/errors.js';
 import { findResource, type ResourceInfo } from '../api/resources.js';
 
 export type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection';
@@ -15,7 +16,8 @@ export interface ResourceRequest {
 }
 
 export interface OtherRequest {
-  type: 'discovery' | 'openapi' | 'health' | 'version' | 'metrics' | 'unknown-resource' | 'not-found';
+  /** `method-not-allowed`: a served path that does not take this method (405, as go-restful answers). */
+  type: 'discovery' | 'openapi' | 'health' | 'version' | 'metrics' | 'unknown-resource' | 'not-found' | 'method-not-allowed';
   path: string;
   group?: string;
   version?: string;
@@ -27,7 +29,7 @@ export type RequestInfo = ResourceRequest | OtherRequest;
 const NAMESPACE_SUBRESOURCES = new Set(['status', 'finalize']);
 
 export function parseRequestInfo(method: string, pathname: string, watchParam: boolean): RequestInfo {
-  const parts = pathname.split('/').filter((p) => p.length > 0).map(decodeURIComponent);
+  const parts = pathname.split('/').filter((p) => p.length > 0).map((p) => decodePathSegment(p));
   if (parts.length === 0) return { type: 'discovery', path: '/' };
   const head = parts[0];
   if (head === 'healthz' || head === 'readyz' || head === 'livez') return { type: 'health', path: pathname };
@@ -75,6 +77,7 @@ export function parseRequestInfo(method: string, pathname: string, watchParam: b
   if (subresource && !info.subresources.includes(subresource)) return { type: 'not-found', path: pathname };
   if (!info.namespaced && namespace !== undefined) return { type: 'not-found', path: pathname };
 
+  const notAllowed: OtherRequest = { type: 'method-not-allowed', path: pathname, group, version, resource };
   let verb: Verb;
   switch (method) {
     case 'GET':
@@ -82,23 +85,38 @@ export function parseRequestInfo(method: string, pathname: string, watchParam: b
       verb = name === undefined ? (isWatch ? 'watch' : 'list') : isWatch ? 'watch' : 'get';
       break;
     case 'POST':
+      // a collection takes creates; an object only through a subresource (pods/binding)
+      if (name !== undefined && !subresource) return notAllowed;
       verb = 'create';
       break;
     case 'PUT':
+      if (name === undefined) return notAllowed;
       verb = 'update';
       break;
     case 'PATCH':
+      if (name === undefined) return notAllowed;
       verb = 'patch';
       break;
     case 'DELETE':
       verb = name === undefined ? 'deletecollection' : 'delete';
       break;
     default:
-      verb = 'get';
+      return notAllowed;
   }
+  // A namespaced resource across namespaces (/api/v1/pods) is for list and watch only.
+  if (info.namespaced && namespace === undefined && verb !== 'list' && verb !== 'watch') return notAllowed;
   if (name === undefined && verb === 'watch' && !isWatch) verb = 'list';
   const out: ResourceRequest = { type: 'resource', info, verb, subresource };
   if (namespace !== undefined) out.namespace = namespace;
   if (name !== undefined) out.name = name;
   return out;
+}
+
+/** A path segment, percent-decoded; a malformed escape is the client's error (400), as Go's URL parser has it. */
+function decodePathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw badRequest(`invalid URL escape ${JSON.stringify(segment)}`);
+  }
 }

@@ -5,7 +5,7 @@ import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { notAcceptable, notFoundPath, unauthorized } from '../api/errors.js';
+import { ApiError, notAcceptable, notFoundPath, statusFailure, unauthorized } from '../api/errors.js';
 import type { Logger } from '../log.js';
 import type { WatchCache } from '../store/watch-cache.js';
 import {
@@ -20,6 +20,7 @@ import {
 } from './discovery.js';
 import { handleResource } from './handlers.js';
 import { openapiV2, openapiV3Document, openapiV3Root } from './openapi.js';
+import { minimalOpenapiV2Protobuf, OPENAPI_V2_PROTOBUF } from './openapi-v2-protobuf.js';
 import type { Registry } from './registry.js';
 import { parseRequestInfo } from './request-info.js';
 import { writeError, writeJson } from './respond.js';
@@ -35,6 +36,8 @@ export interface ApiServerOptions {
   /** Answers /readyz: false until bootstrap is done. */
   ready: () => boolean;
   watchOptions?: { bookmarkIntervalMs?: number; keepaliveIntervalMs?: number };
+  /** Request metrics (src/observe/control-plane-metrics.ts): told of each request, served on /metrics. */
+  metrics?: { observeRequest(req: IncomingMessage, res: ServerResponse): void; render(): string };
 }
 
 export interface ApiServer {
@@ -72,13 +75,20 @@ export function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
         writeJson(res, 200, versionInfo());
         return;
       case 'metrics':
-        res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4' });
-        res.end('');
+        res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' });
+        res.end(opts.metrics?.render() ?? '');
         return;
       case 'openapi': {
         if (path === '/openapi/v2') {
-          // client-go asks for protobuf first; we serve JSON only.
           const accept = String(req.headers.accept ?? '');
+          if (accept.includes(OPENAPI_V2_PROTOBUF)) {
+            const body = minimalOpenapiV2Protobuf();
+            // kube-openapi answers the protobuf form as an octet stream (the '@' in its media type is not
+            // valid in a Content-Type header, and client-go would refuse it).
+            res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': String(body.length) });
+            res.end(body);
+            return;
+          }
           if (accept && !accept.includes('json') && !accept.includes('*/*')) throw notAcceptable('only application/json is served for /openapi/v2');
           writeJson(res, 200, openapiV2());
           return;
@@ -124,6 +134,8 @@ export function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
         throw notFoundPath(path);
       case 'not-found':
         throw notFoundPath(path);
+      case 'method-not-allowed':
+        throw new ApiError(statusFailure(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', {}));
       case 'resource':
         await handleResource(req, res, url, info, {
           registry: opts.registry,
@@ -137,6 +149,7 @@ export function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
 
   const server = https.createServer({ key: opts.tls.key, cert: opts.tls.cert }, (req, res) => {
     const started = process.hrtime.bigint();
+    opts.metrics?.observeRequest(req, res);
     route(req, res)
       .catch((err: unknown) => {
         const apiErr = writeError(res, err);
