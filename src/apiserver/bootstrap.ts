@@ -1,6 +1,6 @@
 // What a new cluster has before anyone asks: the system namespaces, and the `kubernetes`
 // Service (ClusterIP 127.96.0.1:443) with Endpoints pointing at the API server, as
-// kube-apiserver's bootstrap controller keeps them.
+// kube-apiserver's bootstrap controller keeps them, and the `kube-system/kube-dns` Service.
 import { findResource } from '../api/resources.js';
 import type { Endpoints, KubeObject, Service } from '../api/types.js';
 import type { Logger } from '../log.js';
@@ -26,9 +26,37 @@ async function ensure(registry: Registry, info: typeof NAMESPACES, namespace: st
   }
 }
 
+/**
+ * `kube-system/kube-dns` with the cluster DNS address, as kubeadm creates it, with its TCP port
+ * only (`dns-tcp`; the proxy carries TCP; UDP is answered by the DNS server on the address
+ * itself). Its port is the DNS port (53, or the fallback `up` picked) so UDP and TCP agree; its
+ * endpoints are published by the cluster DNS (src/dns/cluster-dns.ts).
+ */
+async function ensureDNSService(registry: Registry, dns: { ip: string; port: number }, logger: Logger): Promise<void> {
+  const port = dns.port > 0 ? dns.port : 53;
+  const svc: Service = {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'kube-dns', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns', 'kubernetes.io/cluster-service': 'true', 'kubernetes.io/name': 'loopkube-dns' } },
+    spec: { type: 'ClusterIP', clusterIP: dns.ip, ports: [{ name: 'dns-tcp', port, protocol: 'TCP', targetPort: 53 }], sessionAffinity: 'None' },
+  };
+  try {
+    await ensure(registry, SERVICES, 'kube-system', svc);
+    const current = (await registry.get(SERVICES, 'kube-system', 'kube-dns')) as Service;
+    if (current.spec.ports?.[0]?.port === port) return;
+    await registry.mutate(SERVICES, 'kube-system', 'kube-dns', '', (cur) => {
+      (cur as Service).spec.ports = svc.spec.ports!;
+      return cur;
+    });
+  } catch (err) {
+    // e.g. the DNS address is outside the service CIDR, or a user's Service holds it.
+    logger.warn({ err: (err as Error).message, clusterIP: dns.ip }, 'cannot create the kube-dns Service; the cluster DNS still answers on its address');
+  }
+}
+
 export async function bootstrapCluster(
   registry: Registry,
-  opts: { kubernetesServiceIP: string; apiHost: string; apiPort: number; logger: Logger },
+  opts: { kubernetesServiceIP: string; apiHost: string; apiPort: number; logger: Logger; dns?: { ip: string; port: number } },
 ): Promise<void> {
   for (const name of SYSTEM_NAMESPACES) {
     await ensure(registry, NAMESPACES, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
@@ -57,5 +85,6 @@ export async function bootstrapCluster(
     (cur as Endpoints).subsets = ep.subsets!;
     return cur;
   });
+  if (opts.dns) await ensureDNSService(registry, opts.dns, opts.logger);
   opts.logger.info({ namespaces: SYSTEM_NAMESPACES }, 'cluster bootstrapped');
 }
