@@ -12,6 +12,7 @@
 // down() is idempotent; it runs `loopkube down --purge`, kills whatever the cluster left
 // behind, and removes the temp folder. A cluster still up when the test process exits is
 // signalled to stop. Set LOOPKUBE_KEEP_TEST_HOME=1 to keep the folder (logs) for a look.
+import { claimAddressBlock, type AddressBlock } from './address-block.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
@@ -90,17 +91,11 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** An address block no other test cluster is likely to use at the same time. */
-export function randomNetworking(): Required<Pick<NonNullable<ClusterFile['networking']>, 'nodeSubnet' | 'podSubnet' | 'serviceSubnet' | 'loadBalancerPool'>> {
-  const pod = randomInt(150, 239);
-  let lb = randomInt(201, 239);
-  while (lb === pod) lb = randomInt(201, 239);
-  return {
-    nodeSubnet: `127.10.${randomInt(1, 254)}.0/24`,
-    podSubnet: `127.${pod}.0.0/16`,
-    serviceSubnet: `127.${randomInt(112, 149)}.0.0/16`,
-    loadBalancerPool: `127.${lb}.${randomInt(0, 255)}.0/24`,
-  };
+type Networking = Required<Pick<NonNullable<ClusterFile['networking']>, 'nodeSubnet' | 'podSubnet' | 'serviceSubnet' | 'loadBalancerPool'>>;
+
+/** The subnets of a claimed address block, as a cluster file's `networking`. */
+function blockNetworkingOf(block: AddressBlock): Networking {
+  return { nodeSubnet: block.nodeSubnet, podSubnet: block.podSubnet, serviceSubnet: block.serviceSubnet, loadBalancerPool: block.loadBalancerPool };
 }
 
 /** Runs a program to completion; never rejects. */
@@ -144,7 +139,7 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
   }
 }
 
-function clusterFileYaml(name: string, apiPort: number, opts: TestClusterOptions): string {
+function clusterFileYaml(name: string, apiPort: number, opts: TestClusterOptions, block: Networking): string {
   const { nodePortRange, ...networking } = opts.clusterFile?.networking ?? {};
   const file = {
     kind: 'Cluster',
@@ -152,7 +147,7 @@ function clusterFileYaml(name: string, apiPort: number, opts: TestClusterOptions
     ...opts.clusterFile,
     name,
     networking: {
-      ...randomNetworking(),
+      ...block,
       ...networking,
       // the file spells a range "MIN-MAX"
       ...(nodePortRange ? { nodePortRange: `${nodePortRange.min}-${nodePortRange.max}` } : {}),
@@ -249,9 +244,12 @@ export async function startTestCluster(opts: TestClusterOptions = {}): Promise<T
 
   let up: RunResult | undefined;
   let apiPort = 0;
+  let block: AddressBlock | undefined;
   for (let attempt = 1; attempt <= 3; attempt++) {
     apiPort = await freePort();
-    writeFileSync(configFile, clusterFileYaml(name, apiPort, opts));
+    block?.release();
+    block = claimAddressBlock();
+    writeFileSync(configFile, clusterFileYaml(name, apiPort, opts, blockNetworkingOf(block)));
     up = await loopkube(['up', '--name', name, '--nodes', String(opts.nodes ?? 0), '--config', configFile, '--api-port', String(apiPort)], {
       timeoutMs: 90_000,
     });
@@ -261,6 +259,7 @@ export async function startTestCluster(opts: TestClusterOptions = {}): Promise<T
     if (!/already in use|EADDRINUSE/i.test(up.stderr)) break;
   }
   if (!up || up.code !== 0) {
+    block?.release();
     killLeftovers(pidsUnder(loopkubeHome), loopkubeHome);
     running.delete(loopkubeHome);
     removeHome();
@@ -304,6 +303,7 @@ export async function startTestCluster(opts: TestClusterOptions = {}): Promise<T
         killLeftovers(pids, loopkubeHome);
         running.delete(loopkubeHome);
         removeHome();
+        block?.release();
       })();
       return downing;
     },

@@ -5,6 +5,7 @@
 //
 //   const cp = await startTestControlPlane({ nodeLifecycle: { nodeMonitorGracePeriodSeconds: 2 } });
 //   try { await cp.client.list('/api/v1/pods'); } finally { await cp.stop(); }
+import { claimAddressBlock } from './address-block.js';
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
@@ -13,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { clusterPaths, DEFAULTS, type ClusterConfig, type NodeConfig } from '../../src/cluster/config.js';
+import { clusterDNSIP, clusterPaths, DEFAULTS, type ClusterConfig, type NodeConfig } from '../../src/cluster/config.js';
 import { CLUSTER_HOME_ENV, PROCESS_NAME_ENV, SUPERVISOR_PID_ENV } from '../../src/cluster/parent-watch.js';
 import { createApiClient, type ApiClient } from '../../src/client/client.js';
 import type { ClientConfig } from '../../src/client/config.js';
@@ -66,13 +67,15 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** An address block of its own, so test clusters running at once never collide. */
-export function randomAddressPlan(): Pick<ClusterConfig, 'serviceCIDR' | 'loadBalancerPool'> & { nodeSubnet: string; podSubnet: string } {
+/** An address block of its own (claimed: see address-block.ts), so test clusters running at once never collide. */
+export function randomAddressPlan(): Pick<ClusterConfig, 'serviceCIDR' | 'loadBalancerPool'> & { nodeSubnet: string; podSubnet: string; release(): void } {
+  const block = claimAddressBlock();
   return {
-    nodeSubnet: `127.10.${randomInt(1, 254)}.0/24`,
-    podSubnet: `127.${randomInt(150, 239)}.0.0/16`,
-    serviceCIDR: `127.${randomInt(112, 149)}.0.0/16`,
-    loadBalancerPool: `127.${randomInt(240, 250)}.${randomInt(0, 255)}.0/24`,
+    nodeSubnet: block.nodeSubnet,
+    podSubnet: block.podSubnet,
+    serviceCIDR: block.serviceSubnet,
+    loadBalancerPool: block.loadBalancerPool,
+    release: () => block.release(),
   };
 }
 
@@ -135,7 +138,7 @@ function writeClusterConfig(home: string, port: number, opts: TestControlPlaneOp
       nodeMonitorGracePeriodSeconds: opts.nodeLifecycle?.nodeMonitorGracePeriodSeconds ?? DEFAULTS.nodeMonitorGracePeriodSeconds,
       podEvictionTimeoutSeconds: opts.nodeLifecycle?.podEvictionTimeoutSeconds ?? DEFAULTS.podEvictionTimeoutSeconds,
     },
-    dns: { ip: DEFAULTS.dnsIP, port: 0 },
+    dns: { ip: clusterDNSIP(plan.serviceCIDR), port: 0 },
     dashboard: { port: 0 },
     ...opts.config,
   };

@@ -2,6 +2,7 @@
 // output in <home>/logs/NAME.log, and stop()/kill() that are safe to call more than once (call
 // stop in afterAll/finally so a failing test still cleans up). Also: a node address plan of its
 // own per test, so test clusters running at once never collide.
+import { claimAddressBlock } from './address-block.js';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -12,17 +13,14 @@ import { REPO } from './control-plane.js';
 
 export const NODES_MAIN = path.join(REPO, 'dist/nodes/main.js');
 
-const randomInt = (min: number, max: number): number => min + Math.floor(Math.random() * (max - min + 1));
 
-/** `count` nodes at 127.10.<random>.N with pod CIDRs 127.<random>.<random + N>.0/24. */
+/** `count` nodes in an address block of their own (claimed until this process exits). */
 export function testNodeConfigs(count: number, over: Partial<NodeConfig> = {}): NodeConfig[] {
-  const nodeBlock = randomInt(1, 254);
-  const podA = randomInt(150, 239);
-  const podB = randomInt(0, 255 - count);
+  const block = claimAddressBlock();
   return Array.from({ length: count }, (_, i) => ({
     name: `node-${i + 1}`,
-    ip: `127.10.${nodeBlock}.${i + 1}`,
-    podCIDR: `127.${podA}.${podB + i}.0/24`,
+    ip: block.nodeIP(i + 1),
+    podCIDR: block.podCIDR(i + 1),
     capacity: { cpu: '4', memory: '8Gi', pods: '110' },
     labels: {},
     taints: [],
