@@ -2,6 +2,7 @@
 import type { ClusterConfig } from '../cluster/config.js';
 import type { ApiClient } from '../client/client.js';
 import { createInformerFactory } from '../client/informer-factory.js';
+import { startClusterDNS } from '../dns/cluster-dns.js';
 import type { Logger } from '../log.js';
 import { createEventRecorder } from './events.js';
 import { startGarbageCollector } from './garbage-collector.js';
@@ -31,6 +32,7 @@ const STARTERS: ControllerStarter[] = [
   startNodeLifecycleController,
   startPodGarbageCollector,
   startLoadBalancerController,
+  startClusterDNS,
 ];
 
 export async function startControllers(opts: { client: ApiClient; config: ClusterConfig; logger: Logger }): Promise<Controllers> {

@@ -1,0 +1,151 @@
+// Traffic counters, as Envoy keeps them on each listener and each cluster member: per frontend
+// (a service port reached one way: clusterIP, nodePort on one node, loadBalancer) and per endpoint
+// (a pod's ip:port behind a service port). The data plane bumps plain number fields on objects it
+// holds directly; `snapshot()` copies them into a plain object for metrics and for pushing.
+import type { Frontend, FrontendKind, ServicePortRef } from './snapshot.js';
+
+export interface TrafficCounters {
+  /** Connections forwarded (frontend: accepted and handed to an endpoint; endpoint: connected). */
+  connectionsTotal: number;
+  /** Connections open now (an endpoint counts a connection from the moment it is picked). */
+  connectionsActive: number;
+  /** Bytes from clients towards pods. */
+  bytesIn: number;
+  /** Bytes from pods back to clients. */
+  bytesOut: number;
+  /** Dials to a pod that failed (refused, unreachable). */
+  connectFailures: number;
+  /** Connections turned away: no endpoint to send them to, or a source not allowed. */
+  refused: number;
+}
+
+export interface FrontendTraffic extends TrafficCounters {
+  namespace: string;
+  service: string;
+  /** The service port's name ('' when unnamed). */
+  port: string;
+  kind: FrontendKind;
+  /** `ip:port` the frontend listens on. */
+  address: string;
+  /** The node a nodePort frontend belongs to; null for clusterIP and loadBalancer. */
+  node: string | null;
+}
+
+export interface EndpointTraffic extends TrafficCounters {
+  namespace: string;
+  service: string;
+  port: string;
+  /** `ip:port` of the pod. */
+  endpoint: string;
+  node: string | null;
+}
+
+/** A plain, JSON-ready copy of every counter at one moment. */
+export interface TrafficSnapshot {
+  time: string;
+  frontends: FrontendTraffic[];
+  endpoints: EndpointTraffic[];
+}
+
+export interface ServicePortStats {
+  readonly ref: ServicePortRef;
+  /** Endpoint counters by `ip:port`. */
+  readonly endpoints: Map<string, EndpointTraffic>;
+}
+
+export interface StatsRegistry {
+  frontend(fe: Frontend): FrontendTraffic;
+  servicePort(ref: ServicePortRef): ServicePortStats;
+  endpoint(sp: ServicePortStats, key: string, node: string): EndpointTraffic;
+  /** Drops counters of what is no longer in the snapshot and carries no open connection. */
+  prune(liveFrontends: ReadonlySet<string>, liveEndpoints: ReadonlyMap<string, ReadonlySet<string>>): void;
+  snapshot(): TrafficSnapshot;
+}
+
+function zero(): TrafficCounters {
+  return { connectionsTotal: 0, connectionsActive: 0, bytesIn: 0, bytesOut: 0, connectFailures: 0, refused: 0 };
+}
+
+function copyCounters(c: TrafficCounters): TrafficCounters {
+  return {
+    connectionsTotal: c.connectionsTotal,
+    connectionsActive: c.connectionsActive,
+    bytesIn: c.bytesIn,
+    bytesOut: c.bytesOut,
+    connectFailures: c.connectFailures,
+    refused: c.refused,
+  };
+}
+
+/** The counters of one endpoint of a service port, created on first use. */
+export function endpointCounters(sp: ServicePortStats, key: string, node: string): EndpointTraffic {
+  let s = sp.endpoints.get(key);
+  if (!s) {
+    s = { namespace: sp.ref.namespace, service: sp.ref.name, port: sp.ref.port, endpoint: key, node: node || null, ...zero() };
+    sp.endpoints.set(key, s);
+  } else if (node && s.node !== node) {
+    s.node = node;
+  }
+  return s;
+}
+
+export function createStatsRegistry(): StatsRegistry {
+  const frontends = new Map<string, FrontendTraffic>();
+  const servicePorts = new Map<string, ServicePortStats>();
+
+  return {
+    frontend(fe) {
+      let s = frontends.get(fe.key);
+      if (!s) {
+        s = {
+          namespace: fe.service.namespace,
+          service: fe.service.name,
+          port: fe.service.port,
+          kind: fe.kind,
+          address: `${fe.address}:${fe.port}`,
+          node: fe.node ?? null,
+          ...zero(),
+        };
+        frontends.set(fe.key, s);
+      }
+      return s;
+    },
+
+    servicePort(ref) {
+      let sp = servicePorts.get(ref.key);
+      if (!sp) {
+        sp = { ref, endpoints: new Map() };
+        servicePorts.set(ref.key, sp);
+      }
+      return sp;
+    },
+
+    endpoint: endpointCounters,
+
+    prune(liveFrontends, liveEndpoints) {
+      for (const [key, s] of frontends) {
+        if (!liveFrontends.has(key) && s.connectionsActive === 0) frontends.delete(key);
+      }
+      for (const [key, sp] of servicePorts) {
+        const live = liveEndpoints.get(key);
+        for (const [ep, s] of sp.endpoints) {
+          if (!live?.has(ep) && s.connectionsActive === 0) sp.endpoints.delete(ep);
+        }
+        if (!live && sp.endpoints.size === 0) servicePorts.delete(key);
+      }
+    },
+
+    snapshot() {
+      const out: TrafficSnapshot = { time: new Date().toISOString(), frontends: [], endpoints: [] };
+      for (const s of frontends.values()) {
+        out.frontends.push({ namespace: s.namespace, service: s.service, port: s.port, kind: s.kind, address: s.address, node: s.node, ...copyCounters(s) });
+      }
+      for (const sp of servicePorts.values()) {
+        for (const s of sp.endpoints.values()) {
+          out.endpoints.push({ namespace: s.namespace, service: s.service, port: s.port, endpoint: s.endpoint, node: s.node, ...copyCounters(s) });
+        }
+      }
+      return out;
+    },
+  };
+}
