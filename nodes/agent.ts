@@ -6,6 +6,7 @@ import type { NodeConfig } from '../src/cluster/config.js';
 import { NODE_HEALTH_PORT } from '../src/cluster/processes.js';
 import { createEventRecorder, type EventRecorder } from '../src/controllers/events.js';
 import type { Logger } from '../src/log.js';
+import { createNodeMetrics } from '../src/observe/node-metrics.js';
 import { DEFAULT_RESTART_BACKOFF, type RestartBackoffOptions } from './backoff.js';
 import { startHealthServer, type HealthServer } from './health-server.js';
 import { startHeartbeat, type Heartbeat } from './heartbeat.js';
@@ -43,7 +44,10 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<NodeAgent>
   let heartbeat: Heartbeat | undefined;
   let pods: PodManager | undefined;
 
-  const health: HealthServer = await startHealthServer(node.ip, opts.healthPort ?? NODE_HEALTH_PORT, () => registered);
+  const metrics = createNodeMetrics(node.name, () =>
+    (pods?.runtimes() ?? []).map((r) => ({ namespace: r.pod().metadata.namespace ?? '', name: r.pod().metadata.name ?? '', ip: r.podIP, requests: r.requests() })),
+  );
+  const health: HealthServer = await startHealthServer(node.ip, opts.healthPort ?? NODE_HEALTH_PORT, () => registered, metrics.render);
 
   const register = (): Promise<Node | undefined> => registerNode(client, () => buildNode(node, rfc3339()), logger, { isStopped: () => stopped });
   const announceReady = (n: Node): void => events.normal(n, 'NodeReady', `Node ${node.name} status is now: NodeReady`);

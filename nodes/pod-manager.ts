@@ -35,6 +35,8 @@ export interface PodManager {
   synced(): Promise<void>;
   /** The pods running here, by `namespace/name`. */
   runtime(key: string): PodRuntime | undefined;
+  /** Every pod running here. */
+  runtimes(): PodRuntime[];
   count(): number;
   statusSync: PodStatusSync;
   /** Closes every pod's listeners at once (the pods stay in the API: the node is going away). */
@@ -195,6 +197,7 @@ export function startPodManager(deps: PodManagerDeps): PodManager {
   return {
     synced: () => synced,
     runtime: (key) => entries.get(key)?.runtime,
+    runtimes: () => [...entries.values()].map((e) => e.runtime),
     count: () => entries.size,
     statusSync,
     stop() {

@@ -32,6 +32,8 @@ export interface PodRuntime {
   update(pod: Pod): void;
   snapshot(): PodSnapshot;
   terminating(): boolean;
+  /** Requests the pod's app answered (all containers and ports). */
+  requests(): number;
   /** The pod is gone from the API server, or the node shuts down: close everything now. */
   kill(): void;
 }
@@ -115,6 +117,7 @@ export function createPodRuntime(deps: PodRuntimeDeps): PodRuntime {
       };
     },
     terminating: () => terminatingSince > 0,
+    requests: () => counter.requests,
     kill() {
       if (killed) return;
       killed = true;

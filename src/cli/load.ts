@@ -1,16 +1,12 @@
 // `loopkube load TARGET`: drive real HTTP load at a Service (or any URL) and show where it went.
-import { existsSync } from 'node:fs';
 import { ApiError } from '../api/errors.js';
-import { readClusterConfig } from '../cluster/config.js';
-import { createApiClient, type ApiClient } from '../client/client.js';
-import { clientConfigFromHome } from '../client/config.js';
-import type { DnsQueryOptions } from '../dns/client.js';
 import { formatProgress, formatReport } from '../load/report.js';
 import { startLoad } from '../load/runner.js';
 import { createLoadStats, summarize } from '../load/stats.js';
 import { parseTarget, resolveTarget, TargetError, VIAS, type Via } from '../load/target.js';
 import { CliError, UsageError, durationFlag, intFlag, parseFlags } from './args.js';
-import { locateCluster, notRunningMessage } from './cluster-home.js';
+import { openCluster } from './cluster-access.js';
+import { notRunningMessage } from './cluster-home.js';
 
 export const LOAD_HELP = `Send HTTP load to a Service (or any URL) and show where it went: requests/s, latency
 percentiles, errors, and the requests and connections each pod and node got.
@@ -76,23 +72,6 @@ function fromFlag(values: string[] | undefined): string[] | undefined {
     if (!IPV4.test(ip)) throw new UsageError('load', `invalid argument "${ip}" for "--from" flag: must be an IPv4 address`);
   }
   return ips;
-}
-
-interface ClusterAccess {
-  client: ApiClient;
-  dns?: DnsQueryOptions;
-}
-
-function openCluster(name: string, required: boolean): ClusterAccess | undefined {
-  const loc = locateCluster(name);
-  if (!existsSync(loc.paths.config)) {
-    if (required) throw new CliError(notRunningMessage(name));
-    return undefined;
-  }
-  const config = readClusterConfig(loc.home);
-  const client = createApiClient(clientConfigFromHome(loc.home), { requestTimeoutMs: 10_000 });
-  const dns = config.dns?.port > 0 ? { server: config.dns.ip, port: config.dns.port, timeoutMs: 500, attempts: 2 } : undefined;
-  return { client, ...(dns ? { dns } : {}) };
 }
 
 export async function load(argv: string[]): Promise<number> {

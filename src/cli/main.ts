@@ -5,13 +5,18 @@ import path from 'node:path';
 import { ClusterConfigError } from '../cluster/cluster-file.js';
 import { packageRoot } from '../cluster/processes.js';
 import { CliError, UsageError } from './args.js';
+import { dashboard } from './dashboard.js';
+import { demo } from './demo.js';
 import { down } from './down.js';
 import { kubeconfig } from './kubeconfig.js';
+import { load } from './load.js';
 import { node } from './node.js';
+import { run } from './run.js';
 import { status } from './status.js';
+import { top } from './top.js';
 import { up } from './up.js';
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = { up, down, status, kubeconfig, node };
+const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = { up, down, status, kubeconfig, node, dashboard, top, load, run, demo };
 
 const HELP = `loopkube runs a Kubernetes-style cluster on this machine's loopback: a control plane that
 kubectl talks to, worker-node processes whose pods serve on real 127.x addresses, and a
@@ -26,6 +31,11 @@ Commands:
   status       show the processes of a cluster and their health
   kubeconfig   print the path of a cluster's kubeconfig
   node         stop or start a node's process (node stop NODE, node start NODE)
+  dashboard    print the address of the cluster's web dashboard
+  top          show the traffic per service and endpoint, refreshed each second
+  load         send HTTP load to a Service (or URL) and show how it spread over pods and nodes
+  run          one request from inside the cluster (from a node's address, cluster DNS names)
+  demo         run a scenario of the source notes end to end and show what happened (no NAME: list them)
 
 Run 'loopkube COMMAND --help' for a command's options.
 State lives in $LOOPKUBE_HOME/NAME (default ~/.loopkube/NAME).

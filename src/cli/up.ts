@@ -6,6 +6,7 @@ import path from 'node:path';
 import { readClusterFile, type ClusterFile } from '../cluster/cluster-file.js';
 import { kubernetesServiceIP, type ClusterConfig } from '../cluster/config.js';
 import { CLUSTER_HOME_ENV } from '../cluster/parent-watch.js';
+import { dashboardUrl, ensureDashboardToken } from '../observe/dashboard-token.js';
 import { NODE_HEALTH_PORT, clusterProcesses, packageRoot, type HealthCheck } from '../cluster/processes.js';
 import { apiServerAltNames } from '../pki/serving-cert.js';
 import { ensureClusterPki } from '../pki/cluster-pki.js';
@@ -139,6 +140,7 @@ export async function up(argv: string[]): Promise<number> {
       `  kubectl get nodes\n` +
       `or:\n` +
       `  kubectl --kubeconfig ${loc.paths.kubeconfig} get nodes\n` +
+      `Watch it live: ${dashboardUrl(config, ensureDashboardToken(loc.home))}  (loopkube dashboard${nameFlag(loc.name)}; in a terminal: loopkube top${nameFlag(loc.name)})\n` +
       `(context ${contextName(loc.name)}; logs in ${loc.paths.logsDir}; stop with: loopkube down${nameFlag(loc.name)})\n`,
   );
   return 0;

@@ -11,10 +11,20 @@ export interface WorkQueue {
   stop(): void;
 }
 
+/** Told how long each reconcile took, and whether it succeeded. */
+export type ReconcileObserver = (queue: string, ms: number, ok: boolean) => void;
+
+let processObserver: ReconcileObserver | undefined;
+
+/** Every work queue of this process reports its reconciles here (the control plane's metrics). */
+export function setReconcileObserver(observer: ReconcileObserver | undefined): void {
+  processObserver = observer;
+}
+
 export function createWorkQueue(
   name: string,
   reconcile: (key: string) => Promise<void>,
-  opts: { logger?: Logger; concurrency?: number; maxBackoffMs?: number } = {},
+  opts: { logger?: Logger; concurrency?: number; maxBackoffMs?: number; onReconcile?: (ms: number, ok: boolean) => void } = {},
 ): WorkQueue {
   const queue: string[] = [];
   const queued = new Set<string>();
@@ -42,12 +52,24 @@ export function createWorkQueue(
       queued.delete(key);
       active++;
       processing.add(key);
+      const started = performance.now();
+      const observe = (ok: boolean): void => {
+        const ms = performance.now() - started;
+        try {
+          opts.onReconcile?.(ms, ok);
+          processObserver?.(name, ms, ok);
+        } catch {
+          // an observer's failure must not stall the queue
+        }
+      };
       void reconcile(key).then(
         () => {
+          observe(true);
           failures.delete(key);
           done(key);
         },
         (err: unknown) => {
+          observe(false);
           const n = (failures.get(key) ?? 0) + 1;
           failures.set(key, n);
           const delay = Math.min(5 * 2 ** n, maxBackoffMs);

@@ -7,10 +7,12 @@ import type { Service } from '../api/types.js';
 import { bootstrapCluster } from '../apiserver/bootstrap.js';
 import { createRegistry } from '../apiserver/registry.js';
 import { startApiServer, type ApiServer } from '../apiserver/server.js';
-import { clusterPaths, kubernetesServiceIP, type ClusterConfig } from '../cluster/config.js';
+import { clusterDNSIP, clusterPaths, kubernetesServiceIP, type ClusterConfig } from '../cluster/config.js';
 import { createApiClient } from '../client/client.js';
 import { startControllers, type Controllers } from '../controllers/index.js';
 import type { Logger } from '../log.js';
+import { createControlPlaneMetrics } from '../observe/control-plane-metrics.js';
+import { startTrafficHub } from '../observe/hub.js';
 import { openClusterStore } from '../store/open.js';
 import type { Store } from '../store/store.js';
 import { createWatchCache, type WatchCache } from '../store/watch-cache.js';
@@ -22,10 +24,29 @@ export interface ControlPlane {
   stop(): Promise<void>;
 }
 
+/**
+ * LOOPKUBE_WATCH_HISTORY: how many recent events the watch cache keeps for watches to resume
+ * from (default 10000). Older resourceVersions get 410 Expired; tests make it small to see that.
+ */
+export const WATCH_HISTORY_ENV = 'LOOPKUBE_WATCH_HISTORY';
+
+function watchHistoryFromEnv(logger: Logger): number | undefined {
+  const raw = process.env[WATCH_HISTORY_ENV];
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) {
+    logger.warn({ [WATCH_HISTORY_ENV]: raw }, 'ignoring a watch history size that is not a positive integer');
+    return undefined;
+  }
+  return n;
+}
+
 export async function startControlPlane(config: ClusterConfig, logger: Logger): Promise<ControlPlane> {
   const paths = clusterPaths(config.home);
-  const store: Store = await openClusterStore(config, logger.child({ part: 'store' }));
-  const watchCache: WatchCache = await createWatchCache(store);
+  const metrics = createControlPlaneMetrics();
+  const store: Store = metrics.instrumentStore(await openClusterStore(config, logger.child({ part: 'store' })));
+  const capacity = watchHistoryFromEnv(logger);
+  const watchCache: WatchCache = await createWatchCache(store, capacity !== undefined ? { capacity } : {});
   const admission = createAdmission({
     serviceCIDR: config.serviceCIDR,
     nodePortRange: config.nodePortRange,
@@ -43,12 +64,14 @@ export async function startControlPlane(config: ClusterConfig, logger: Logger): 
     watchCache,
     logger: logger.child({ part: 'apiserver' }),
     ready: () => ready,
+    metrics,
   });
   await bootstrapCluster(registry, {
     kubernetesServiceIP: kubernetesServiceIP(config.serviceCIDR),
     apiHost: config.apiServer.host,
     apiPort: apiServer.address().port,
     logger,
+    dns: { ip: config.dns?.ip || clusterDNSIP(config.serviceCIDR), port: config.dns?.port ?? 0 },
   });
   const client = createApiClient({
     server: `https://${config.apiServer.host}:${apiServer.address().port}`,
@@ -56,6 +79,7 @@ export async function startControlPlane(config: ClusterConfig, logger: Logger): 
     ca: readFileSync(paths.caCert, 'utf8'),
   });
   const controllers: Controllers = await startControllers({ client, config, logger: logger.child({ part: 'controllers' }) });
+  const hub = await startTrafficHub({ config, informers: controllers.context.informers, clusterToken: readFileSync(paths.token, 'utf8').trim(), metrics, logger: logger.child({ part: 'hub' }) });
   ready = true;
   logger.info({ address: `${config.apiServer.host}:${apiServer.address().port}`, store: store.backend }, 'control plane ready');
 
@@ -63,6 +87,8 @@ export async function startControlPlane(config: ClusterConfig, logger: Logger): 
     apiServer,
     async stop() {
       ready = false;
+      await hub.close();
+      metrics.stop();
       await controllers.stop();
       client.close();
       await apiServer.close();

@@ -1,0 +1,27 @@
+// Every scenario `loopkube demo` knows, in the order of examples/.
+import { clusterIPInsideOnly } from './clusterip-inside-only.js';
+import { externalTrafficPolicyLocal } from './external-traffic-policy-local.js';
+import { labelsAndSelectors } from './labels-and-selectors.js';
+import { loadBalancer } from './loadbalancer.js';
+import { multiContainerPod } from './multi-container-pod.js';
+import { nodePortEveryNode } from './nodeport-every-node.js';
+import { rcRecreatesPods } from './rc-recreates-pods.js';
+import { scheduling } from './scheduling.js';
+import { exampleFolder, type Scenario } from './types.js';
+
+export const SCENARIOS: ReadonlyArray<Scenario<unknown>> = [
+  multiContainerPod,
+  labelsAndSelectors,
+  rcRecreatesPods,
+  scheduling,
+  clusterIPInsideOnly,
+  nodePortEveryNode,
+  externalTrafficPolicyLocal,
+  loadBalancer,
+] as ReadonlyArray<Scenario<unknown>>;
+
+/** By name (`nodeport-every-node`), number (`06`, `6`) or folder (`06-nodeport-every-node`). */
+export function findScenario(query: string): Scenario<unknown> | undefined {
+  const q = query.trim().toLowerCase().replace(/\/$/, '').replace(/^examples\//, '');
+  return SCENARIOS.find((s) => s.name === q || s.number === q || String(Number(s.number)) === q || exampleFolder(s) === q);
+}

@@ -1,0 +1,436 @@
+// The traffic hub: the control plane's live view of the cluster, on http://127.0.0.1:<dashboard.port>.
+//
+//   GET  /?token=T           the dashboard (one static page)
+//   GET  /api/state?token=T  one FullMessage as JSON (what a viewer gets first)
+//   GET  /metrics            the control plane's Prometheus metrics
+//   GET  /healthz            ok
+//   WS   /ws/proxy           proxies push ProxyStatsMessage once a second (Bearer <cluster token>)
+//   WS   /ws/view?token=T    viewers (dashboard, `loopkube top`): a FullMessage, then a
+//                            TickMessage once a second
+//
+// T is the dashboard token (<home>/pki/dashboard-token). Cluster objects come from the control
+// plane's shared informers; each tick sends only what changed, and the traffic rows that are busy.
+// A viewer that cannot keep up (its socket buffer fills) is skipped and gets a full state again
+// once it has drained, so a slow browser never holds the control plane's memory.
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { objectKey } from '../api/paths.js';
+import { findResource } from '../api/resources.js';
+import type { Endpoints, Event, KubeObject, Node, Pod, Service } from '../api/types.js';
+import type { ClusterConfig } from '../cluster/config.js';
+import type { InformerFactory } from '../client/informer-factory.js';
+import type { Informer } from '../client/informer.js';
+import type { Logger } from '../log.js';
+import { endpointsView, eventView, nodeView, podView, serviceView } from './cluster-view.js';
+import { DASHBOARD_HTML } from './dashboard-page.js';
+import { ensureDashboardToken, tokenEquals } from './dashboard-token.js';
+import { createMetricsRegistry, EXPOSITION_CONTENT_TYPE, type MetricsRegistry } from './metrics.js';
+import { createPodRequestPoller, type PodRequestPoller } from './pod-requests.js';
+import {
+  PROXY_PATH,
+  VIEWER_PATH,
+  type ClusterState,
+  type Delta,
+  type EventView,
+  type FullMessage,
+  type RatePoint,
+  type StateChanges,
+  type TickMessage,
+  type TrafficView,
+} from './protocol.js';
+import { applyProxyStats, createTrafficSource, mergeTraffic, readProxyStats, type TrafficSource } from './traffic-rates.js';
+
+export interface TrafficHubOptions {
+  config: Pick<ClusterConfig, 'name' | 'home' | 'dashboard'>;
+  /** The control plane's shared informers (nodes, pods, services, endpoints, events). */
+  informers: InformerFactory;
+  /** The cluster's API token: what proxies present. */
+  clusterToken: string;
+  /** Default: <home>/pki/dashboard-token, made if missing. */
+  dashboardToken?: string;
+  /** Where the hub's own series go and what /metrics serves (default: a registry of its own). */
+  metrics?: { registry: MetricsRegistry; render(): string };
+  logger: Logger;
+  host?: string;
+  /** Default config.dashboard.port, where 0 means: no hub. Given explicitly, 0 = any free port. */
+  port?: number;
+  tickMs?: number;
+  /** Read pods' request counters from the nodes each tick (default true). */
+  pollNodes?: boolean;
+  /** Port of the nodes' health servers (default 10248). */
+  nodeHealthPort?: number;
+}
+
+export interface TrafficHub {
+  /** 0 when the hub is not running (no dashboard port, or it could not bind). */
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+const NODES = findResource('', 'v1', 'nodes')!;
+const PODS = findResource('', 'v1', 'pods')!;
+const SERVICES = findResource('', 'v1', 'services')!;
+const ENDPOINTS = findResource('', 'v1', 'endpoints')!;
+const EVENTS = findResource('', 'v1', 'events')!;
+
+/** Seconds of totals kept for the rate chart. */
+const HISTORY_POINTS = 300;
+/** Events kept for a new viewer, and sent at most per tick. */
+const EVENTS_KEPT = 200;
+const EVENTS_PER_TICK = 100;
+/** A viewer whose socket holds more than this is skipped until it drains. */
+const VIEWER_BUFFER_LIMIT = 1 << 20;
+const PROXY_MAX_PAYLOAD = 64 << 20;
+
+interface Viewer {
+  ws: WebSocket;
+  needsFull: boolean;
+  alive: boolean;
+}
+
+type Kind = 'nodes' | 'pods' | 'services' | 'endpoints';
+
+const EMPTY_TRAFFIC: TrafficView = { proxies: 0, endpoints: [], frontends: [], pods: [], totals: { connPerSec: 0, active: 0, bytesPerSec: 0, requestsPerSec: 0 } };
+
+function disabledHub(): TrafficHub {
+  return { port: 0, close: async () => {} };
+}
+
+function bearer(req: IncomingMessage): string | undefined {
+  const h = req.headers.authorization;
+  return h?.startsWith('Bearer ') ? h.slice(7).trim() : undefined;
+}
+
+function refuseUpgrade(socket: Duplex, status: number, text: string): void {
+  socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`);
+}
+
+const UNAUTHORIZED_PAGE = `<!doctype html><meta charset="utf-8"><title>loopkube dashboard</title>
+<body style="font-family:system-ui,sans-serif;margin:3em;color:#333"><h1>401 Unauthorized</h1>
+<p>This dashboard needs its token in the URL. Open the address that <code>loopkube dashboard</code> prints.</p></body>\n`;
+
+export async function startTrafficHub(opts: TrafficHubOptions): Promise<TrafficHub> {
+  const { logger } = opts;
+  const port = opts.port ?? opts.config.dashboard.port;
+  if (opts.port === undefined && port === 0) {
+    logger.info('no dashboard port in cluster.json: the dashboard and traffic hub are off');
+    return disabledHub();
+  }
+  const host = opts.host ?? '127.0.0.1';
+  const dashboardToken = opts.dashboardToken ?? ensureDashboardToken(opts.config.home);
+  const tickMs = opts.tickMs ?? 1000;
+
+  // ---- cluster state from the shared informers -------------------------------------------
+  const informers = {
+    nodes: opts.informers.forResource<Node>(NODES),
+    pods: opts.informers.forResource<Pod>(PODS),
+    services: opts.informers.forResource<Service>(SERVICES),
+    endpoints: opts.informers.forResource<Endpoints>(ENDPOINTS),
+  };
+  const events: Informer<Event> = opts.informers.forResource<Event>(EVENTS);
+  const dirty: Record<Kind, Set<string>> = { nodes: new Set(), pods: new Set(), services: new Set(), endpoints: new Set() };
+  for (const kind of Object.keys(informers) as Kind[]) {
+    const mark = (o: KubeObject): void => void dirty[kind].add(objectKey(o.metadata));
+    (informers[kind] as Informer<KubeObject>).addHandlers({ add: mark, update: (_o, n) => mark(n), delete: mark });
+  }
+  const recentEvents = new Map<string, EventView>();
+  let pendingEvents = new Map<string, EventView>();
+  const onEvent = (e: Event): void => {
+    const v = eventView(e);
+    recentEvents.delete(v.key);
+    recentEvents.set(v.key, v);
+    if (recentEvents.size > EVENTS_KEPT) recentEvents.delete(recentEvents.keys().next().value!);
+    pendingEvents.delete(v.key);
+    pendingEvents.set(v.key, v);
+    if (pendingEvents.size > EVENTS_PER_TICK) pendingEvents.delete(pendingEvents.keys().next().value!);
+  };
+  events.addHandlers({ add: onEvent, update: (_o, n) => onEvent(n) });
+
+  const byTime = (a: EventView, b: EventView): number => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0);
+  const sortedBy = <T>(items: T[], key: (t: T) => string): T[] => items.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+
+  function clusterState(): ClusterState {
+    return {
+      nodes: sortedBy(informers.nodes.list().map(nodeView), (n) => n.name),
+      pods: sortedBy(informers.pods.list().map(podView), (p) => p.key),
+      services: sortedBy(informers.services.list().map(serviceView), (s) => s.key),
+      endpoints: sortedBy(informers.endpoints.list().map(endpointsView), (e) => e.key),
+    };
+  }
+
+  function drainChanges(): StateChanges {
+    const changes: StateChanges = {};
+    const take = <T extends KubeObject, V>(kind: Kind, inf: Informer<T>, view: (o: T) => V): Delta<V> | undefined => {
+      if (dirty[kind].size === 0) return undefined;
+      const d: Delta<V> = { set: [], del: [] };
+      for (const key of dirty[kind]) {
+        const o = inf.get(key);
+        if (o) d.set.push(view(o));
+        else d.del.push(key);
+      }
+      dirty[kind].clear();
+      return d;
+    };
+    const nodes = take('nodes', informers.nodes, nodeView);
+    const pods = take('pods', informers.pods, podView);
+    const services = take('services', informers.services, serviceView);
+    const endpoints = take('endpoints', informers.endpoints, endpointsView);
+    if (nodes) changes.nodes = nodes;
+    if (pods) changes.pods = pods;
+    if (services) changes.services = services;
+    if (endpoints) changes.endpoints = endpoints;
+    return changes;
+  }
+
+  // ---- traffic ----------------------------------------------------------------------------
+  const sources = new Map<WebSocket, TrafficSource>();
+  const poller: PodRequestPoller | undefined = opts.pollNodes === false ? undefined : createPodRequestPoller({ port: opts.nodeHealthPort });
+  let polling = false;
+  let traffic: TrafficView = EMPTY_TRAFFIC;
+  const history: RatePoint[] = [];
+  let pushes = 0;
+  let badPushes = 0;
+
+  function computeTraffic(now: number): TrafficView {
+    const merged = mergeTraffic(sources.values(), now);
+    const pods = poller?.rates() ?? { busy: [], all: [], requestsPerSec: 0 };
+    return {
+      proxies: merged.live,
+      endpoints: merged.endpoints,
+      frontends: merged.frontends,
+      pods: pods.busy,
+      totals: { connPerSec: merged.connPerSec, active: merged.active, bytesPerSec: merged.bytesPerSec, requestsPerSec: pods.requestsPerSec },
+    };
+  }
+
+  function pollNodes(): void {
+    if (!poller || polling) return;
+    const nodes = informers.nodes
+      .list()
+      .map(nodeView)
+      .filter((n) => n.ip && n.ready === 'True');
+    if (nodes.length === 0) return;
+    polling = true;
+    void poller.poll(nodes).finally(() => (polling = false));
+  }
+
+  // ---- viewers ----------------------------------------------------------------------------
+  const viewers = new Set<Viewer>();
+
+  function fullMessage(now: number): FullMessage {
+    return {
+      kind: 'full',
+      at: now,
+      cluster: opts.config.name,
+      state: clusterState(),
+      traffic,
+      history,
+      events: [...recentEvents.values()].sort(byTime),
+    };
+  }
+
+  function send(v: Viewer, text: string): void {
+    v.ws.send(text, (err) => {
+      if (err) v.ws.terminate();
+    });
+  }
+
+  function tick(): void {
+    const now = Date.now();
+    traffic = computeTraffic(now);
+    const point: RatePoint = { at: now, ...traffic.totals };
+    history.push(point);
+    if (history.length > HISTORY_POINTS) history.splice(0, history.length - HISTORY_POINTS);
+    const changes = drainChanges();
+    const newEvents = [...pendingEvents.values()].sort(byTime);
+    pendingEvents = new Map();
+    pollNodes();
+    if (viewers.size === 0) return;
+    let tickText: string | undefined;
+    let fullText: string | undefined;
+    for (const v of viewers) {
+      if (v.ws.readyState !== v.ws.OPEN) continue;
+      if (v.ws.bufferedAmount > VIEWER_BUFFER_LIMIT) {
+        v.needsFull = true; // it misses this tick's changes: it gets everything once drained
+        continue;
+      }
+      if (v.needsFull) {
+        fullText ??= JSON.stringify(fullMessage(now));
+        v.needsFull = false;
+        send(v, fullText);
+      } else {
+        tickText ??= JSON.stringify({ kind: 'tick', at: now, changes, traffic, point, events: newEvents } satisfies TickMessage);
+        send(v, tickText);
+      }
+    }
+  }
+
+  // ---- HTTP and websockets ----------------------------------------------------------------
+  const ownRegistry = opts.metrics ? undefined : createMetricsRegistry();
+  const registry = opts.metrics?.registry ?? ownRegistry!;
+  registry.collector({ name: 'loopkube_dashboard_viewers', help: 'Viewers (dashboards, loopkube top) connected to the traffic hub.', type: 'gauge', collect: () => [{ labels: {}, value: viewers.size }] });
+  registry.collector({ name: 'loopkube_traffic_hub_proxies', help: 'Proxies connected to the traffic hub.', type: 'gauge', collect: () => [{ labels: {}, value: sources.size }] });
+  registry.collector({
+    name: 'loopkube_traffic_hub_pushes_total',
+    help: 'Stats messages received from proxies, by result (accepted, rejected).',
+    type: 'counter',
+    collect: () => [
+      { labels: { result: 'accepted' }, value: pushes },
+      { labels: { result: 'rejected' }, value: badPushes },
+    ],
+  });
+  const renderMetrics = (): string => (opts.metrics ? opts.metrics.render() : ownRegistry!.render());
+
+  const proxyWss = new WebSocketServer({ noServer: true, maxPayload: PROXY_MAX_PAYLOAD, perMessageDeflate: false });
+  const viewerWss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024, perMessageDeflate: false });
+
+  proxyWss.on('connection', (ws: WebSocket, req: IncomingMessage) => {
+    const src = createTrafficSource();
+    sources.set(ws, src);
+    logger.info({ from: req.socket.remoteAddress }, 'a proxy connected to the traffic hub');
+    ws.on('message', (data, isBinary) => {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(isBinary ? Buffer.from(data as Buffer).toString('utf8') : data.toString());
+      } catch {
+        parsed = undefined;
+      }
+      const msg = readProxyStats(parsed);
+      if (typeof msg === 'string') {
+        if (badPushes++ % 100 === 0) logger.warn({ reason: msg }, 'ignoring a message from a proxy that is not proxy-stats');
+        return;
+      }
+      pushes++;
+      applyProxyStats(src, msg, Date.now());
+    });
+    ws.on('close', () => {
+      sources.delete(ws);
+      logger.info('a proxy left the traffic hub');
+    });
+    ws.on('error', () => ws.terminate());
+  });
+
+  viewerWss.on('connection', (ws: WebSocket) => {
+    const v: Viewer = { ws, needsFull: false, alive: true };
+    viewers.add(v);
+    ws.on('pong', () => (v.alive = true));
+    ws.on('message', () => undefined); // viewers only listen
+    ws.on('close', () => viewers.delete(v));
+    ws.on('error', () => ws.terminate());
+    send(v, JSON.stringify(fullMessage(Date.now())));
+  });
+
+  function handle(req: IncomingMessage, res: ServerResponse): void {
+    const url = new URL(req.url ?? '/', 'http://hub');
+    req.resume();
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain' }).end('method not allowed\n');
+      return;
+    }
+    switch (url.pathname) {
+      case '/healthz':
+        res.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok');
+        return;
+      case '/metrics':
+        res.writeHead(200, { 'Content-Type': EXPOSITION_CONTENT_TYPE }).end(renderMetrics());
+        return;
+      case '/':
+      case '/index.html':
+        if (!tokenEquals(url.searchParams.get('token'), dashboardToken)) {
+          res.writeHead(401, { 'Content-Type': 'text/html; charset=utf-8' }).end(UNAUTHORIZED_PAGE);
+          return;
+        }
+        res
+          .writeHead(200, {
+            'Content-Type': 'text/html; charset=utf-8',
+            'Cache-Control': 'no-store',
+            'Referrer-Policy': 'no-referrer',
+            'Content-Security-Policy': "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self' ws: ; img-src 'self' data:",
+          })
+          .end(DASHBOARD_HTML);
+        return;
+      case '/api/state':
+        if (!tokenEquals(url.searchParams.get('token'), dashboardToken)) {
+          res.writeHead(401, { 'Content-Type': 'application/json' }).end('{"error":"a valid token= is needed"}\n');
+          return;
+        }
+        res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }).end(JSON.stringify(fullMessage(Date.now())));
+        return;
+      default:
+        res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found: try /, /metrics or /healthz\n');
+    }
+  }
+
+  const server = http.createServer(handle);
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    const url = new URL(req.url ?? '/', 'http://hub');
+    if (url.pathname === PROXY_PATH) {
+      if (!tokenEquals(bearer(req), opts.clusterToken)) return refuseUpgrade(socket, 401, 'the cluster token is needed (Authorization: Bearer)\n');
+      proxyWss.handleUpgrade(req, socket, head, (ws) => proxyWss.emit('connection', ws, req));
+      return;
+    }
+    if (url.pathname === VIEWER_PATH) {
+      if (!tokenEquals(url.searchParams.get('token'), dashboardToken)) return refuseUpgrade(socket, 401, 'the dashboard token is needed (?token=)\n');
+      viewerWss.handleUpgrade(req, socket, head, (ws) => viewerWss.emit('connection', ws, req));
+      return;
+    }
+    refuseUpgrade(socket, 404, 'not found\n');
+  });
+  server.keepAliveTimeout = 5000;
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ host, port, exclusive: true }, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    logger.error({ err: e.message, address: `${host}:${port}` }, 'cannot serve the dashboard and traffic hub; the control plane runs without them');
+    poller?.close();
+    return disabledHub();
+  }
+  server.on('error', (err) => logger.error({ err }, 'dashboard server error'));
+
+  const ticker = setInterval(tick, tickMs);
+  ticker.unref();
+  // Viewers whose connection died without a close frame are dropped within a minute.
+  const heartbeat = setInterval(() => {
+    for (const v of viewers) {
+      if (!v.alive) {
+        v.ws.terminate();
+        continue;
+      }
+      v.alive = false;
+      v.ws.ping();
+    }
+  }, 30_000);
+  heartbeat.unref();
+
+  const bound = (server.address() as AddressInfo).port;
+  logger.info({ address: `http://${host}:${bound}/` }, 'dashboard and traffic hub listening');
+
+  let closing: Promise<void> | undefined;
+  return {
+    port: bound,
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        clearInterval(ticker);
+        clearInterval(heartbeat);
+        poller?.close();
+        for (const ws of sources.keys()) ws.terminate();
+        for (const v of viewers) v.ws.terminate();
+        proxyWss.close();
+        viewerWss.close();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}
