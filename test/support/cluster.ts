@@ -52,6 +52,8 @@ export interface TestClusterOptions {
   clusterFile?: Partial<ClusterFile>;
   /** Extra environment for the CLI, hence for the supervisor and every process of the cluster. */
   env?: Record<string, string>;
+  /** Extra flags for `loopkube up` (e.g. `--store redis://...`). */
+  upArgs?: string[];
 }
 
 export interface TestCluster {
@@ -250,7 +252,7 @@ export async function startTestCluster(opts: TestClusterOptions = {}): Promise<T
     block?.release();
     block = claimAddressBlock();
     writeFileSync(configFile, clusterFileYaml(name, apiPort, opts, blockNetworkingOf(block)));
-    up = await loopkube(['up', '--name', name, '--nodes', String(opts.nodes ?? 0), '--config', configFile, '--api-port', String(apiPort)], {
+    up = await loopkube(['up', '--name', name, '--nodes', String(opts.nodes ?? 0), '--config', configFile, '--api-port', String(apiPort), ...(opts.upArgs ?? [])], {
       timeoutMs: 90_000,
     });
     if (up.code === 0) break;
