@@ -52,6 +52,6 @@ export async function waitUntilHealthy(loc: ClusterLocation, supervisorPid: numb
       if (!unhealthy.length) return { ok: true, supervisorGone: false, state, unhealthy };
     }
     if (Date.now() >= deadline) return { ok: false, supervisorGone: false, state, unhealthy };
-    await sleep(150);
+    await sleep(50);
   }
 }

@@ -1,6 +1,6 @@
 // The OS processes of a cluster, as the supervisor starts and watches them: what to run, where
-// it listens, and how to tell it is healthy. Order matters: the supervisor starts `redis` first,
-// then `control-plane` (and waits for it to be healthy), then the nodes and the proxy.
+// it listens, and how to tell it is healthy. The supervisor starts `redis` first (and waits for it),
+// then the control plane, the nodes and the proxy together (they retry the API until it answers).
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -53,8 +53,12 @@ interface Managed {
   restartTimer: NodeJS.Timeout | null;
 }
 
-/** Start-up order: redis, then the control plane, then everything else together. */
-const STAGE_OF: Record<ProcessComponent, number> = { redis: 0, 'control-plane': 1, node: 2, proxy: 2 };
+/**
+ * Start-up order: redis first (the control plane's store), then everything else together: the
+ * nodes and the proxy boot while the control plane does, and retry the API until it answers,
+ * which takes ~0.25 s off `up` compared with waiting for the control plane first.
+ */
+const STAGE_OF: Record<ProcessComponent, number> = { redis: 0, 'control-plane': 1, node: 1, proxy: 1 };
 
 export async function startSupervisor(options: SupervisorOptions): Promise<Supervisor> {
   const { home, logger } = options;
@@ -220,7 +224,7 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Super
         stage.filter((m) => !m.heldDown).map((m) => probeHealth(m.spec.health, options.probe)),
       );
       if (checks.every(Boolean)) return;
-      await sleep(200);
+      await sleep(50);
     }
     if (!stopping) {
       logger.warn({ processes: stage.map((m) => m.spec.name) }, 'start-up stage not healthy in time; going on');
