@@ -10,6 +10,7 @@ import { createNodeMetrics } from '../src/observe/node-metrics.js';
 import { DEFAULT_RESTART_BACKOFF, type RestartBackoffOptions } from './backoff.js';
 import { startHealthServer, type HealthServer } from './health-server.js';
 import { startHeartbeat, type Heartbeat } from './heartbeat.js';
+import { startNodeLease, type NodeLease } from './node-lease.js';
 import { buildNode } from './node-status.js';
 import { startPodManager, type PodManager } from './pod-manager.js';
 import { rfc3339 } from './pod-status.js';
@@ -42,6 +43,7 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<NodeAgent>
   let registered = false;
   let stopped = false;
   let heartbeat: Heartbeat | undefined;
+  let lease: NodeLease | undefined;
   let pods: PodManager | undefined;
 
   const metrics = createNodeMetrics(node.name, () =>
@@ -67,6 +69,7 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<NodeAgent>
       reregister: register,
       onReady: announceReady,
     });
+    lease = startNodeLease({ client, node: registeredNode, logger });
     pods = startPodManager({ client, node, logger, events, backoff: opts.restartBackoff ?? DEFAULT_RESTART_BACKOFF, stateDir: opts.stateDir });
     await pods.synced();
   })();
@@ -78,6 +81,7 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<NodeAgent>
     async stop() {
       stopped = true;
       heartbeat?.stop();
+      lease?.stop();
       pods?.stop();
       await health.close();
     },

@@ -67,6 +67,19 @@ export const RESOURCES: readonly ResourceInfo[] = [
     verbs: ALL_VERBS,
     subresources: [],
   },
+  {
+    resource: 'leases',
+    singular: 'lease',
+    kind: 'Lease',
+    listKind: 'LeaseList',
+    group: 'coordination.k8s.io',
+    version: 'v1',
+    namespaced: true,
+    shortNames: [],
+    categories: [],
+    verbs: ALL_VERBS,
+    subresources: [],
+  },
 ];
 
 export function apiVersionOf(info: ResourceInfo): string {

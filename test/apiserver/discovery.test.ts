@@ -29,10 +29,11 @@ describe('/api and /apis', () => {
     });
   });
 
-  it('/apis offers discovery.k8s.io/v1 as preferred version', () => {
+  it('/apis offers discovery.k8s.io/v1 and coordination.k8s.io/v1 as preferred versions', () => {
     const list = apiGroupList();
     expect(list).toMatchObject({ kind: 'APIGroupList', apiVersion: 'v1' });
-    expect(list.groups).toEqual([
+    expect(list.groups.map((g) => g.name).sort()).toEqual(['coordination.k8s.io', 'discovery.k8s.io']);
+    expect(list.groups.filter((g) => g.name === 'discovery.k8s.io')).toEqual([
       {
         kind: 'APIGroup',
         apiVersion: 'v1',
@@ -41,7 +42,7 @@ describe('/api and /apis', () => {
         preferredVersion: { groupVersion: 'discovery.k8s.io/v1', version: 'v1' },
       },
     ]);
-    expect(apiGroup('discovery.k8s.io')).toEqual(list.groups[0]);
+    expect(apiGroup('discovery.k8s.io')).toEqual(list.groups.find((g) => g.name === 'discovery.k8s.io'));
     expect(apiGroup('apps')).toBeUndefined();
   });
 });
@@ -155,7 +156,7 @@ describe('aggregated discovery (apidiscovery.k8s.io/v2)', () => {
   it('/apis holds the named groups', () => {
     const doc = aggregatedDiscovery('apis', 'v2beta1');
     expect(doc.apiVersion).toBe('apidiscovery.k8s.io/v2beta1');
-    expect(doc.items.map((g) => g.metadata.name)).toEqual(['discovery.k8s.io']);
+    expect(doc.items.map((g) => g.metadata.name).sort()).toEqual(['coordination.k8s.io', 'discovery.k8s.io']);
     expect(doc.items[0]?.versions[0]?.resources.map((r) => r.resource)).toEqual(['endpointslices']);
   });
 });

@@ -107,9 +107,10 @@ describe('kubectl against the published documents', () => {
       if (v) return send(res, 200, aggregatedDiscovery(path === '/api' ? 'api' : 'apis', v), aggregatedDiscoveryContentType(v));
       return send(res, 200, path === '/api' ? apiVersions(`127.0.0.1:${(server.address() as AddressInfo).port}`) : apiGroupList());
     }
-    if (path === '/apis/discovery.k8s.io') return send(res, 200, apiGroup('discovery.k8s.io'));
     if (path === '/api/v1') return send(res, 200, apiResourceList('', 'v1'));
-    if (path === '/apis/discovery.k8s.io/v1') return send(res, 200, apiResourceList('discovery.k8s.io', 'v1'));
+    const gv = /^\/apis\/([^/]+)(?:\/([^/]+))?$/.exec(path);
+    if (gv && gv[2] === undefined && apiGroup(gv[1]!)) return send(res, 200, apiGroup(gv[1]!));
+    if (gv && gv[2] !== undefined && apiResourceList(gv[1]!, gv[2])) return send(res, 200, apiResourceList(gv[1]!, gv[2]));
     if (path === '/openapi/v3') return send(res, 200, openapiV3Root());
     if (path.startsWith('/openapi/v3/')) {
       const doc = openapiV3Document(path.slice('/openapi/v3/'.length));

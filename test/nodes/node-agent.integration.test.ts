@@ -3,7 +3,7 @@
 import http from 'node:http';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Container, Event, Node, Pod } from '../../src/api/types.js';
+import type { Container, Event, Lease, Node, Pod } from '../../src/api/types.js';
 import { cidrContains, formatIPv4, parseCidr, parseIPv4 } from '../../src/cluster/cidr.js';
 import type { NodeConfig } from '../../src/cluster/config.js';
 import { startTestControlPlane, waitFor, type TestControlPlane } from '../support/control-plane.js';
@@ -140,6 +140,19 @@ describe('node agent against a real control plane', () => {
   });
 
   let firstIP = '';
+
+  it('holds its Lease in kube-node-lease, as kubelet does (kubectl describe node shows it)', async () => {
+    const lease = await waitFor('node lease', async () => {
+      try {
+        return await cp.client.get<Lease>(`/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${nodeCfg.name}`);
+      } catch {
+        return undefined;
+      }
+    });
+    expect(lease.spec).toMatchObject({ holderIdentity: nodeCfg.name, leaseDurationSeconds: 40 });
+    expect(Date.parse(lease.spec!.renewTime!)).toBeGreaterThan(0);
+    expect(lease.metadata.ownerReferences?.[0]).toMatchObject({ kind: 'Node', name: nodeCfg.name });
+  });
 
   it('runs a pod bound to it: Running on an IP of the podCIDR, answering with its identity', async () => {
     await createPod('web', [container()]);

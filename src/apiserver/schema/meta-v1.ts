@@ -21,6 +21,7 @@ const META = 'io.k8s.apimachinery.pkg.apis.meta.v1';
 const EVERY_GROUP_VERSION: Array<[string, string]> = [
   ['', 'v1'],
   ['autoscaling', 'v1'],
+  ['coordination.k8s.io', 'v1'],
   ['discovery.k8s.io', 'v1'],
   ['meta.k8s.io', 'v1'],
 ];

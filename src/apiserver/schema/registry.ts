@@ -6,6 +6,7 @@ import { CORE_V1_CLUSTER_SCHEMAS } from './core-v1-cluster.js';
 import { CORE_V1_POD_SCHEMAS } from './core-v1-pod.js';
 import { CORE_V1_SECURITY_CONTEXT_SCHEMAS } from './core-v1-security-context.js';
 import { CORE_V1_SERVICE_SCHEMAS } from './core-v1-service.js';
+import { COORDINATION_V1_SCHEMAS } from './coordination-v1.js';
 import { DISCOVERY_V1_SCHEMAS } from './discovery-v1.js';
 import { META_V1_SCHEMAS } from './meta-v1.js';
 import { SCHEMA_REF_PREFIX, type OpenAPISchema } from './openapi-schema.js';
@@ -19,6 +20,7 @@ export const SCHEMAS: Readonly<Record<string, OpenAPISchema>> = Object.freeze({
   ...CORE_V1_SERVICE_SCHEMAS,
   ...CORE_V1_CLUSTER_SCHEMAS,
   ...DISCOVERY_V1_SCHEMAS,
+  ...COORDINATION_V1_SCHEMAS,
 });
 
 function splitApiVersion(apiVersion: string): { group: string; version: string } {
