@@ -1,52 +1,24 @@
 // Shared by the CLI and supervisor tests: a fresh build of what they spawn, temp homes, free
 // ports, running the CLI, waiting for a condition, and cleaning up processes.
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
-import net from 'node:net';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 
-export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export { REPO, freePort, waitFor } from '../support/wait.js';
+import { claimAddressBlock } from '../support/address-block.js';
+import { REPO, requireBuilt } from '../support/wait.js';
 export const CLI = path.join(REPO, 'dist/src/cli/main.js');
 export const SUPERVISOR = path.join(REPO, 'dist/src/supervisor/main.js');
 const STAND_IN = path.join(REPO, 'test/cli/fixtures/stand-in.mjs');
 
-/** Rebuilds dist/ when a source file of the CLI, supervisor, pki or cluster is newer than its output. */
+/** dist/ holds the CLI and the supervisor (test/support/global-setup.ts builds it once per run). */
 export function ensureBuilt(): void {
-  const dirs = ['src/cli', 'src/supervisor', 'src/pki', 'src/cluster'];
-  const stale = dirs.some((dir) =>
-    readdirSync(path.join(REPO, dir))
-      .filter((f) => f.endsWith('.ts'))
-      .some((f) => {
-        const out = path.join(REPO, 'dist', dir, f.replace(/\.ts$/, '.js'));
-        return !existsSync(out) || statSync(out).mtimeMs < statSync(path.join(REPO, dir, f)).mtimeMs;
-      }),
-  );
-  if (stale) {
-    try {
-      execFileSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: REPO, stdio: 'pipe' });
-    } catch {
-      // other parts of the tree may not type-check yet; tsc still emits
-    }
-  }
-  if (!existsSync(CLI) || !existsSync(SUPERVISOR)) throw new Error('dist/ is missing the CLI or supervisor: run npm run build');
+  requireBuilt(CLI, SUPERVISOR);
 }
 
 export function tempDir(prefix = 'loopkube-test-'): string {
   return mkdtempSync(path.join(os.tmpdir(), prefix));
-}
-
-export function freePort(host = '127.0.0.1'): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, host, () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export interface CliResult {
@@ -64,21 +36,6 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 90_00
   });
 }
 
-/** Polls `check` until it returns a value (not undefined/false) or the deadline passes. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await sleep(100);
-  }
-}
 
 /** Alive and not a zombie. */
 export function alive(pid: number): boolean {
@@ -146,16 +103,10 @@ export function standInProcessRoot(): string {
 }
 
 /** Random node, pod and service subnets (and LB pool) that no other test uses at the same time. */
+/** A claimed address block of its own (test/support/address-block.ts), as cluster-file networking. */
 export function isolatedNetworking(): { nodeSubnet: string; podSubnet: string; serviceSubnet: string; loadBalancerPool: string } {
-  let a = 0;
-  while (a === 0 || a === 50) a = 20 + Math.floor(Math.random() * 70); // 20..89: clear of 10, 96, 200, 244
-  const b = 1 + Math.floor(Math.random() * 250);
-  return {
-    nodeSubnet: `127.${a}.${b}.0/24`,
-    podSubnet: `127.${a + 100}.${(b % 16) * 16}.0/20`,
-    serviceSubnet: `127.${a + 150}.${b}.0/24`,
-    loadBalancerPool: `127.${a}.${b + 1}.0/24`,
-  };
+  const { nodeSubnet, podSubnet, serviceSubnet, loadBalancerPool } = claimAddressBlock();
+  return { nodeSubnet, podSubnet, serviceSubnet, loadBalancerPool };
 }
 
 export function removeDir(dir: string): void {

@@ -15,18 +15,16 @@
 import { claimAddressBlock, type AddressBlock } from './address-block.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import type { StatusJson } from '../../src/cli/status.js';
 import type { ClusterFile } from '../../src/cluster/cluster-file.js';
 import { clusterPaths, readClusterConfig, type ClusterConfig } from '../../src/cluster/config.js';
 import { createApiClient, type ApiClient } from '../../src/client/client.js';
 import { clientConfigFromHome } from '../../src/client/config.js';
 
-export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export { REPO, freePort, waitFor } from './wait.js';
+import { REPO, freePort, waitFor } from './wait.js';
 export const CLI_MAIN = path.join(REPO, 'dist/src/cli/main.js');
 
 export interface RunResult {
@@ -81,17 +79,6 @@ export interface TestCluster {
 
 const randomInt = (min: number, max: number): number => min + Math.floor(Math.random() * (max - min + 1));
 
-/** A free TCP port on 127.0.0.1 (free when asked: `up` is retried if it is taken by then). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 type Networking = Required<Pick<NonNullable<ClusterFile['networking']>, 'nodeSubnet' | 'podSubnet' | 'serviceSubnet' | 'loadBalancerPool'>>;
 
@@ -125,21 +112,6 @@ export function run(command: string, args: string[], env: NodeJS.ProcessEnv, opt
   });
 }
 
-/** Polls `check` until it returns something other than undefined/false; throws after timeoutMs. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ''}`);
-    await sleep(100);
-  }
-}
 
 function clusterFileYaml(name: string, apiPort: number, opts: TestClusterOptions, block: Networking): string {
   const { nodePortRange, ...networking } = opts.clusterFile?.networking ?? {};

@@ -6,14 +6,12 @@
 //   const cp = await startTestControlPlane({ nodeLifecycle: { nodeMonitorGracePeriodSeconds: 2 } });
 //   try { await cp.client.list('/api/v1/pods'); } finally { await cp.stop(); }
 import { claimAddressBlock } from './address-block.js';
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { clusterDNSIP, clusterPaths, DEFAULTS, type ClusterConfig, type NodeConfig } from '../../src/cluster/config.js';
 import { CLUSTER_HOME_ENV, PROCESS_NAME_ENV, SUPERVISOR_PID_ENV } from '../../src/cluster/parent-watch.js';
 import { createApiClient, type ApiClient } from '../../src/client/client.js';
@@ -22,7 +20,8 @@ import { ensureClusterPki } from '../../src/pki/cluster-pki.js';
 import { writeKubeconfig } from '../../src/pki/kubeconfig.js';
 import { apiServerAltNames } from '../../src/pki/serving-cert.js';
 
-export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export { REPO, freePort, waitFor } from './wait.js';
+import { REPO, freePort, requireBuilt, waitFor } from './wait.js';
 export const CONTROL_PLANE_MAIN = path.join(REPO, 'dist/src/controlplane/main.js');
 
 export interface TestControlPlaneOptions {
@@ -55,17 +54,6 @@ export interface TestControlPlane {
 
 const randomInt = (min: number, max: number): number => min + Math.floor(Math.random() * (max - min + 1));
 
-/** A free TCP port on 127.0.0.1 (free when asked; the caller retries if it is taken by then). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** An address block of its own (claimed: see address-block.ts), so test clusters running at once never collide. */
 export function randomAddressPlan(): Pick<ClusterConfig, 'serviceCIDR' | 'loadBalancerPool'> & { nodeSubnet: string; podSubnet: string; release(): void } {
@@ -79,32 +67,9 @@ export function randomAddressPlan(): Pick<ClusterConfig, 'serviceCIDR' | 'loadBa
   };
 }
 
-const BUILD_DIRS = ['src/controllers', 'src/controlplane', 'src/apiserver', 'src/admission', 'src/store', 'src/client', 'src/api', 'src/cluster', 'src/pki'];
-
-/** A source file under `dir` is newer than its compiled output (or has none). */
-function isStale(dir: string): boolean {
-  const walk = (d: string): boolean =>
-    readdirSync(d, { withFileTypes: true }).some((e) => {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) return walk(p);
-      if (!e.name.endsWith('.ts')) return false;
-      const out = path.join(REPO, 'dist', path.relative(REPO, p)).replace(/\.ts$/, '.js');
-      return !existsSync(out) || statSync(out).mtimeMs < statSync(p).mtimeMs;
-    });
-  const abs = path.join(REPO, dir);
-  return existsSync(abs) && walk(abs);
-}
-
-/** Rebuilds dist/ when a source the control plane runs is newer than its output. */
+/** dist/ holds the control plane (test/support/global-setup.ts builds it once per run). */
 export function ensureControlPlaneBuilt(): void {
-  if (BUILD_DIRS.some(isStale)) {
-    try {
-      execFileSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: REPO, stdio: 'pipe' });
-    } catch {
-      // parts of the tree that are not ours may not type-check yet; tsc still emits
-    }
-  }
-  if (!existsSync(CONTROL_PLANE_MAIN)) throw new Error(`${CONTROL_PLANE_MAIN} is missing: run npx tsc -p tsconfig.json`);
+  requireBuilt(CONTROL_PLANE_MAIN);
 }
 
 function probeReady(cfg: ClientConfig): Promise<boolean> {
@@ -233,20 +198,3 @@ export async function startTestControlPlane(opts: TestControlPlaneOptions = {}):
   throw lastError ?? new Error('control plane did not start');
 }
 
-/** Polls `check` until it returns a value that is not undefined/false, or throws after `timeoutMs` (generous by default). */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 30_000, intervalMs = 50): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastErr: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      lastErr = err;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}${lastErr ? ` (last error: ${(lastErr as Error).message})` : ''}`);
-    }
-    await sleep(intervalMs);
-  }
-}

@@ -3,8 +3,9 @@
 // stop in afterAll/finally so a failing test still cleans up). Also: a node address plan of its
 // own per test, so test clusters running at once never collide.
 import { claimAddressBlock } from './address-block.js';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { requireBuilt } from './wait.js';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { clusterPaths, type NodeConfig } from '../../src/cluster/config.js';
@@ -28,28 +29,9 @@ export function testNodeConfigs(count: number, over: Partial<NodeConfig> = {}): 
   }));
 }
 
-function stale(dir: string): boolean {
-  const abs = path.join(REPO, dir);
-  if (!existsSync(abs)) return false;
-  return readdirSync(abs, { withFileTypes: true }).some((e) => {
-    const p = path.join(abs, e.name);
-    if (e.isDirectory()) return stale(path.join(dir, e.name));
-    if (!e.name.endsWith('.ts')) return false;
-    const out = path.join(REPO, 'dist', dir, e.name.replace(/\.ts$/, '.js'));
-    return !existsSync(out) || statSync(out).mtimeMs < statSync(p).mtimeMs;
-  });
-}
-
-/** Rebuilds dist/ when a source of the node agent is newer than its output. */
+/** dist/ holds the node agent (test/support/global-setup.ts builds it once per run). */
 export function ensureNodesBuilt(): void {
-  if (stale('nodes')) {
-    try {
-      execFileSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: REPO, stdio: 'pipe' });
-    } catch {
-      // parts of the tree that are not ours may not type-check yet; tsc still emits
-    }
-  }
-  if (!existsSync(NODES_MAIN)) throw new Error(`${NODES_MAIN} is missing: run npx tsc -p tsconfig.json`);
+  requireBuilt(NODES_MAIN);
 }
 
 export interface NodeProcess {
