@@ -6,7 +6,7 @@ import type { FieldError } from './field-errors.js';
 import { forbidden, invalid, required } from './field-errors.js';
 import { child, index } from './field-path.js';
 import { inclusiveRangeError } from './names.js';
-import { semanticDiff, semanticEqual } from './semantic-equal.js';
+import { semanticDiff, semanticEqual } from '../api/semantic-equal.js';
 import type { Toleration } from './tolerations.js';
 import { validateTolerations } from './tolerations.js';
 

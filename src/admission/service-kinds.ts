@@ -1,7 +1,7 @@
 // Questions asked of a Service's type and fields (pkg/api/service helpers and the registry's
 // needs* / same* helpers).
 import type { Service, ServiceSpec } from '../api/types.js';
-import { semanticEqual } from './semantic-equal.js';
+import { semanticEqual } from '../api/semantic-equal.js';
 
 export function specOf(svc: Service | undefined): ServiceSpec {
   return (svc?.spec ?? {}) as ServiceSpec;

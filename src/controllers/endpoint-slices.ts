@@ -5,7 +5,7 @@
 // writes: endpoints stay in the slice they are in, new ones fill free room, empty slices are
 // reused or deleted, and a service with no endpoints keeps one empty placeholder slice.
 import type { Endpoint, EndpointPort, EndpointSlice, OwnerReference, Pod, Service } from '../api/types.js';
-import { semanticEqual } from '../admission/semantic-equal.js';
+import { semanticEqual } from '../api/semantic-equal.js';
 import { endpointLabels, endpointPorts, podHostname, podIPv4, podReference, portsKey, shouldPodBeInEndpoints } from './endpoint-pods.js';
 import { isPodReady } from './pods.js';
 

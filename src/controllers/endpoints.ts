@@ -7,7 +7,7 @@
 import { objectKey, resourcePath, splitObjectKey } from '../api/paths.js';
 import { findResource } from '../api/resources.js';
 import type { EndpointSlice, Endpoints, Pod, Service } from '../api/types.js';
-import { semanticEqual } from '../admission/semantic-equal.js';
+import { semanticEqual } from '../api/semantic-equal.js';
 import { createWorkQueue } from '../client/workqueue.js';
 import { endpointLabels, selectsPod, servesEndpoints } from './endpoint-pods.js';
 import { desiredEndpoints, isManagedSliceOf, MANAGED_BY, MANAGED_BY_LABEL, planSlices, SERVICE_NAME_LABEL } from './endpoint-slices.js';

@@ -6,7 +6,7 @@
 // Expectations keep a burst of watch events from creating or deleting twice. Status reports
 // replicas, fullyLabeledReplicas, readyReplicas, availableReplicas and observedGeneration.
 import { objectKey, resourcePath } from '../api/paths.js';
-import { semanticEqual } from '../admission/semantic-equal.js';
+import { semanticEqual } from '../api/semantic-equal.js';
 import { findResource } from '../api/resources.js';
 import type { OwnerReference, Pod, ReplicationController, ReplicationControllerStatus } from '../api/types.js';
 import { createWorkQueue } from '../client/workqueue.js';

@@ -61,7 +61,7 @@ export function startScheduler(ctx: ControllerContext): Controller {
       if (!nodeName || isPodTerminal(pod)) continue;
       byNode.get(nodeName)?.pods.push(pod);
     }
-    for (const [key, a] of assumed) if (!pods.get(key)) assumed.delete(key);
+    for (const key of assumed.keys()) if (!pods.get(key)) assumed.delete(key);
     return [...byNode.values()].sort((a, b) => ((a.node.metadata.name ?? '') < (b.node.metadata.name ?? '') ? -1 : 1));
   }
 

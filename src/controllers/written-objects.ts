@@ -79,7 +79,7 @@ export function createWrittenObjects<T extends KubeObject>(opts: { ttlMs?: numbe
         const v = get(key, c);
         if (v && belongs(v)) out.push(v);
       }
-      for (const [key, w] of written) {
+      for (const key of written.keys()) {
         if (seen.has(key)) continue;
         const v = get(key, undefined);
         if (v && belongs(v)) out.push(v);

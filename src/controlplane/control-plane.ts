@@ -2,7 +2,6 @@
 // controllers (which talk to the API server through the same client as every other part).
 import { readFileSync } from 'node:fs';
 import { createAdmission } from '../admission/index.js';
-import { findResource } from '../api/resources.js';
 import type { Service } from '../api/types.js';
 import { bootstrapCluster } from '../apiserver/bootstrap.js';
 import { createRegistry } from '../apiserver/registry.js';
@@ -17,7 +16,6 @@ import { openClusterStore } from '../store/open.js';
 import type { Store } from '../store/store.js';
 import { createWatchCache, type WatchCache } from '../store/watch-cache.js';
 
-const SERVICES = findResource('', 'v1', 'services')!;
 
 export interface ControlPlane {
   apiServer: ApiServer;
@@ -52,7 +50,6 @@ export async function startControlPlane(config: ClusterConfig, logger: Logger): 
     nodePortRange: config.nodePortRange,
     listServices: async () => (await store.list('/registry/services/')).items as Service[],
   });
-  void SERVICES;
   const registry = createRegistry({ store, admission, logger: logger.child({ part: 'registry' }) });
   let ready = false;
   const apiServer = await startApiServer({
