@@ -4,13 +4,12 @@
 // status. Retried until the API server answers: a node may start before the control plane.
 import { isApiError } from '../src/api/errors.js';
 import { resourcePath } from '../src/api/paths.js';
-import { findResource } from '../src/api/resources.js';
 import type { Node, Taint } from '../src/api/types.js';
 import type { ApiClient } from '../src/client/client.js';
 import type { Logger } from '../src/log.js';
 import { nodeConditions } from './node-status.js';
+import { NODES } from '../src/kinds/node/resource.js';
 
-const NODES = findResource('', 'v1', 'nodes')!;
 
 function mergeTaints(existing: Taint[] | undefined, ours: Taint[] | undefined): Taint[] | undefined {
   const out = new Map<string, Taint>();

@@ -5,7 +5,6 @@
 // coalesced into one (setImmediate), so a change in the API reaches the data plane in
 // milliseconds, without a sync period.
 import { resourcePath } from '../src/api/paths.js';
-import { findResource } from '../src/api/resources.js';
 import type { EndpointSlice, Node, Service } from '../src/api/types.js';
 import type { ClusterConfig } from '../src/cluster/config.js';
 import type { ApiClient } from '../src/client/client.js';
@@ -20,6 +19,9 @@ import type { MetricsSource, ProxyStatus } from './metrics.js';
 import { createRouter } from './router.js';
 import { buildSnapshot, type RoutingSnapshot } from './snapshot.js';
 import { createStatsRegistry, type TrafficSnapshot } from './stats.js';
+import { ENDPOINT_SLICES } from '../src/kinds/endpointslice/resource.js';
+import { NODES } from '../src/kinds/node/resource.js';
+import { SERVICES } from '../src/kinds/service/resource.js';
 
 /** How often addresses that could not be bound are tried again. */
 export const BIND_RETRY_MS = 2000;
@@ -49,12 +51,12 @@ function sameRouting(a: NodeInfo, b: NodeInfo): boolean {
 
 export function startProxier(opts: ProxierOptions): Proxier {
   const { client, config, logger, events } = opts;
-  const services = createInformer<Service>(client, { path: resourcePath(findResource('', 'v1', 'services')!), logger });
+  const services = createInformer<Service>(client, { path: resourcePath(SERVICES), logger });
   const slices = createInformer<EndpointSlice>(client, {
-    path: resourcePath(findResource('discovery.k8s.io', 'v1', 'endpointslices')!),
+    path: resourcePath(ENDPOINT_SLICES),
     logger,
   });
-  const nodes = createInformer<Node>(client, { path: resourcePath(findResource('', 'v1', 'nodes')!), logger });
+  const nodes = createInformer<Node>(client, { path: resourcePath(NODES), logger });
   const informers: Array<Informer<Service> | Informer<EndpointSlice> | Informer<Node>> = [services, slices, nodes];
 
   const stats = createStatsRegistry();

@@ -51,6 +51,4 @@ function describeJsonError(err: Error): string {
   return err.message;
 }
 
-export function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+export { isPlainObject } from '../api/json.js';

@@ -1,14 +1,13 @@
 // What a new cluster has before anyone asks: the system namespaces, and the `kubernetes`
 // Service (ClusterIP 127.96.0.1:443) with Endpoints pointing at the API server, as
 // kube-apiserver's bootstrap controller keeps them, and the `kube-system/kube-dns` Service.
-import { findResource } from '../api/resources.js';
 import type { Endpoints, KubeObject, Service } from '../api/types.js';
 import type { Logger } from '../log.js';
 import type { Registry } from './registry.js';
+import { ENDPOINTS } from '../kinds/endpoints/resource.js';
+import { NAMESPACES } from '../kinds/namespace/resource.js';
+import { SERVICES } from '../kinds/service/resource.js';
 
-const NAMESPACES = findResource('', 'v1', 'namespaces')!;
-const SERVICES = findResource('', 'v1', 'services')!;
-const ENDPOINTS = findResource('', 'v1', 'endpoints')!;
 
 export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 

@@ -4,7 +4,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError, badRequest, conflict, fieldErr, invalid, methodNotSupported, notFound, statusFailure, statusSuccess } from '../api/errors.js';
 import { parseFieldSelector } from '../api/fields.js';
 import { parseLabelSelector } from '../api/labels.js';
-import type { Binding, DeleteOptions, KubeObject, ListMeta, Pod, PodCondition, ReplicationController, Scale } from '../api/types.js';
+import type { DeleteOptions, KubeObject, ListMeta } from '../api/types.js';
+import { kindOf, subresourceOf } from '../kinds/catalog.js';
+import type { SubresourceRegistry } from '../kinds/kind.js';
 import type { Logger } from '../log.js';
 import type { WatchCache } from '../store/watch-cache.js';
 import { decodeBody, isPlainObject, mediaType, readBody } from './body.js';
@@ -14,7 +16,6 @@ import type { FieldValidation, Registry, WriteOptions } from './registry.js';
 import type { ResourceRequest } from './request-info.js';
 import { writeJson } from './respond.js';
 import { serveWatch } from './watch.js';
-import { nowRfc3339 } from './object-meta.js';
 
 const PATCH_TYPES = new Set<string>(['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json']);
 
@@ -88,25 +89,6 @@ async function readDeleteOptions(req: IncomingMessage, q: URLSearchParams): Prom
   return opts;
 }
 
-function toScale(rc: ReplicationController): Scale {
-  return {
-    kind: 'Scale',
-    apiVersion: 'autoscaling/v1',
-    metadata: {
-      name: rc.metadata.name,
-      namespace: rc.metadata.namespace,
-      uid: rc.metadata.uid,
-      resourceVersion: rc.metadata.resourceVersion,
-      creationTimestamp: rc.metadata.creationTimestamp,
-    },
-    spec: { replicas: rc.spec.replicas ?? 0 },
-    status: {
-      replicas: rc.status?.replicas ?? 0,
-      selector: Object.entries(rc.spec.selector ?? {}).map(([k, v]) => `${k}=${v}`).join(','),
-    },
-  };
-}
-
 export async function handleResource(req: IncomingMessage, res: ServerResponse, url: URL, r: ResourceRequest, ctx: HandlerContext): Promise<void> {
   const q = url.searchParams;
   const { registry } = ctx;
@@ -121,71 +103,24 @@ export async function handleResource(req: IncomingMessage, res: ServerResponse, 
   };
   const sub = r.subresource;
 
-  // ---- subresources with their own shapes -------------------------------------------------
-  if (sub === 'binding') {
-    if (r.verb !== 'create') throw methodNotSupported('pods/binding', r.verb);
-    const body = await readObjectBody(req);
-    if (!isPlainObject(body)) throw badRequest('Binding must be an object');
-    const binding = body as unknown as Binding;
-    const target = binding.target?.name;
-    if (!target) throw badRequest('Binding "" is invalid: target.name: Required value');
-    await registry.mutate(info, r.namespace, r.name!, 'binding', (cur) => {
-      const pod = cur as Pod;
-      if (pod.metadata.deletionTimestamp) throw conflict('pods/binding', '', r.name!, `pod ${r.name} is being deleted, cannot be assigned to a host`);
-      if (pod.spec.nodeName) throw conflict('pods/binding', '', r.name!, `pod ${r.name} is already assigned to node "${pod.spec.nodeName}"`);
-      pod.spec.nodeName = target;
-      const conditions = (pod.status?.conditions ?? []).filter((c) => c.type !== 'PodScheduled');
-      const scheduled: PodCondition = { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: nowRfc3339() };
-      pod.status = { ...(pod.status ?? {}), conditions: [...conditions, scheduled] };
-      return pod;
+  // ---- subresources with their own REST storage (the kind's: binding, scale, finalize, ...) --
+  if (sub && sub !== 'status') {
+    const def = subresourceOf(info, sub);
+    if (!def?.serve) throw notFound(info.resource, info.group, r.name ?? '');
+    let body: Promise<unknown> | undefined;
+    await def.serve({
+      req,
+      res,
+      url,
+      verb: r.verb,
+      info,
+      namespace: r.namespace,
+      name: r.name!,
+      body: () => (body ??= readObjectBody(req)),
+      mediaType: mediaType(req),
+      registry: subresourceRegistry(registry),
+      logger: ctx.logger,
     });
-    // upstream fills in the create's 201 as the Status's code
-    writeJson(res, 201, { ...statusSuccess(), code: 201 });
-    return;
-  }
-
-  if (sub === 'scale') {
-    if (r.verb === 'get') {
-      writeJson(res, 200, toScale((await registry.get(info, r.namespace, r.name!)) as ReplicationController));
-      return;
-    }
-    if (r.verb !== 'update' && r.verb !== 'patch') throw methodNotSupported('replicationcontrollers/scale', r.verb);
-    const body = await readObjectBody(req);
-    const updated = await registry.mutate(info, r.namespace, r.name!, 'scale', (cur) => {
-      const rc = cur as ReplicationController;
-      let scale: Scale;
-      if (r.verb === 'patch') {
-        const type = mediaType(req);
-        if (!PATCH_TYPES.has(type)) throw badRequest(`unsupported patch type ${type}`);
-        scale = applyScalePatch(toScale(rc), body, type as PatchContentType);
-      } else {
-        scale = body as Scale;
-        if (scale.metadata?.resourceVersion && scale.metadata.resourceVersion !== rc.metadata.resourceVersion) {
-          throw conflict('replicationcontrollers', '', r.name!);
-        }
-      }
-      // Go clients omit replicas when it is 0 (omitempty): missing means 0.
-      const replicas = scale.spec?.replicas ?? 0;
-      if (typeof replicas !== 'number' || !Number.isInteger(replicas)) throw badRequest('Scale.spec.replicas must be an integer');
-      if (replicas < 0) {
-        throw invalid('Scale', 'autoscaling', r.name!, [fieldErr.invalid('spec.replicas', replicas, 'must be greater than or equal to 0')]);
-      }
-      rc.spec.replicas = replicas;
-      return rc;
-    });
-    writeJson(res, 200, toScale(updated as ReplicationController));
-    return;
-  }
-
-  if (sub === 'finalize') {
-    if (r.verb !== 'update') throw methodNotSupported('namespaces/finalize', r.verb);
-    const body = await readObjectBody(req);
-    const wanted = isPlainObject(body) && isPlainObject(body.spec) && Array.isArray(body.spec.finalizers) ? (body.spec.finalizers as string[]) : [];
-    const updated = await registry.mutate(info, undefined, r.name!, 'finalize', (cur) => {
-      (cur as { spec?: { finalizers?: string[] } }).spec = { finalizers: wanted };
-      return cur;
-    });
-    writeJson(res, 200, updated);
     return;
   }
 
@@ -198,7 +133,7 @@ export async function handleResource(req: IncomingMessage, res: ServerResponse, 
     }
     case 'list': {
       const labels = parseLabelSelector(q.get('labelSelector'));
-      const fields = parseFieldSelector(info.kind, q.get('fieldSelector'));
+      const fields = parseFieldSelector(kindOf(info).fieldSelectors, q.get('fieldSelector'));
       const result = await registry.list(info, r.namespace, labels, fields);
       const listMeta: ListMeta = { resourceVersion: String(result.revision) };
       if (table) {
@@ -210,7 +145,7 @@ export async function handleResource(req: IncomingMessage, res: ServerResponse, 
     }
     case 'watch': {
       const labels = parseLabelSelector(q.get('labelSelector'));
-      const fields = parseFieldSelector(info.kind, q.get('fieldSelector'));
+      const fields = parseFieldSelector(kindOf(info).fieldSelectors, q.get('fieldSelector'));
       const timeoutSeconds = q.get('timeoutSeconds');
       await serveWatch(
         req,
@@ -273,7 +208,7 @@ export async function handleResource(req: IncomingMessage, res: ServerResponse, 
     case 'deletecollection': {
       const options = await readDeleteOptions(req, q);
       const labels = parseLabelSelector(q.get('labelSelector'));
-      const fields = parseFieldSelector(info.kind, q.get('fieldSelector'));
+      const fields = parseFieldSelector(kindOf(info).fieldSelectors, q.get('fieldSelector'));
       const result = await registry.list(info, r.namespace, labels, fields);
       const items: KubeObject[] = [];
       for (const o of result.items) {
@@ -290,7 +225,12 @@ export async function handleResource(req: IncomingMessage, res: ServerResponse, 
   throw notFound(info.resource, info.group, r.name ?? '');
 }
 
-/** Scale has no merge keys: every patch type is applied to it as plain JSON. */
-function applyScalePatch(scale: Scale, body: unknown, type: PatchContentType): Scale {
-  return applyPatch(scale, body, type) as Scale;
+/** The registry operations a subresource's storage may use. */
+function subresourceRegistry(registry: Registry): SubresourceRegistry {
+  return {
+    get: (info, namespace, name) => registry.get(info, namespace, name),
+    mutate: (info, namespace, name, subresource, change) => registry.mutate(info, namespace, name, subresource, change),
+    delete: (info, namespace, name, options) => registry.delete(info, namespace, name, options, options.dryRun ? { dryRun: true } : {}),
+    list: async (info, namespace) => (await registry.list(info, namespace, parseLabelSelector(undefined), [])).items,
+  };
 }

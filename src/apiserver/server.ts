@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { ApiError, notAcceptable, notFoundPath, statusFailure, unauthorized } from '../api/errors.js';
+import { RESOURCES } from '../kinds/catalog.js';
 import type { Logger } from '../log.js';
 import type { WatchCache } from '../store/watch-cache.js';
 import {
@@ -46,6 +47,20 @@ export interface ApiServer {
 }
 
 const ANONYMOUS_PATHS = new Set(['/healthz', '/readyz', '/livez', '/version']);
+
+/** `GET /`: every group and group version served, and the server's own paths, sorted. */
+function rootPaths(): string[] {
+  const paths = new Set(['/api', '/apis', '/healthz', '/livez', '/metrics', '/openapi/v2', '/openapi/v3', '/readyz', '/version']);
+  for (const r of RESOURCES) {
+    if (r.group) {
+      paths.add(`/apis/${r.group}`);
+      paths.add(`/apis/${r.group}/${r.version}`);
+    } else {
+      paths.add(`/api/${r.version}`);
+    }
+  }
+  return [...paths].sort();
+}
 
 function tokenMatches(header: string | undefined, token: string): boolean {
   if (!header || !header.startsWith('Bearer ')) return false;
@@ -105,7 +120,7 @@ export function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
       case 'discovery': {
         if (req.method !== 'GET') throw notFoundPath(path);
         if (path === '/' ) {
-          writeJson(res, 200, { paths: ['/api', '/api/v1', '/apis', '/apis/discovery.k8s.io', '/apis/discovery.k8s.io/v1', '/healthz', '/livez', '/openapi/v2', '/openapi/v3', '/readyz', '/version'] });
+          writeJson(res, 200, { paths: rootPaths() });
           return;
         }
         if (path === '/api' || path === '/api/' || path === '/apis' || path === '/apis/') {

@@ -8,6 +8,7 @@ import { matchesFields, type FieldRequirement } from '../api/fields.js';
 import { matchesLabels, type LabelSelector } from '../api/labels.js';
 import { storePrefix, type ResourceInfo } from '../api/resources.js';
 import type { KubeObject, WatchEvent, WatchEventType } from '../api/types.js';
+import { kindOf } from '../kinds/catalog.js';
 import type { Logger } from '../log.js';
 import type { StoreError, StoreEvent } from '../store/store.js';
 import type { WatchCache, WatchCacheWatch } from '../store/watch-cache.js';
@@ -40,8 +41,9 @@ export async function serveWatch(
   logger: Logger,
   opts: WatchServerOptions = {},
 ): Promise<void> {
+  const selectable = kindOf(w.info).fieldSelectors;
   const matches = (o: KubeObject): boolean =>
-    (w.name === undefined || o.metadata.name === w.name) && matchesLabels(w.labels, o.metadata.labels) && matchesFields(w.info.kind, w.fields, o);
+    (w.name === undefined || o.metadata.name === w.name) && matchesLabels(w.labels, o.metadata.labels) && matchesFields(selectable, w.fields, o);
   const prefix = storePrefix(w.info, w.namespace);
   const inScope = (key: string): boolean => key.startsWith(prefix);
 

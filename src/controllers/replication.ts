@@ -7,7 +7,6 @@
 // replicas, fullyLabeledReplicas, readyReplicas, availableReplicas and observedGeneration.
 import { objectKey, resourcePath } from '../api/paths.js';
 import { semanticEqual } from '../api/semantic-equal.js';
-import { findResource } from '../api/resources.js';
 import type { OwnerReference, Pod, ReplicationController, ReplicationControllerStatus } from '../api/types.js';
 import { createWorkQueue } from '../client/workqueue.js';
 import { podsToDelete } from './active-pods.js';
@@ -16,9 +15,9 @@ import { createExpectations } from './expectations.js';
 import { controllerRefOf, isConflict, isNotFound, isPodActive, isPodReady, nowRfc3339, podCondition, timeOf } from './pods.js';
 import type { Controller, ControllerContext } from './types.js';
 import { createWrittenObjects } from './written-objects.js';
+import { PODS } from '../kinds/pod/resource.js';
+import { REPLICATION_CONTROLLERS as RCS } from '../kinds/replicationcontroller/resource.js';
 
-const PODS = findResource('', 'v1', 'pods')!;
-const RCS = findResource('', 'v1', 'replicationcontrollers')!;
 
 /** Upstream's burstReplicas: at most this many creations or deletions per sync. */
 const BURST_REPLICAS = 500;

@@ -17,7 +17,6 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { objectKey } from '../api/paths.js';
-import { findResource } from '../api/resources.js';
 import type { Endpoints, Event, KubeObject, Node, Pod, Service } from '../api/types.js';
 import type { ClusterConfig } from '../cluster/config.js';
 import type { InformerFactory } from '../client/informer-factory.js';
@@ -41,6 +40,11 @@ import {
   type TrafficView,
 } from './protocol.js';
 import { applyProxyStats, createTrafficSource, mergeTraffic, readProxyStats, type TrafficSource } from './traffic-rates.js';
+import { ENDPOINTS } from '../kinds/endpoints/resource.js';
+import { EVENTS } from '../kinds/event/resource.js';
+import { NODES } from '../kinds/node/resource.js';
+import { PODS } from '../kinds/pod/resource.js';
+import { SERVICES } from '../kinds/service/resource.js';
 
 export interface TrafficHubOptions {
   config: Pick<ClusterConfig, 'name' | 'home' | 'dashboard'>;
@@ -69,11 +73,6 @@ export interface TrafficHub {
   close(): Promise<void>;
 }
 
-const NODES = findResource('', 'v1', 'nodes')!;
-const PODS = findResource('', 'v1', 'pods')!;
-const SERVICES = findResource('', 'v1', 'services')!;
-const ENDPOINTS = findResource('', 'v1', 'endpoints')!;
-const EVENTS = findResource('', 'v1', 'events')!;
 
 /** Seconds of totals kept for the rate chart. */
 const HISTORY_POINTS = 300;

@@ -3,7 +3,7 @@
 // builders, and an assertion on Kubernetes' error text.
 import { expect } from 'vitest';
 import { ApiError } from '../../src/api/errors.js';
-import { RESOURCES } from '../../src/api/resources.js';
+import { RESOURCES } from '../../src/kinds/catalog.js';
 import type { ResourceInfo } from '../../src/api/resources.js';
 import type { KubeObject, Service } from '../../src/api/types.js';
 import { createAdmission } from '../../src/admission/index.js';

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { RESOURCES, type ResourceInfo } from '../../src/api/resources.js';
+import type { ResourceInfo } from '../../src/api/resources.js';
+import { RESOURCES } from '../../src/kinds/catalog.js';
 import { openapiV2, openapiV3Document, openapiV3Root } from '../../src/apiserver/openapi.js';
 
 type Json = Record<string, unknown>;

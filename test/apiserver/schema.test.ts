@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { RESOURCES, apiVersionOf } from '../../src/api/resources.js';
+import { apiVersionOf } from '../../src/api/resources.js';
+import { RESOURCES } from '../../src/kinds/catalog.js';
 import {
   findUnknownFields,
   patchSchemaFor,
