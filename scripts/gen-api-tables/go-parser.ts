@@ -252,10 +252,7 @@ export function parseGoFile(src: string, path: string): GoFile {
     const line = peek().line;
     const name = next();
     if (name.kind !== 'ident') fail('expected a type name');
-    if (is('[')) {
-      // type parameters: API types have none; skip them
-      skipBracket('[', ']');
-    }
+    // (API types have no type parameters: `type Verbs []string` is a slice type, not `Verbs[]`)
     let alias = false;
     if (is('=')) {
       pos++;
@@ -263,16 +260,6 @@ export function parseGoFile(src: string, path: string): GoFile {
     }
     const type = parseType();
     file.types.push({ name: name.text, type, alias, ...docAbove(line), line });
-  };
-
-  const skipBracket = (open: string, close: string): void => {
-    let depth = 0;
-    do {
-      const x = next();
-      if (x.text === open) depth++;
-      if (x.text === close) depth--;
-      if (x.kind === 'eof') fail('unbalanced brackets');
-    } while (depth > 0);
   };
 
   const parseConstSpec = (): void => {

@@ -261,7 +261,7 @@ export const META_V1: UpstreamPackage = {
         { go: "StorageVersionHash", json: "storageVersionHash", type: "string", omitempty: true, protobuf: "bytes,10,opt,name=storageVersionHash", optional: true, doc: "The hash value of the storage version, the version this resource is converted to when written to the data store. Value must be treated as opaque by clients. Only equality comparison on the value is valid. This is an alpha feature and may change or be removed in the future. The field is populated by the apiserver only if the StorageVersionHash feature gate is enabled. This field will remain optional even if it graduates." },
       ],
     },
-    Verbs: { kind: "named", type: "string", markers: ["protobuf.nullable=true","protobuf.options.(gogoproto.goproto_stringer)=false"], doc: "Verbs masks the value so protobuf can generate" },
+    Verbs: { kind: "named", type: "[]string", markers: ["protobuf.nullable=true","protobuf.options.(gogoproto.goproto_stringer)=false"], doc: "Verbs masks the value so protobuf can generate" },
     APIResourceList: { kind: "struct", markers: ["k8s:deepcopy-gen:interfaces=k8s.io/apimachinery/pkg/runtime.Object"], doc: "APIResourceList is a list of APIResource, it is used to expose the name of the resources supported in a specific group and version, and if the resource is namespaced.",
       fields: [
         { go: "TypeMeta", json: "", type: "meta.v1.TypeMeta", inline: true, doc: "" },
