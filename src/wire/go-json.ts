@@ -21,15 +21,6 @@ import { jsonFields } from '../api/upstream/schemas.js';
 
 type Encode = (v: unknown) => string;
 
-interface FieldPlan {
-  key: string;
-  /** `"name":` as written. */
-  prefix: string;
-  encode: Encode;
-  /** Whether this value is left out (omitempty and empty, as Go decides it). */
-  omit: (v: unknown) => boolean;
-}
-
 const HTML_UNSAFE = /[<>&\u2028\u2029]/;
 const HTML_ESCAPES: Readonly<Record<string, string>> = { '<': '\\u003c', '>': '\\u003e', '&': '\\u0026', '\u2028': '\\u2028', '\u2029': '\\u2029' };
 
@@ -79,16 +70,16 @@ export interface GoJsonEncoder {
 }
 
 export function createGoJsonEncoder(index: TypeIndex = UPSTREAM): GoJsonEncoder {
-  const cache = new Map<string, Encode>();
+  const compiled = new Map<string, Encode>();
 
-  /** The encoder of a type, compiled on first use (types can refer to themselves). */
+  /** The encoder of a type, compiled on first use. Struct encoders bind their fields' encoders on their first call, so types can refer to themselves. */
   const encoderOf = (type: string): Encode => {
-    const cached = cache.get(type);
-    if (cached) return cached;
-    let compiled: Encode | undefined;
-    const lazy: Encode = (v) => (compiled ??= compile(parseTypeRef(type)))(v);
-    cache.set(type, lazy);
-    return lazy;
+    let enc = compiled.get(type);
+    if (!enc) {
+      enc = compile(parseTypeRef(type));
+      compiled.set(type, enc);
+    }
+    return enc;
   };
 
   /** A raw extension holds an object: typed when its kind has a table, as given otherwise. */
@@ -163,28 +154,39 @@ export function createGoJsonEncoder(index: TypeIndex = UPSTREAM): GoJsonEncoder 
     }
   };
 
+  /**
+   * A struct's encoder, generated as one function: each field's omitempty test and its key are
+   * written inline, string fields are written without a call, other values through their type's
+   * encoder.
+   */
   const structEncoder = (qualified: string): Encode => {
     const struct = index.struct(qualified);
     if (!struct) throw new Error(`no Go type ${qualified} in the tables`);
-    const plans: FieldPlan[] = jsonFields(index, struct).map((f) => ({
-      key: f.json,
-      prefix: goString(f.json) + ':',
-      encode: encoderOf(f.type),
-      omit: omitRule(f.type, f.omitempty === true),
-    }));
+    const fields = jsonFields(index, struct);
+    const lines: string[] = [];
+    fields.forEach((f, i) => {
+      const key = JSON.stringify(',' + goString(f.json) + ':');
+      const ref = parseTypeRef(f.type);
+      const u = ref.kind === 'pointer' || index.special(ref) ? ref : index.underlying(ref);
+      const plainString = u.kind === 'builtin' && u.name === 'string';
+      const value = plainString ? `(typeof x === 'string' ? s(x) : e[${i}](x))` : `e[${i}](x)`;
+      const omit = omitCondition(f.type, f.omitempty === true);
+      lines.push(`x = v[${JSON.stringify(f.json)}];`, omit ? `if (!(${omit})) o += ${key} + ${value};` : `o += ${key} + ${value};`);
+    });
+    const body = [
+      'let e;',
+      'return function encodeStruct(v) {',
+      '  if (e === undefined) e = bind();',
+      "  let o = '';",
+      '  let x;',
+      ...lines.map((l) => '  ' + l),
+      "  return o === '' ? '{}' : '{' + o.slice(1) + '}';",
+      '};',
+    ].join('\n');
+    type Factory = (s: (x: string) => string, bind: () => Encode[], emptyObject: (x: unknown) => boolean) => (v: Record<string, unknown>) => string;
+    const factory = new Function('s', 'bind', 'emptyObject', body) as Factory;
+    const encodeStruct = factory(goString, () => fields.map((f) => encoderOf(f.type)), emptyObject);
     let zero: string | undefined;
-    const encodeStruct = (v: Record<string, unknown>): string => {
-      let out = '{';
-      let first = true;
-      for (let i = 0; i < plans.length; i++) {
-        const p = plans[i] as FieldPlan;
-        const x = v[p.key];
-        if (p.omit(x)) continue;
-        out += (first ? '' : ',') + p.prefix + p.encode(x);
-        first = false;
-      }
-      return out + '}';
-    };
     return (v) => {
       if (isObject(v)) return encodeStruct(v);
       if (v === null || v === undefined) return (zero ??= encodeStruct({}));
@@ -192,25 +194,25 @@ export function createGoJsonEncoder(index: TypeIndex = UPSTREAM): GoJsonEncoder 
     };
   };
 
-  /** When Go leaves a field out: only with omitempty, and only for an empty non-struct value. */
-  const omitRule = (type: string, omitempty: boolean): ((v: unknown) => boolean) => {
+  /** When Go leaves a field out (a JS condition on `x`): only with omitempty, and only for an empty non-struct value. */
+  const omitCondition = (type: string, omitempty: boolean): string | undefined => {
+    if (!omitempty) return undefined;
     const ref = parseTypeRef(type);
-    if (!omitempty) return () => false;
-    if (ref.kind === 'pointer') return (v) => v === null || v === undefined;
-    if (index.special(ref)) return () => false; // structs: never empty to encoding/json
+    if (ref.kind === 'pointer') return 'x == null';
+    if (index.special(ref)) return undefined; // structs: never empty to encoding/json
     const u = index.underlying(ref);
     switch (u.kind) {
       case 'slice':
-        return (v) => v === null || v === undefined || (Array.isArray(v) && v.length === 0);
+        return 'x == null || (Array.isArray(x) && x.length === 0)';
       case 'map':
-        return (v) => v === null || v === undefined || (isObject(v) && Object.keys(v).length === 0);
+        return 'x == null || emptyObject(x)';
       case 'builtin':
-        if (u.name === 'string') return (v) => v === null || v === undefined || v === '';
-        if (u.name === 'bool') return (v) => v === null || v === undefined || v === false;
-        if (u.name === 'any') return (v) => v === null || v === undefined;
-        return (v) => v === null || v === undefined || v === 0;
+        if (u.name === 'string') return "x == null || x === ''";
+        if (u.name === 'bool') return 'x == null || x === false';
+        if (u.name === 'any') return 'x == null';
+        return 'x == null || x === 0';
       default:
-        return () => false;
+        return undefined;
     }
   };
 
@@ -218,6 +220,12 @@ export function createGoJsonEncoder(index: TypeIndex = UPSTREAM): GoJsonEncoder 
     encodeAs: (goType, value) => encoderOf(goType)(value),
     encodeObject: encodeEmbedded,
   };
+}
+
+function emptyObject(x: unknown): boolean {
+  if (typeof x !== 'object' || x === null || Array.isArray(x)) return false;
+  for (const k in x) if (Object.hasOwn(x, k)) return false;
+  return true;
 }
 
 function builtinEncoder(name: string): Encode {
