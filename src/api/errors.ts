@@ -184,8 +184,14 @@ const TYPE_TEXT: Record<FieldErrorType, string> = {
   InternalError: 'Internal error',
 };
 
+/** A value field errors print as given: Go's %#v of a type JSON cannot spell, e.g. `[]string{"foo"}`. */
+export class GoValue {
+  constructor(readonly text: string) {}
+}
+
 /** Go's %#v of a value, as field errors print it. */
 function formatValue(value: unknown): string {
+  if (value instanceof GoValue) return value.text;
   if (typeof value === 'string') return JSON.stringify(value);
   if (value === null || value === undefined) return 'null';
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);

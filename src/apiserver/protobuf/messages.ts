@@ -8,11 +8,11 @@
 // `keep`: a scalar whose zero value is still sent (a Go pointer, or a field without omitempty);
 // every other scalar is dropped when zero, as encoding/json's omitempty drops it.
 //
-// How this file was made: the field numbers, names and types come from the FileDescriptorProtos of
-// k8s.io/api and k8s.io/apimachinery v0.32 (the generated.proto files) that kubectl v1.32.4 embeds,
-// joined with the Go struct tags of the same types (json name, omitempty, pointer or not) read from
-// the same binary; messages are those reachable from the kinds in kinds.ts. Spot-checked against
-// upstream k8s.io/api/core/v1/generated.proto (ServiceSpec, Taint, Toleration, Volume, Binding...).
+// How this file was made: scripts/gen-api-tables reads the Go types of k8s.io/api v0.32.4 and
+// k8s.io/apimachinery v0.32.0 (types.go: field order, json tags with omitempty, pointer or
+// not, and the protobuf tags that carry go-to-protobuf's field numbers) into src/api/upstream/, and
+// writes here the messages reachable from the kinds in kinds.ts (src/api/upstream/protobuf-messages.ts).
+// Regenerate: npm run gen:api-tables -- --api <k8s.io/api checkout> --apimachinery <k8s.io/apimachinery checkout> --gateway-api <gateway-api checkout> --metrics <k8s.io/metrics checkout>
 
 export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>> = {
   // k8s.io/apimachinery/pkg/apis/meta/v1 (generated.proto)
