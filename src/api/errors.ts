@@ -148,6 +148,14 @@ export function serviceUnavailable(message: string, retryAfterSeconds = 1): ApiE
   return new ApiError(statusFailure(503, 'ServiceUnavailable', message, { retryAfterSeconds }));
 }
 
+/** 429 TooManyRequests (an eviction a disruption budget does not allow), with its causes. */
+export function tooManyRequests(message: string, retryAfterSeconds: number, causes: StatusCause[] = []): ApiError {
+  const details: NonNullable<Status['details']> = {};
+  if (causes.length) details.causes = causes;
+  if (retryAfterSeconds > 0) details.retryAfterSeconds = retryAfterSeconds;
+  return new ApiError(statusFailure(429, 'TooManyRequests', message, details));
+}
+
 export function timeout(message: string): ApiError {
   return new ApiError(statusFailure(504, 'Timeout', message));
 }

@@ -48,6 +48,28 @@ export interface KubeList<T extends KubeObject = KubeObject> {
   items: T[];
 }
 
+/** metav1.Condition, the condition type of newer APIs (PodDisruptionBudget, Gateway API). */
+export interface Condition {
+  type: string;
+  status: 'True' | 'False' | 'Unknown';
+  observedGeneration?: number;
+  lastTransitionTime: string;
+  reason: string;
+  message: string;
+}
+
+export interface LabelSelectorRequirement {
+  key: string;
+  operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+  values?: string[];
+}
+
+/** metav1.LabelSelector: matchLabels and matchExpressions, ANDed. */
+export interface LabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: LabelSelectorRequirement[];
+}
+
 // ---- core/v1 ----------------------------------------------------------------------------
 
 export type ResourceList = Record<string, string>;

@@ -13,7 +13,7 @@ import {
   strictDecodingError,
 } from '../api/errors.js';
 import { matchesFields, type FieldRequirement } from '../api/fields.js';
-import { matchesLabels, type LabelSelector } from '../api/labels.js';
+import { matchesLabels, type Selector } from '../api/labels.js';
 import { storeKey, storePrefix, type ResourceInfo } from '../api/resources.js';
 import type { DeleteOptions, KubeObject, Namespace } from '../api/types.js';
 import { kindOf } from '../kinds/catalog.js';
@@ -50,7 +50,7 @@ const GC_FINALIZERS = { Foreground: 'foregroundDeletion', Orphan: 'orphan' } as 
 
 export interface Registry {
   get(info: ResourceInfo, namespace: string | undefined, name: string): Promise<KubeObject>;
-  list(info: ResourceInfo, namespace: string | undefined, labels: LabelSelector, fields: FieldRequirement[]): Promise<ListResult>;
+  list(info: ResourceInfo, namespace: string | undefined, labels: Selector, fields: FieldRequirement[]): Promise<ListResult>;
   create(info: ResourceInfo, namespace: string | undefined, body: unknown, opts: WriteOptions): Promise<WriteResult>;
   update(info: ResourceInfo, namespace: string | undefined, name: string, subresource: string, body: unknown, opts: WriteOptions): Promise<WriteResult>;
   patch(info: ResourceInfo, namespace: string | undefined, name: string, subresource: string, patch: unknown, type: PatchContentType, opts: WriteOptions): Promise<WriteResult>;

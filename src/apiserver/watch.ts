@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError, tooOldResourceVersion, timeout as timeoutError } from '../api/errors.js';
 import { matchesFields, type FieldRequirement } from '../api/fields.js';
-import { matchesLabels, type LabelSelector } from '../api/labels.js';
+import { matchesLabels, type Selector } from '../api/labels.js';
 import { storePrefix, type ResourceInfo } from '../api/resources.js';
 import type { KubeObject, WatchEvent, WatchEventType } from '../api/types.js';
 import { kindOf } from '../kinds/catalog.js';
@@ -18,7 +18,7 @@ export interface WatchRequest {
   info: ResourceInfo;
   namespace?: string;
   name?: string;
-  labels: LabelSelector;
+  labels: Selector;
   fields: FieldRequirement[];
   resourceVersion: string;
   allowBookmarks: boolean;

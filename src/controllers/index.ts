@@ -8,6 +8,7 @@ import { createEventRecorder } from './events.js';
 import { startGarbageCollector } from './garbage-collector.js';
 import { startLoadBalancerController } from './loadbalancer.js';
 import { startNamespaceController } from './namespace.js';
+import { startDisruptionController } from './disruption.js';
 import { startEndpointsController } from './endpoints.js';
 import { startNodeLifecycleController } from './node-lifecycle.js';
 import { startPodGarbageCollector } from './pod-gc.js';
@@ -32,6 +33,7 @@ const STARTERS: ControllerStarter[] = [
   startNodeLifecycleController,
   startPodGarbageCollector,
   startLoadBalancerController,
+  startDisruptionController,
   startClusterDNS,
 ];
 

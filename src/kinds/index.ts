@@ -9,6 +9,7 @@ import { leaseKind } from './lease/index.js';
 import { namespaceKind } from './namespace/index.js';
 import { nodeKind } from './node/index.js';
 import { podKind } from './pod/index.js';
+import { podDisruptionBudgetKind } from './poddisruptionbudget/index.js';
 import { replicationControllerKind } from './replicationcontroller/index.js';
 import { serviceKind } from './service/index.js';
 
@@ -22,4 +23,5 @@ export const KINDS: readonly KindDefinition[] = [
   eventKind,
   endpointSliceKind,
   leaseKind,
+  podDisruptionBudgetKind,
 ];

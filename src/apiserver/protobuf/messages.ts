@@ -1168,4 +1168,24 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
     1: 'metadata meta.v1.ObjectMeta',
     2: 'deleteOptions meta.v1.DeleteOptions',
   },
+  'policy.v1.PodDisruptionBudget': {
+    1: 'metadata meta.v1.ObjectMeta',
+    2: 'spec policy.v1.PodDisruptionBudgetSpec',
+    3: 'status policy.v1.PodDisruptionBudgetStatus',
+  },
+  'policy.v1.PodDisruptionBudgetSpec': {
+    1: 'minAvailable IntOrString',
+    2: 'selector meta.v1.LabelSelector',
+    3: 'maxUnavailable IntOrString',
+    4: 'unhealthyPodEvictionPolicy string keep',
+  },
+  'policy.v1.PodDisruptionBudgetStatus': {
+    1: 'observedGeneration int64',
+    2: 'disruptedPods map<string,Time>',
+    3: 'disruptionsAllowed int32 keep',
+    4: 'currentHealthy int32 keep',
+    5: 'desiredHealthy int32 keep',
+    6: 'expectedPods int32 keep',
+    7: 'conditions meta.v1.Condition[]',
+  },
 };

@@ -1,9 +1,11 @@
 // core/v1 Pod: defaulting and validation (admission.ts), graceful deletion (deletion.ts), the
-// scheduler's binding (binding.ts), status written by the node agent.
+// scheduler's binding (binding.ts), evictions that honour disruption budgets (eviction.ts), status
+// written by the node agent.
 import type { KindDefinition } from '../kind.js';
 import { admitPod } from './admission.js';
 import { bindingSubresource } from './binding.js';
 import { podReadyToRemove, preparePodDelete } from './deletion.js';
+import { evictionSubresource } from './eviction.js';
 import { POD_FIELDS } from './fields.js';
 import { podPrinter } from './printer.js';
 import { PODS } from './resource.js';
@@ -13,7 +15,7 @@ export const podKind: KindDefinition = {
   printer: podPrinter,
   fieldSelectors: POD_FIELDS,
   protobufMessage: 'core.v1.Pod',
-  subresources: { binding: bindingSubresource },
+  subresources: { binding: bindingSubresource, eviction: evictionSubresource },
   strategy: {
     initialStatus: () => ({ phase: 'Pending' }),
     admit: admitPod,
