@@ -43,7 +43,7 @@ describe('loopkube load (CLI)', () => {
     expect(r.code).toBe(0);
     const s = JSON.parse(r.stdout) as LoadSummary;
     expect(s).toMatchObject({ requests: 200, attempts: 200, errors: {}, keepAlive: true, connections: { concurrent: 4, opened: 4 } });
-    expect(s.pods).toEqual([{ pod: 'web-aaaaa', node: 'node-1', requests: 200, share: 1, connections: 4 }]);
+    expect(s.pods).toEqual([{ pod: 'web-aaaaa', node: 'node-1', version: 'v1', requests: 200, share: 1, connections: 4 }]);
     expect(s.nodes).toEqual([{ node: 'node-1', requests: 200, share: 1, pods: 1, connections: 4 }]);
     expect(Object.keys(s.latency)).toEqual(['p50', 'p90', 'p99', 'max']);
     expect(s.fairness).toEqual({ jain: 1, maxMinRatio: 1 });
