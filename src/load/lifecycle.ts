@@ -25,6 +25,8 @@ export interface PodHistory {
   readyAt: number | null;
   terminatingAt: number | null;
   deletedAt: number | null;
+  /** Deleted with no graceful termination seen (a force delete, grace period 0). */
+  forced: boolean;
   readinessProbe: boolean;
   /** The preStop hook's sleep in seconds (sleep action or `sleep N` exec), 0 without one, null for another kind of hook. */
   preStopSleepSeconds: number | null;
@@ -100,6 +102,7 @@ export function watchLifecycle(client: ApiClient, service: Service, clock: () =>
           readyAt: null,
           terminatingAt: null,
           deletedAt: null,
+          forced: false,
           readinessProbe: p.spec.containers.some((c) => c.readinessProbe !== undefined),
           preStopSleepSeconds: first ? preStopSleep(first) : 0,
           gracePeriodSeconds: p.spec.terminationGracePeriodSeconds ?? 30,
@@ -119,7 +122,10 @@ export function watchLifecycle(client: ApiClient, service: Service, clock: () =>
         if (h && h.deletedAt === null) {
           h.deletedAt = clock();
           // A pod deleted at once (grace 0) began terminating when it went.
-          if (h.terminatingAt === null) h.terminatingAt = h.deletedAt;
+          if (h.terminatingAt === null) {
+            h.terminatingAt = h.deletedAt;
+            h.forced = true;
+          }
         }
       },
     });

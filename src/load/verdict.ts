@@ -48,11 +48,13 @@ const SETTLE_MS = 1000;
 const READY_SLACK_MS = 2000;
 /** A terminating pod may still be routed to this long after its object is gone (the proxy's lag). */
 const GONE_SLACK_MS = 2000;
+/** Our watch may hear of a deletion this much later than the node that acts on it. */
+const WATCH_LAG_MS = 500;
 
 const isConnectionFailure = (kind: string): boolean => kind === 'reset' || kind === 'closed' || kind === 'connect refused';
 
 function terminatingAt(h: PodHistory, t: number): boolean {
-  return h.terminatingAt !== null && h.terminatingAt <= t && (h.deletedAt === null || t <= h.deletedAt + GONE_SLACK_MS);
+  return h.terminatingAt !== null && h.terminatingAt - WATCH_LAG_MS <= t && (h.deletedAt === null || t <= h.deletedAt + GONE_SLACK_MS);
 }
 
 /** Ready endpoints at time t (the last count at or before t; the first count when t is earlier). */
@@ -167,7 +169,7 @@ export function judge(opts: { failures: readonly Failure[]; rows: readonly Timel
     sentence: '',
     fixes: [],
   };
-  v.sentence = sentence(v, opts.during.command);
+  v.sentence = sentence(v);
   v.fixes = fixes(v, pods);
   return v;
 }
@@ -176,9 +178,9 @@ const round1 = (n: number): number => Math.round(n * 10) / 10;
 const count = (n: number): string => n.toLocaleString('en-US');
 const percent = (share: number): string => (share === 0 ? '0%' : share < 0.001 ? '<0.1%' : `${(share * 100).toFixed(1)}%`);
 
-function sentence(v: Verdict, command: string): string {
-  const what = `during \`${command}\` (${v.window.start}s-${v.window.end}s)`;
-  if (v.failed === 0) return `No request failed ${what}: ${count(v.attempts)} requests, all answered.`;
+function sentence(v: Verdict): string {
+  const when = `${v.window.start}s-${v.window.end}s`;
+  if (v.failed === 0) return `No request failed during the rollout (${when}): ${count(v.attempts)} requests, all answered.`;
   const parts: string[] = [];
   const c = v.causes;
   if (c.terminating) parts.push(`${count(c.terminating)} reset or refused by pods that were terminating before their endpoint left the proxy`);
@@ -188,13 +190,20 @@ function sentence(v: Verdict, command: string): string {
   if (c['5xx']) parts.push(`${count(c['5xx'])} answered with a 5xx`);
   if (c.timeout) parts.push(`${count(c.timeout)} timed out`);
   if (c.unattributed) parts.push(`${count(c.unattributed)} that no pod or endpoint change explains`);
-  return `${count(v.failed)} request${v.failed === 1 ? '' : 's'} failed ${what} (${percent(v.share)}): ${parts.join(', ')}.`;
+  return `${count(v.failed)} request${v.failed === 1 ? '' : 's'} failed during the rollout (${percent(v.share)} of ${count(v.attempts)}, ${when}): ${parts.join(', ')}.`;
 }
 
 function fixes(v: Verdict, pods: PodHistory[]): string[] {
   const out: string[] = [];
   const c = v.causes;
   const seconds = (ms: number): number => Math.max(1, Math.ceil((ms + 1000) / 1000));
+  const blamedPods = pods.filter((h) => v.pods[h.pod]?.terminating || v.pods[h.pod]?.['keep-alive']);
+  if (blamedPods.length > 0 && blamedPods.every((h) => h.forced)) {
+    out.push(
+      `${blamedPods.map((h) => h.pod).join(', ')} ${blamedPods.length === 1 ? 'was' : 'were'} deleted with no grace period (a force delete): no preStop hook runs and nothing drains, so requests in flight are lost. Delete pods gracefully (no --force, a grace period longer than the longest request), and let the rollout replace them.`,
+    );
+    return out;
+  }
   if (c.terminating) {
     const measured = Math.max(v.endpointDelayMs ?? 0, v.failingForMs ?? 0);
     const current = Math.max(0, ...pods.map((h) => h.preStopSleepSeconds ?? 0));
