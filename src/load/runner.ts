@@ -178,7 +178,8 @@ export function startLoad(opts: LoadOptions, stats: LoadStats): LoadRun {
       clearInterval(sweeper);
       pacer?.stop();
       opts.signal?.removeEventListener('abort', stop);
-      resolveDone({ durationMs: finishedAt - started });
+      // A run that reached its duration lasted that long (answers still in flight then count too, as wrk's).
+      resolveDone({ durationMs: Math.min(finishedAt, deadline) - started });
     }
   };
 
