@@ -204,7 +204,9 @@ export async function load(argv: string[]): Promise<number> {
 
     const onRow = (row: TimelineRow): void => {
       rowsDone.push(row.requests);
-      if (during !== undefined && !duringRun && isSteady(rowsDone, run.elapsed() / 1000)) {
+      // Steady, or a third into the run at the latest (5 s at most), so that the run sees it through.
+      const maxWait = Math.min(5, durationMs !== undefined ? durationMs / 3000 : 5);
+      if (during !== undefined && !duringRun && isSteady(rowsDone, run.elapsed() / 1000, maxWait)) {
         const at = run.elapsed();
         const env = { ...process.env, ...(cluster ? { KUBECONFIG: locateCluster(clusterName).paths.kubeconfig } : {}) };
         duringRun = startDuring(during, { atSeconds: at / 1000, elapsedSeconds: () => run.elapsed() / 1000, env });
