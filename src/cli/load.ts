@@ -243,7 +243,7 @@ export async function load(argv: string[]): Promise<number> {
       },
       threads,
       intervalMs,
-      intervalLatency: timelineMs !== undefined || values.json === true,
+      intervalLatency: timelineMs !== undefined,
       expectedPods: target.expectedPods,
       onRow,
     });

@@ -176,7 +176,7 @@ export function judge(opts: { failures: readonly Failure[]; rows: readonly Timel
 
 const round1 = (n: number): number => Math.round(n * 10) / 10;
 const count = (n: number): string => n.toLocaleString('en-US');
-const percent = (share: number): string => (share === 0 ? '0%' : share < 0.001 ? '<0.1%' : `${(share * 100).toFixed(1)}%`);
+const percent = (share: number): string => (share === 0 ? '0%' : share < 0.0001 ? '<0.01%' : share < 0.01 ? `${(share * 100).toFixed(2)}%` : `${(share * 100).toFixed(1)}%`);
 
 function sentence(v: Verdict): string {
   const when = `${v.window.start}s-${v.window.end}s`;
