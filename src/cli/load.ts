@@ -3,8 +3,8 @@
 import { performance } from 'node:perf_hooks';
 import { ApiError } from '../api/errors.js';
 import { resourcePath } from '../api/paths.js';
-import { findResource } from '../api/resources.js';
 import type { Service } from '../api/types.js';
+import { SERVICES } from '../kinds/service/resource.js';
 import { isSteady, startDuring, type During } from '../load/during.js';
 import { watchLifecycle, type LifecycleWatch } from '../load/lifecycle.js';
 import { eta, formatProgress, formatReport, formatTimelineHeader, formatTimelineRow, formatVerdict } from '../load/report.js';
@@ -16,8 +16,6 @@ import { judge, type Verdict } from '../load/verdict.js';
 import { CliError, UsageError, durationFlag, intFlag, parseFlags } from './args.js';
 import { openCluster } from './cluster-access.js';
 import { locateCluster, notRunningMessage } from './cluster-home.js';
-
-const SERVICES = findResource('', 'v1', 'services')!;
 
 export const LOAD_HELP = `Send HTTP load to a Service (or any URL) and show where it went: requests/s, latency
 percentiles, errors, and the requests and connections each pod and node got; over time with

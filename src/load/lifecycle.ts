@@ -6,14 +6,13 @@
 // today, a Deployment's ReplicaSets, a StatefulSet): it follows the Service's selector.
 import { performance } from 'node:perf_hooks';
 import { resourcePath } from '../api/paths.js';
-import { findResource } from '../api/resources.js';
 import { podVersion } from '../api/pod-version.js';
 import type { Container, EndpointSlice, Pod, Service } from '../api/types.js';
 import type { ApiClient } from '../client/client.js';
 import { createInformer, type Informer } from '../client/informer.js';
+import { ENDPOINT_SLICES as SLICES } from '../kinds/endpointslice/resource.js';
+import { PODS } from '../kinds/pod/resource.js';
 
-const PODS = findResource('', 'v1', 'pods')!;
-const SLICES = findResource('discovery.k8s.io', 'v1', 'endpointslices')!;
 
 export interface PodHistory {
   pod: string;

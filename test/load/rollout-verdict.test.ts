@@ -5,15 +5,14 @@
 // measured (how many failed, on which pod, for which cause), never on timings.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resourcePath } from '../../src/api/paths.js';
-import { findResource } from '../../src/api/resources.js';
 import type { EndpointSlice, Pod } from '../../src/api/types.js';
+import { ENDPOINT_SLICES as SLICES } from '../../src/kinds/endpointslice/resource.js';
+import { PODS } from '../../src/kinds/pod/resource.js';
 import type { DuringResult } from '../../src/load/during.js';
 import type { LoadSummary } from '../../src/load/stats.js';
 import type { Verdict } from '../../src/load/verdict.js';
 import { startTestCluster, waitFor, type TestCluster } from '../support/cluster.js';
 
-const PODS = findResource('', 'v1', 'pods')!;
-const SLICES = findResource('discovery.k8s.io', 'v1', 'endpointslices')!;
 
 const rc = (name: string, app: string, tag: string, replicas: number, delayMs: number): string => `
 apiVersion: v1

@@ -109,6 +109,6 @@ describe('verdict', () => {
     const v = judge({ failures: [f(4500, 'reset')], rows: rows(6), lifecycle: lc, during, startEpochMs: START, intervalSeconds: 1 });
     expect(v.window).toEqual({ start: 2, end: 5 });
     expect(v.failed).toBe(1);
-    expect(v.sentence).toMatch(/^1 request failed during the rollout \(\d+(\.\d)?% of \d+, 2s-5s\): 1 reset or refused by pods that were terminating before their endpoint left the proxy\.$/);
+    expect(v.sentence).toMatch(/^1 request failed during the rollout \(0\.33% of 300, 2s-5s\): 1 reset or refused by pods that were terminating before their endpoint left the proxy\.$/);
   });
 });
