@@ -19,8 +19,9 @@ export interface PodHistory {
   node: string;
   /** pod-template-hash, controller-revision-hash, else the first container's image tag. */
   version: string;
-  /** Epoch ms; null: not seen. */
+  /** Epoch ms when each arrived over the watch. */
   firstSeen: number;
+  /** For readyAt and terminatingAt, -Infinity: so already before the watch began; null: not seen. */
   readyAt: number | null;
   terminatingAt: number | null;
   deletedAt: number | null;
@@ -83,6 +84,8 @@ export function watchLifecycle(client: ApiClient, service: Service, clock: () =>
   const name = service.metadata.name ?? '';
   const record: Lifecycle = { pods: new Map(), endpoints: new Map(), readyEndpoints: [] };
   const informers: Array<Informer<Pod> | Informer<EndpointSlice>> = [];
+  /** The first lists are in: what they held was so before the watch began. */
+  let listed = false;
 
   const selector = service.spec.selector;
   if (selector && Object.keys(selector).length > 0) {
@@ -109,8 +112,8 @@ export function watchLifecycle(client: ApiClient, service: Service, clock: () =>
         record.pods.set(podName, h);
       }
       if (!h.node && p.spec.nodeName) h.node = p.spec.nodeName;
-      if (h.readyAt === null && isReady(p)) h.readyAt = now;
-      if (h.terminatingAt === null && p.metadata.deletionTimestamp) h.terminatingAt = now;
+      if (h.readyAt === null && isReady(p)) h.readyAt = listed ? now : -Infinity;
+      if (h.terminatingAt === null && p.metadata.deletionTimestamp) h.terminatingAt = listed ? now : -Infinity;
     };
     pods.addHandlers({
       add: seen,
@@ -167,6 +170,7 @@ export function watchLifecycle(client: ApiClient, service: Service, clock: () =>
     record,
     synced: async () => {
       await Promise.all(informers.map((i) => i.synced()));
+      listed = true;
     },
     stop() {
       for (const i of informers) i.stop();
