@@ -132,7 +132,8 @@ function runOnWorkers(plan: RunPlan, threads: number, connections: number, merge
   const cells = new Float64Array(progressCells);
   const workers: Worker[] = [];
   const stats = createLoadStats(plan.expectedPods);
-  const cpu0 = process.cpuUsage();
+  // CPU counts from the start signal: the threads' own start-up (loading their code) is not the run's.
+  let cpu0 = process.cpuUsage();
   let startedAt = performance.now();
   let ready = 0;
   let finished = 0;
@@ -164,6 +165,7 @@ function runOnWorkers(plan: RunPlan, threads: number, connections: number, merge
             // One start for all, a moment ahead so that every thread is waiting for it.
             const epochMs = performance.timeOrigin + performance.now() + 5;
             startedAt = epochMs - performance.timeOrigin;
+            cpu0 = process.cpuUsage();
             for (const x of workers) x.postMessage({ type: stopped ? 'stop' : 'start', epochMs } satisfies MainMessage);
           }
           break;
