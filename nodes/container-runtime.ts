@@ -5,6 +5,7 @@
 // restarts it after a crash or a failed liveness probe as the restart policy says, with
 // crash-loop back-off.
 import { randomBytes } from 'node:crypto';
+import { podVersion } from '../src/api/pod-version.js';
 import type { Container, ContainerState, Pod, Probe } from '../src/api/types.js';
 import type { EventRecorder } from '../src/controllers/events.js';
 import type { Logger } from '../src/log.js';
@@ -201,6 +202,7 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
       node: deps.nodeName,
       container: name,
       hostname: pod.spec.hostname || pod.metadata.name || '',
+      version: podVersion(pod.metadata.labels, image),
     };
     const appControl = control;
     const results = await Promise.allSettled(

@@ -43,7 +43,7 @@ async function startApp(over: Partial<{ ip: string; port: number; knobs: AppKnob
   const counter = over.counter ?? { requests: 0 };
   let changes = 0;
   const app = await startPodApp({
-    identity: { pod: 'web-1', namespace: 'shop', podIP: ip, node: 'node-2', container: over.container ?? 'app', hostname: 'web-1' },
+    identity: { pod: 'web-1', namespace: 'shop', podIP: ip, node: 'node-2', container: over.container ?? 'app', hostname: 'web-1', version: 'a1b2c3d4e5' },
     port: over.port ?? 8080,
     knobs: over.knobs ?? DEFAULT_KNOBS,
     control,
@@ -63,7 +63,7 @@ describe('built-in pod app', () => {
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('application/json');
     const body = JSON.parse(res.body);
-    expect(body).toMatchObject({ pod: 'web-1', namespace: 'shop', podIP: ip, node: 'node-2', container: 'app', port: 8080, hostname: 'web-1', clientIP, requests: 1 });
+    expect(body).toMatchObject({ pod: 'web-1', namespace: 'shop', podIP: ip, node: 'node-2', container: 'app', port: 8080, hostname: 'web-1', version: 'a1b2c3d4e5', clientIP, requests: 1 });
     expect(body.clientPort).toBe(res.localPort);
   });
 

@@ -20,7 +20,7 @@ afterEach(() => {
 async function app(ip: string, port: number): Promise<{ app: PodApp; control: AppControl }> {
   const control = createAppControl();
   const a = await startPodApp({
-    identity: { pod: 'p', namespace: 'default', podIP: ip, node: 'node-1', container: 'c', hostname: 'p' },
+    identity: { pod: 'p', namespace: 'default', podIP: ip, node: 'node-1', container: 'c', hostname: 'p', version: 'latest' },
     port,
     knobs: DEFAULT_KNOBS,
     control,
