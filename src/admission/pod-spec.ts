@@ -21,6 +21,12 @@ export function defaultPodSpec(spec: PodSpec, kind: string): void {
   if (!spec.securityContext) spec.securityContext = {};
   if (spec.terminationGracePeriodSeconds === undefined || spec.terminationGracePeriodSeconds === null) spec.terminationGracePeriodSeconds = 30;
   if (!spec.schedulerName) spec.schedulerName = 'default-scheduler';
+  // v1's deprecated `serviceAccount` is an alias of serviceAccountName (the newer field wins),
+  // and is written back from it (Convert_v1_PodSpec_To_core_PodSpec and back)
+  const aliased = spec as PodSpec & { serviceAccount?: string };
+  if (!spec.serviceAccountName && aliased.serviceAccount) spec.serviceAccountName = aliased.serviceAccount;
+  if (spec.serviceAccountName) aliased.serviceAccount = spec.serviceAccountName;
+  else delete aliased.serviceAccount;
   for (const c of spec.containers ?? []) defaultContainer(c, kind);
   for (const c of spec.initContainers ?? []) defaultContainer(c, kind);
 }

@@ -14,6 +14,7 @@ import { startNodeLifecycleController } from './node-lifecycle.js';
 import { startPodGarbageCollector } from './pod-gc.js';
 import { startReplicationController } from './replication.js';
 import { startScheduler } from './scheduler.js';
+import { startServiceAccountsController } from './service-accounts.js';
 import type { Controller, ControllerContext } from './types.js';
 
 export interface Controllers {
@@ -34,6 +35,7 @@ const STARTERS: ControllerStarter[] = [
   startPodGarbageCollector,
   startLoadBalancerController,
   startDisruptionController,
+  startServiceAccountsController,
   startClusterDNS,
 ];
 

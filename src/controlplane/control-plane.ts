@@ -2,6 +2,7 @@
 // controllers (which talk to the API server through the same client as every other part).
 import { readFileSync } from 'node:fs';
 import { createAdmission } from '../admission/index.js';
+import { storeKey } from '../api/resources.js';
 import type { Service } from '../api/types.js';
 import { bootstrapCluster } from '../apiserver/bootstrap.js';
 import { createRegistry } from '../apiserver/registry.js';
@@ -49,6 +50,7 @@ export async function startControlPlane(config: ClusterConfig, logger: Logger): 
     serviceCIDR: config.serviceCIDR,
     nodePortRange: config.nodePortRange,
     listServices: async () => (await store.list('/registry/services/')).items as Service[],
+    getObject: (info, namespace, name) => store.get(storeKey(info, namespace, name)),
   });
   const registry = createRegistry({ store, admission, logger: logger.child({ part: 'registry' }) });
   let ready = false;
