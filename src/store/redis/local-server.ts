@@ -3,8 +3,10 @@
 // (so an acknowledged write survives SIGKILL), no RDB snapshots. It can be killed and started
 // again on the same port and folder, as a crashed Redis is restarted.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
+import { freeTcpPort } from '../local-port.js';
+
+export { freeTcpPort };
 
 export interface LocalRedisOptions {
   /** Where Redis keeps its append-only file. */
@@ -41,19 +43,6 @@ function installExitHook(): void {
   exitHookInstalled = true;
   process.on('exit', () => {
     for (const child of live) child.kill('SIGKILL');
-  });
-}
-
-export async function freeTcpPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
   });
 }
 
