@@ -76,3 +76,8 @@ export function toStoreError(err: unknown, ctx: ErrorContext): Error {
 export function isCompactedError(err: unknown): boolean {
   return isServiceError(err) && /required revision has been compacted/.test(err.details);
 }
+
+/** The link to a member failed (it died, or was never reached): gRPC's UNAVAILABLE. */
+export function isLinkFailure(err: unknown): boolean {
+  return isServiceError(err) && err.code === GrpcStatus.UNAVAILABLE;
+}

@@ -13,7 +13,7 @@ import { silentLogger, type Logger } from '../../log.js';
 import { StoreError, type Store, type StoreEvent, type StoreList, type StoreWatch } from '../store.js';
 import { compactedError } from '../watch-fanout.js';
 import { COMPACT_REV_KEY, startCompactor } from './compactor.js';
-import { isCompactedError, toStoreError } from './errors.js';
+import { isCompactedError, isLinkFailure, toStoreError } from './errors.js';
 import { etcdKeys } from './keys.js';
 import type { EtcdEvent, KeyValue, RangeRequest } from './proto.js';
 import { createEtcdRpc } from './rpc.js';
@@ -36,6 +36,9 @@ export interface EtcdStoreOptions {
 }
 
 export const DEFAULT_COMPACTION_INTERVAL_MS = 5 * 60_000;
+
+/** Tries of a read whose member went away mid-call. */
+const READ_ATTEMPTS = 3;
 
 export async function openEtcdStore(opts: EtcdStoreOptions): Promise<Store> {
   const logger = opts.logger ?? silentLogger();
@@ -70,12 +73,20 @@ export async function openEtcdStore(opts: EtcdStoreOptions): Promise<Store> {
   let closing: Promise<void> | undefined;
   const closedError = (key: string) => new StoreError('Unavailable', key, 'the store is closed');
 
+  /**
+   * Runs a call, turning what etcd or the link answers into the store's errors. A read whose
+   * member went away mid-call is tried again (on another member: the channel leaves the dead one
+   * out), as clientv3 retries reads; a write never is, since it may have been applied.
+   */
   async function call<T>(key: string, write: boolean, run: () => Promise<T>): Promise<T> {
-    if (closing) throw closedError(key);
-    try {
-      return await run();
-    } catch (err) {
-      throw toStoreError(err, ctx(key, write));
+    for (let attempt = 1; ; attempt++) {
+      if (closing) throw closedError(key);
+      try {
+        return await run();
+      } catch (err) {
+        if (write || attempt >= READ_ATTEMPTS || !isLinkFailure(err)) throw toStoreError(err, ctx(key, write));
+        await sleep(20 * attempt);
+      }
     }
   }
 
