@@ -1,5 +1,5 @@
-// The per-cluster supervisor: starts the cluster's processes in order (redis, then the control
-// plane once healthy, then nodes and proxy), restarts any that exits on its own with a back-off,
+// The per-cluster supervisor: starts the cluster's processes in order (redis or the etcd
+// members, then the control plane(s), front end, nodes and proxy), restarts any that exits on its own with a back-off,
 // leaves down the ones put down on purpose (`loopkube node stop`), answers the CLI on a unix
 // socket, and on shutdown stops every child (SIGTERM, then SIGKILL after 5 s) and cleans up.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -54,11 +54,12 @@ interface Managed {
 }
 
 /**
- * Start-up order: redis first (the control plane's store), then everything else together: the
+ * Start-up order: the store's own servers first (redis, or the etcd members together, which
+ * turn healthy once they have elected a leader), then everything else together: the
  * nodes and the proxy boot while the control plane does, and retry the API until it answers,
  * which takes ~0.25 s off `up` compared with waiting for the control plane first.
  */
-const STAGE_OF: Record<ProcessComponent, number> = { redis: 0, 'control-plane': 1, node: 1, proxy: 1 };
+const STAGE_OF: Record<ProcessComponent, number> = { redis: 0, etcd: 0, 'control-plane': 1, 'api-frontend': 1, node: 1, proxy: 1 };
 
 export async function startSupervisor(options: SupervisorOptions): Promise<Supervisor> {
   const { home, logger } = options;
