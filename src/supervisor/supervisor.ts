@@ -251,6 +251,21 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Super
     for (const m of managed) m.child?.kill('SIGKILL');
   }
 
+  /** SIGTERM, then SIGKILL for whatever is still there after the grace period. */
+  async function stopTogether(group: Managed[]): Promise<void> {
+    const live = group.filter((m) => m.child);
+    if (live.length === 0) return;
+    for (const m of live) m.child?.kill('SIGTERM');
+    const allExited = Promise.all(live.map((m) => m.exited));
+    const inTime = await Promise.race([allExited.then(() => true), sleep(stopGraceMs).then(() => false)]);
+    if (!inTime) {
+      const stubborn = live.filter((m) => m.child);
+      logger.warn({ processes: stubborn.map((m) => m.spec.name) }, `not gone ${stopGraceMs} ms after SIGTERM; sending SIGKILL`);
+      for (const m of stubborn) m.child?.kill('SIGKILL');
+      await allExited;
+    }
+  }
+
   function shutdown(reason: string): Promise<void> {
     if (shutdownPromise) return shutdownPromise;
     shutdownPromise = (async () => {
@@ -263,16 +278,14 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Super
         m.restartTimer = null;
         if (!m.child) m.status = { ...m.status, state: 'stopped', pid: null };
       }
+      // Everything that uses the store first (so its last writes, such as a leader releasing
+      // its Lease, still land), then the store's own servers one at a time: an etcd leader
+      // that stops hands leadership to a member still running, which is quick, but waits out a
+      // timeout when that member is stopping too.
       const running = managed.filter((m) => m.child);
-      for (const m of running) m.child?.kill('SIGTERM');
-      const allExited = Promise.all(running.map((m) => m.exited));
-      const inTime = await Promise.race([allExited.then(() => true), sleep(stopGraceMs).then(() => false)]);
-      if (!inTime) {
-        const stubborn = running.filter((m) => m.child);
-        logger.warn({ processes: stubborn.map((m) => m.spec.name) }, `not gone ${stopGraceMs} ms after SIGTERM; sending SIGKILL`);
-        for (const m of stubborn) m.child?.kill('SIGKILL');
-        await allExited;
-      }
+      const isStore = (m: Managed) => STAGE_OF[m.spec.component] === 0;
+      await stopTogether(running.filter((m) => !isStore(m)));
+      for (const m of running.filter(isStore)) await stopTogether([m]);
       for (const m of managed) removePidFile(pidFile(paths.pidsDir, m.spec.name));
       await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
       rmSync(socketPath, { force: true });
