@@ -14,12 +14,9 @@ import { startLocalEtcd, type LocalEtcd } from '../../src/store/etcd/local-serve
 import { isStoreError, type Store, type StoreError, type StoreEvent } from '../../src/store/store.js';
 import { createWatchCache, type WatchCache } from '../../src/store/watch-cache.js';
 import { waitFor } from '../support/wait.js';
+import { configMap, NS, rv, valueOf } from './conformance.js';
 
 const run = promisify(execFile);
-const NS = '/registry/configmaps/default/';
-const configMap = (name: string, value: string): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default' }, data: { value } });
-const rv = (o: KubeObject): number => Number(o.metadata.resourceVersion);
-const valueOf = (o: KubeObject | undefined) => (o?.data as { value?: string } | undefined)?.value;
 
 /** The client address of the member that is raft leader now (etcdctl endpoint status). */
 async function leaderEndpoint(etcd: LocalEtcd): Promise<string> {

@@ -4,7 +4,7 @@
 // restarts a crashed one. Every member this process started is killed when it exits.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { freeTcpPort } from '../local-port.js';
+import { freeTcpPort, killOnExit } from '../local-servers.js';
 import { clientAddress, ETCD_BINARY, ETCD_PACKAGE, etcdMemberArgs, etcdMemberNames, type EtcdMember } from './members.js';
 
 export interface LocalEtcdOptions {
@@ -39,22 +39,10 @@ export interface LocalEtcd {
   stop(): Promise<void>;
 }
 
-const live = new Set<ChildProcess>();
-let exitHookInstalled = false;
-
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.on('exit', () => {
-    for (const child of live) child.kill('SIGKILL');
-  });
-}
-
 /** What etcd logs once it serves clients (3.4: "serving client traffic insecurely"; 3.5+: "serving client traffic" / "ready to serve client requests"). */
 const READY = /serving client (traffic|requests)|ready to serve client requests/;
 
 export async function startLocalEtcd(opts: LocalEtcdOptions): Promise<LocalEtcd> {
-  installExitHook();
   const count = opts.members ?? 1;
   const timeoutMs = opts.startTimeoutMs ?? 30_000;
   const token = `loopkube-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
@@ -78,8 +66,7 @@ export async function startLocalEtcd(opts: LocalEtcdOptions): Promise<LocalEtcd>
     function launch(): Promise<void> {
       const proc = spawn(ETCD_BINARY, etcdMemberArgs(spec, specs, { dataDir: opts.dir, clusterToken: token }), { stdio: ['ignore', 'ignore', 'pipe'] });
       child = proc;
-      live.add(proc);
-      proc.once('exit', () => live.delete(proc));
+      killOnExit(proc);
       const output: string[] = [];
       return new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => done(new Error(`${spec.name} did not serve within ${timeoutMs} ms:\n${output.slice(-20).join('\n')}`)), timeoutMs);
