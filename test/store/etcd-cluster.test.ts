@@ -3,12 +3,16 @@
 // `loopkube down` and `loopkube up` again bring every object back, ClusterIPs and NodePorts
 // included, and the allocators know them (a new Service gets other ones).
 import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Service } from '../../src/api/types.js';
 import { createApiClient, type ApiClient } from '../../src/client/client.js';
 import { clientConfigFromHome } from '../../src/client/config.js';
 import { readClusterConfig } from '../../src/cluster/config.js';
+import { startLocalEtcd, type LocalEtcd } from '../../src/store/etcd/local-server.js';
 import { startTestCluster, waitFor, type TestCluster } from '../support/cluster.js';
 
 const run = promisify(execFile);
@@ -82,5 +86,33 @@ describe('a cluster on an etcd of its own (loopkube up --etcd)', () => {
     const r = await cluster.loopkube(['up', '--name', cluster.name, '--etcd=3']);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain('keeps its objects in an etcd of its own with 1 member (--etcd=1), chosen when it was created');
+  });
+});
+
+describe('a cluster on an etcd that is already running (loopkube up --store etcd://HOST:PORT)', () => {
+  let dir: string;
+  let etcd: LocalEtcd | undefined;
+  let c: TestCluster | undefined;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'loopkube-etcd-shared-'));
+    etcd = await startLocalEtcd({ dir });
+    c = await startTestCluster({ upArgs: ['--store', etcd.url] });
+  });
+  afterAll(async () => {
+    await c?.down();
+    await etcd?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("keeps the cluster's keys under /loopkube/<cluster>/registry/, so clusters can share one etcd", async () => {
+    const cluster = c!;
+    await cluster.client.create<Service>(SERVICES, nodePortService('web'));
+    const { stdout } = await run('etcdctl', ['--endpoints', etcd!.endpoints.join(','), 'get', '--prefix', '--keys-only', '/'], { env: { ...process.env, ETCDCTL_API: '3' } });
+    const keys = stdout.split('\n').filter(Boolean);
+    expect(keys).toContain(`/loopkube/${cluster.name}/registry/services/specs/default/web`);
+    expect(keys).toContain(`/loopkube/${cluster.name}/registry/namespaces/default`);
+    expect(keys.filter((k) => k.startsWith('/registry/'))).toEqual([]);
+    const down = await cluster.loopkube(['down', '--name', cluster.name, '--purge']);
+    expect(down.stdout).toContain(`Note: the cluster's objects in ${etcd!.url} were left in place.`);
   });
 });
