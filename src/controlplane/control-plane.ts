@@ -22,6 +22,9 @@ import type { Store } from '../store/store.js';
 import { createWatchCache, type WatchCache } from '../store/watch-cache.js';
 import { newIdentity, startLeaderElection, type LeaderElector } from './leader-election.js';
 
+/** Tries of the bootstrap when several control planes race to create the same objects. */
+const BOOTSTRAP_ATTEMPTS = 10;
+
 /** The Lease the control planes elect their leader with (kube-controller-manager's own). */
 export const LEADER_LEASE = { namespace: 'kube-system', name: 'kube-controller-manager' } as const;
 
@@ -81,14 +84,27 @@ export async function startControlPlane(config: ClusterConfig, logger: Logger, o
     ready: () => ready,
     metrics,
   });
-  await bootstrapCluster(registry, {
-    kubernetesServiceIP: kubernetesServiceIP(config.serviceCIDR),
-    apiHost: self.host,
-    apiPort: apiServer.address().port,
-    logger,
-    dns: { ip: config.dns?.ip || clusterDNSIP(config.serviceCIDR), port: config.dns?.port ?? 0 },
-    ...(several ? { apiHosts: endpoints.map((e) => e.host) } : {}),
-  });
+  const bootstrap = () =>
+    bootstrapCluster(registry, {
+      kubernetesServiceIP: kubernetesServiceIP(config.serviceCIDR),
+      apiHost: self.host,
+      apiPort: apiServer.address().port,
+      logger,
+      dns: { ip: config.dns?.ip || clusterDNSIP(config.serviceCIDR), port: config.dns?.port ?? 0 },
+      ...(several ? { apiHosts: endpoints.map((e) => e.host) } : {}),
+    });
+  // Several control planes bootstrap at once: one that loses a race (the `kubernetes` Service's
+  // ClusterIP taken by another's create a moment ago) finds the objects there on its next try.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await bootstrap();
+      break;
+    } catch (err) {
+      if (!several || attempt >= BOOTSTRAP_ATTEMPTS) throw err;
+      logger.warn({ err: (err as Error).message, attempt }, 'bootstrap raced another control plane; trying again');
+      await new Promise((r) => setTimeout(r, 100 * attempt));
+    }
+  }
   const token = readFileSync(paths.token, 'utf8').trim();
   // The controllers talk to this process's own API server, as kube-controller-manager on a
   // kubeadm control-plane node talks to the API server beside it.
