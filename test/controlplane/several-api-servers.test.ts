@@ -55,7 +55,7 @@ describe('several API servers when the leading control plane is killed', () => {
   let c: TestCluster | undefined;
   let api: ApiClient | undefined;
   beforeAll(async () => {
-    c = await startTestCluster({ nodes: 2, upArgs: ['--etcd=3', '--control-planes', '3'] });
+    c = await startTestCluster({ nodes: 2, upArgs: ['--etcd=3', '--control-planes', '3', '--wait', '80s'] });
     api = createApiClient(clientConfigFromKubeconfig(c.kubeconfig)); // through the front end
   }, 120_000);
   afterAll(async () => {
