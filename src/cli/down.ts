@@ -43,7 +43,7 @@ export async function down(argv: string[]): Promise<number> {
   if (values.purge) {
     rmSync(loc.home, { recursive: true, force: true });
     process.stdout.write(`Removed ${loc.home}\n`);
-    if (external && !external.managedRedis && external.store !== 'embedded') {
+    if (external && !external.managedRedis && !external.managedEtcd && external.store !== 'embedded') {
       process.stdout.write(`Note: the cluster's objects in ${external.store} were left in place.\n`);
     }
   }

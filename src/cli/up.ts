@@ -12,7 +12,8 @@ import { apiServerAltNames } from '../pki/serving-cert.js';
 import { ensureClusterPki } from '../pki/cluster-pki.js';
 import { contextName, writeKubeconfig } from '../pki/kubeconfig.js';
 import { killLeftovers, writePidFile } from '../supervisor/pid-files.js';
-import { CliError, durationFlag, intFlag, parseFlags } from './args.js';
+import { ETCD_BINARY, ETCD_PACKAGE } from '../store/etcd/members.js';
+import { CliError, UsageError, durationFlag, intFlag, parseFlags } from './args.js';
 import { locateCluster, nameFlag, readExistingCluster, runningSupervisorPid, tailFile, type ClusterLocation } from './cluster-home.js';
 import { canBindUdp, canListenTcp, explainBindFailure, freeTcpPort } from './ports.js';
 import { resolveClusterConfig, resolveClusterName, writeAddressPlan, type UpFlags } from './resolve-config.js';
@@ -23,14 +24,20 @@ import { waitUntilHealthy } from './wait-ready.js';
 export const UP_HELP = `Start a cluster in the background and wait until it is ready.
 
 Usage:
-  loopkube up [--name NAME] [--nodes N] [--config FILE] [--store URL | --redis] [--api-port PORT] [--wait DURATION]
+  loopkube up [--name NAME] [--nodes N] [--config FILE] [--store URL | --redis | --etcd[=N]] [--control-planes N] [--api-port PORT] [--wait DURATION]
 
 Options:
   --name NAME        cluster name; its state lives in $LOOPKUBE_HOME/NAME (default: default)
   --nodes N          number of worker nodes, 0 for a control plane only (default: 3)
   --config FILE      cluster file (kind: Cluster, apiVersion: loopkube.dev/v1alpha1); flags win over it
-  --store URL        where objects are kept: embedded (default) or redis://HOST:PORT/DB
+  --store URL        where objects are kept: embedded (default), redis://HOST:PORT/DB, or
+                     etcd://HOST:PORT[,HOST:PORT...][/PREFIX] (keys under /loopkube/NAME unless PREFIX is given)
   --redis            start a redis-server for this cluster and keep objects in it
+  --etcd[=N]         start an etcd for this cluster (N members: 1, 3, 5 or 7; default 1) and keep
+                     objects in it, under kube-apiserver's keys (etcdctl get --prefix /registry/)
+  --control-planes N run N API servers, each its own process (needs --etcd, --redis or --store URL);
+                     controllers and scheduler run on the one elected by a Lease, kubectl goes
+                     through a front end on the API port
   --api-port PORT    API server port on 127.0.0.1 (default: 6443)
   --wait DURATION    how long to wait for every process to be healthy (default: 30s)
   -h, --help         show this help
@@ -45,12 +52,15 @@ const OPTIONS = {
   config: { type: 'string' },
   store: { type: 'string' },
   redis: { type: 'boolean' },
+  etcd: { type: 'string' },
+  'control-planes': { type: 'string' },
   'api-port': { type: 'string' },
   wait: { type: 'string' },
 } as const;
 
 export async function up(argv: string[]): Promise<number> {
-  const { values } = parseFlags('up', argv, OPTIONS);
+  // `--etcd` alone means one member (parseArgs has no optional values).
+  const { values } = parseFlags('up', argv.map((a) => (a === '--etcd' ? '--etcd=1' : a)), OPTIONS);
   if (values.help) {
     process.stdout.write(UP_HELP);
     return 0;
@@ -60,6 +70,8 @@ export async function up(argv: string[]): Promise<number> {
     ...(values.nodes !== undefined ? { nodes: intFlag('up', '--nodes', values.nodes, 0, 65534) } : {}),
     ...(values.store !== undefined ? { store: values.store } : {}),
     ...(values.redis ? { redis: true } : {}),
+    ...(values.etcd !== undefined ? { etcd: etcdMembersFlag(values.etcd) } : {}),
+    ...(values['control-planes'] !== undefined ? { controlPlanes: intFlag('up', '--control-planes', values['control-planes'], 1, 9) } : {}),
     ...(values['api-port'] !== undefined ? { apiPort: intFlag('up', '--api-port', values['api-port'], 1, 65535) } : {}),
   };
   const waitMs = durationFlag('up', '--wait', values.wait) ?? 30_000;
@@ -80,12 +92,17 @@ export async function up(argv: string[]): Promise<number> {
   const { config, plan } = resolveClusterConfig({ name: loc.name, home: loc.home, flags, file, existing });
 
   await checkAddresses(config);
-  if (config.managedRedis) requireOnPath('redis-server');
+  if (config.managedRedis) requireOnPath('redis-server', 'redis-server', '--redis runs a redis-server of the cluster\'s own', '--store redis://HOST:PORT/DB');
+  if (config.managedEtcd) requireOnPath(ETCD_BINARY, ETCD_PACKAGE, '--etcd runs an etcd of the cluster\'s own', '--store etcd://HOST:PORT');
   await assignPorts(config);
 
   for (const dir of [loc.home, loc.paths.logsDir, loc.paths.pidsDir, loc.paths.storeDir]) mkdirSync(dir, { recursive: true });
   if (config.managedRedis) mkdirSync(path.join(loc.home, 'redis'), { recursive: true });
-  const creds = ensureClusterPki(loc.paths, apiServerAltNames(kubernetesServiceIP(config.serviceCIDR)));
+  if (config.managedEtcd) mkdirSync(loc.paths.etcdDir, { recursive: true, mode: 0o700 }); // etcd wants its data private
+  const creds = ensureClusterPki(
+    loc.paths,
+    apiServerAltNames(kubernetesServiceIP(config.serviceCIDR), (config.controlPlanes ?? []).map((cp) => cp.host)),
+  );
   writeKubeconfig(loc.paths.kubeconfig, {
     clusterName: loc.name,
     server: `https://${config.apiServer.host}:${config.apiServer.port}`,
@@ -162,6 +179,10 @@ async function checkAddresses(config: ClusterConfig): Promise<void> {
   const { host, port } = config.apiServer;
   const api = await canListenTcp(host, port);
   if (!api.ok) throw new CliError(explainBindFailure("the API server's address", host, port, api.code, '--api-port PORT'));
+  for (const cp of config.controlPlanes ?? []) {
+    const r = await canListenTcp(cp.host, cp.port);
+    if (!r.ok) throw new CliError(explainBindFailure(`${cp.name}'s address`, cp.host, cp.port, r.code, '--api-port PORT'));
+  }
   for (const node of config.nodes) {
     const r = await canListenTcp(node.ip, NODE_HEALTH_PORT);
     if (!r.ok) {
@@ -197,6 +218,22 @@ export async function assignPorts(config: ClusterConfig): Promise<void> {
     config.managedRedis.port = await pick(config.managedRedis.port);
     config.store = `redis://127.0.0.1:${config.managedRedis.port}/0`;
   }
+  if (config.managedEtcd) {
+    for (const m of config.managedEtcd.members) {
+      // The peer address is in every member's data once the cluster exists: it cannot move.
+      if (m.peerPort > 0 && !(await canListenTcp('127.0.0.1', m.peerPort)).ok) {
+        throw new CliError(
+          `${m.name}'s peer address 127.0.0.1:${m.peerPort} is in use by another program; etcd keeps its members' peer addresses in its data, ` +
+            `so this cluster's etcd can only start there: free the port, or run loopkube down --name ${config.name} --purge to start over`,
+        );
+      }
+      if (m.peerPort > 0) taken.add(m.peerPort);
+      else m.peerPort = await pick(0);
+      m.clientPort = await pick(m.clientPort);
+    }
+    // No prefix: the etcd is the cluster's own, its keys are exactly kube-apiserver's.
+    config.store = `etcd://${config.managedEtcd.members.map((m) => `127.0.0.1:${m.clientPort}`).join(',')}/`;
+  }
   config.dns.port = await pickDnsPort(config.dns.ip, config.dns.port);
 }
 
@@ -211,7 +248,7 @@ async function pickDnsPort(ip: string, previous: number): Promise<number> {
   }
 }
 
-function requireOnPath(program: string): void {
+function requireOnPath(program: string, debianPackage: string, why: string, instead: string): void {
   for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
     if (!dir) continue;
     try {
@@ -222,9 +259,16 @@ function requireOnPath(program: string): void {
     }
   }
   throw new CliError(
-    `${program} was not found on PATH: --redis runs a redis-server of the cluster's own.\n` +
-      `Install it (Debian/Ubuntu: sudo apt-get install redis-server), or use a Redis that is already running with --store redis://HOST:PORT/DB`,
+    `${program} was not found on PATH: ${why}.\n` +
+      `Install it (Debian/Ubuntu: sudo apt-get install ${debianPackage}), or use one that is already running with ${instead}`,
   );
+}
+
+/** `--etcd=N`: an odd number of members, 1 to 7 (raft needs a majority). */
+function etcdMembersFlag(value: string): number {
+  const n = intFlag('up', '--etcd', value, 1, 7) as number;
+  if (n % 2 === 0) throw new UsageError('up', `invalid argument "${value}" for "--etcd" flag: an etcd cluster needs an odd number of members (1, 3, 5 or 7)`);
+  return n;
 }
 
 /** Starts the supervisor detached (its own session), logging to logs/supervisor.log. */

@@ -84,6 +84,9 @@ describe('command line: usage', () => {
     { args: ['up', '--api-port', '70000'], code: 2, err: /invalid argument "70000" for "--api-port" flag/ },
     { args: ['up', '--store', 'etcd://x'], code: 2, err: /invalid argument "etcd:\/\/x" for "--store" flag/ },
     { args: ['up', '--redis', '--store', 'redis://127.0.0.1:1/0'], code: 2, err: /--store and --redis cannot be used together/ },
+    { args: ['up', '--etcd=2'], code: 2, err: /invalid argument "2" for "--etcd" flag: an etcd cluster needs an odd number of members \(1, 3, 5 or 7\)/ },
+    { args: ['up', '--etcd', '--redis'], code: 2, err: /--redis and --etcd cannot be used together/ },
+    { args: ['up', '--control-planes', '0'], code: 2, err: /invalid argument "0" for "--control-planes" flag: must be a whole number from 1 to 9/ },
     { args: ['up', '--name', 'Bad_Name'], code: 2, err: /--name: Invalid value: "Bad_Name"/ },
     { args: ['down', '--name'], code: 2, err: /flag needs an argument: --name/ },
     { args: ['status', 'extra'], code: 2, err: /unexpected argument "extra"/ },
@@ -243,6 +246,17 @@ describe('command line: cluster lifecycle (stand-in processes)', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('redis-server was not found on PATH');
     expect(r.stderr).toContain('apt-get install redis-server');
+  });
+
+  it('--etcd without etcd on PATH names the Debian package, and what to use instead', async () => {
+    const { configFile, env } = await sandbox();
+    const emptyPath = tempDir('loopkube-path-');
+    cleanups.push(() => removeDir(emptyPath));
+    const r = await runCli(['up', '--config', configFile, '--etcd=3'], { ...env, PATH: emptyPath });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('etcd was not found on PATH: --etcd runs an etcd of the cluster\'s own');
+    expect(r.stderr).toContain('apt-get install etcd-server');
+    expect(r.stderr).toContain('--store etcd://HOST:PORT');
   });
 });
 
