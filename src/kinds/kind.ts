@@ -69,6 +69,11 @@ export interface KindStrategy {
   initialStatus?(obj: KubeObject): unknown;
   /** Defaulting and validation, in Kubernetes' words; returns the object to store. */
   admit?(req: AdmissionRequest, deps: AdmissionDeps): KubeObject | Promise<KubeObject>;
+  /**
+   * A status update may also change annotations (upstream's deploymentStatusStrategy keeps only
+   * spec and labels: the controller records the revision so). Default: only the status changes.
+   */
+  statusUpdateKeepsAnnotations?: boolean;
   /** Writes are serialized (state derived from every object of the kind, e.g. Service allocation). */
   serializeWrites?: boolean;
   /** The propagation of a delete that names none (upstream's DefaultGarbageCollectionPolicy). */
