@@ -22,6 +22,20 @@ export interface ViewerModel {
   events: EventView[];
 }
 
+export function emptyTrafficView(intervalMs = 500): TrafficView {
+  return {
+    proxies: 0,
+    endpoints: [],
+    frontends: [],
+    flows: [],
+    pods: [],
+    addresses: [],
+    listenerFailures: [],
+    totals: { connPerSec: 0, active: 0, bytesPerSec: 0, requestsPerSec: 0, errorsPerSec: 0 },
+    intervalMs,
+  };
+}
+
 export function emptyViewerModel(): ViewerModel {
   return {
     cluster: '',
@@ -30,7 +44,7 @@ export function emptyViewerModel(): ViewerModel {
     pods: new Map(),
     services: new Map(),
     endpoints: new Map(),
-    traffic: { proxies: 0, endpoints: [], frontends: [], pods: [], totals: { connPerSec: 0, active: 0, bytesPerSec: 0, requestsPerSec: 0 } },
+    traffic: emptyTrafficView(),
     endpointRates: new Map(),
     podRates: new Map(),
     history: [],
