@@ -296,7 +296,7 @@ export interface TrafficView {
   frontends: FrontendRate[];
   flows: FlowRate[];
   pods: PodRequestRate[];
-  /** Busy pod addresses (ip:port): the pods' own request counts, through the proxy or not. */
+  /** Busy pod addresses (ip:port) no proxy row carried: requests that reached the pod directly. */
   addresses: AddressRequestRate[];
   totals: TrafficTotals;
   /** Every listener the proxies could not open, with the reason and the fix. */

@@ -9,6 +9,7 @@
 // service port's requests shared among the frontends by bytes.
 import type { ClientKind, EndpointRate, FlowRate, FrontendRate, ListenerFailureView, PodRequestRate, TrafficTotals } from './protocol.js';
 import type { EndpointRequestRate } from './pod-requests.js';
+import { listenerFailuresFrom } from './listener-failures.js';
 import type { FlowSample, MergedTraffic } from './traffic-rates.js';
 
 export interface ClientDirectory {
@@ -22,7 +23,7 @@ export interface JoinedTraffic {
   endpoints: EndpointRate[];
   frontends: FrontendRate[];
   flows: FlowRate[];
-  /** Busy pod addresses (ip:port) with their request rates, whether or not a proxy row matched. */
+  /** Busy pod addresses (ip:port) that no proxy row carried: requests that came straight to the pod. */
   addresses: Array<{ endpoint: string } & EndpointRequestRate>;
   listenerFailures: ListenerFailureView[];
   totals: TrafficTotals;
@@ -124,22 +125,16 @@ export function joinTraffic(
   }
 
   const addresses: JoinedTraffic['addresses'] = [];
-  for (const [endpoint, r] of pods.endpoints) if (r.requestsPerSec > 0 || r.errorsPerSec > 0) addresses.push({ endpoint, ...r });
+  // requests no proxy row carried: traffic that reached the pod directly, not through a Service
+  const carried = new Set(endpoints.map((e) => e.endpoint));
+  for (const [endpoint, r] of pods.endpoints) if ((r.requestsPerSec > 0 || r.errorsPerSec > 0) && !carried.has(endpoint)) addresses.push({ endpoint, ...r });
 
   return {
     endpoints,
     frontends,
     flows,
     addresses,
-    listenerFailures: merged.listenerFailures.map((f) => ({
-      service: `${f.namespace}/${f.service}`,
-      port: f.port,
-      kind: f.kind,
-      address: f.address,
-      node: f.node ?? '',
-      code: f.code,
-      message: f.message,
-    })),
+    listenerFailures: listenerFailuresFrom(merged),
     totals: {
       connPerSec: merged.connPerSec,
       active: merged.active,
