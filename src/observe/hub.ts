@@ -14,7 +14,9 @@
 // plane's shared informers; each tick sends only what changed, and the traffic rows that are busy.
 // A viewer that cannot keep up (its socket buffer fills) is skipped and gets a full state again
 // once it has drained, so a slow browser never holds the control plane's memory.
+import { readFileSync } from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -26,6 +28,7 @@ import type { Informer } from '../client/informer.js';
 import type { Logger } from '../log.js';
 import { endpointsView, eventView, nodeView, podView, serviceView } from './cluster-view.js';
 import { DASHBOARD_HTML } from './dashboard-page.js';
+import { MAP_VENDOR_FILES, mapHtml } from './map-page.js';
 import { ensureDashboardToken, tokenEquals } from './dashboard-token.js';
 import { createMetricsRegistry, EXPOSITION_CONTENT_TYPE, type MetricsRegistry } from './metrics.js';
 import { createPodRequestPoller, type PodRequestPoller } from './pod-requests.js';
@@ -118,6 +121,21 @@ function refuseUpgrade(socket: Duplex, status: number, text: string): void {
 const UNAUTHORIZED_PAGE = `<!doctype html><meta charset="utf-8"><title>loopkube dashboard</title>
 <body style="font-family:system-ui,sans-serif;margin:3em;color:#333"><h1>401 Unauthorized</h1>
 <p>This dashboard needs its token in the URL. Open the address that <code>loopkube dashboard</code> prints.</p></body>\n`;
+
+const PAGE_CSP = "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self' ws: ; img-src 'self' data: blob:";
+
+/** The map's libraries, read from node_modules once, on first use. */
+const vendorCache = new Map<string, Buffer>();
+function vendorFile(name: string): Buffer | undefined {
+  const rel = Object.hasOwn(MAP_VENDOR_FILES, name) ? MAP_VENDOR_FILES[name] : undefined;
+  if (!rel) return undefined;
+  let body = vendorCache.get(name);
+  if (!body) {
+    body = readFileSync(createRequire(import.meta.url).resolve(rel));
+    vendorCache.set(name, body);
+  }
+  return body;
+}
 
 export async function startTrafficHub(opts: TrafficHubOptions): Promise<TrafficHub> {
   const { logger } = opts;
@@ -404,13 +422,17 @@ export async function startTrafficHub(opts: TrafficHubOptions): Promise<TrafficH
           return;
         }
         res
-          .writeHead(200, {
-            'Content-Type': 'text/html; charset=utf-8',
-            'Cache-Control': 'no-store',
-            'Referrer-Policy': 'no-referrer',
-            'Content-Security-Policy': "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self' ws: ; img-src 'self' data:",
-          })
+          .writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer', 'Content-Security-Policy': PAGE_CSP })
           .end(DASHBOARD_HTML);
+        return;
+      case '/map':
+        if (!tokenEquals(url.searchParams.get('token'), dashboardToken)) {
+          res.writeHead(401, { 'Content-Type': 'text/html; charset=utf-8' }).end(UNAUTHORIZED_PAGE);
+          return;
+        }
+        res
+          .writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer', 'Content-Security-Policy': PAGE_CSP })
+          .end(mapHtml(dashboardToken));
         return;
       case '/api/state':
         if (!tokenEquals(url.searchParams.get('token'), dashboardToken)) {
@@ -419,8 +441,27 @@ export async function startTrafficHub(opts: TrafficHubOptions): Promise<TrafficH
         }
         res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }).end(JSON.stringify(fullMessage(Date.now())));
         return;
-      default:
-        res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found: try /, /metrics or /healthz\n');
+      default: {
+        if (url.pathname.startsWith('/vendor/')) {
+          if (!tokenEquals(url.searchParams.get('token'), dashboardToken)) {
+            res.writeHead(401, { 'Content-Type': 'text/plain' }).end('a valid token= is needed\n');
+            return;
+          }
+          let body: Buffer | undefined;
+          try {
+            body = vendorFile(url.pathname.slice('/vendor/'.length));
+          } catch (err) {
+            logger.error({ err: (err as Error).message }, 'cannot read a library of the service map from node_modules');
+            res.writeHead(500, { 'Content-Type': 'text/plain' }).end('the service map library is missing from node_modules; run npm install\n');
+            return;
+          }
+          if (body) {
+            res.writeHead(200, { 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'private, max-age=3600', 'Referrer-Policy': 'no-referrer' }).end(body);
+            return;
+          }
+        }
+        res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found: try /, /map, /metrics or /healthz\n');
+      }
     }
   }
 
