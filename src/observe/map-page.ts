@@ -143,7 +143,8 @@ const MAP_HTML = String.raw`<!doctype html>
     ],
     elements: []
   });
-  window.loopkubeMap = { cy: cy, model: model };
+  // for tests and npm run bench:dashboard: the graph, each update's cost, each layout's time
+  window.loopkubeMap = { cy: cy, model: model, updates: [], layouts: [], lastLayoutGraph: null };
 
   function onFilter() {
     filters.namespace = document.getElementById('f-namespace').value;
@@ -155,15 +156,7 @@ const MAP_HTML = String.raw`<!doctype html>
   ['f-namespace', 'f-node', 'f-idle'].forEach(function (id) { document.getElementById(id).addEventListener('change', onFilter); });
   document.getElementById('f-service').addEventListener('input', onFilter);
 
-  function syncOptions(select, values) {
-    var want = [''].concat(values);
-    var have = Array.from(select.options).map(function (o) { return o.value; });
-    if (want.join('|') === have.join('|')) return;
-    var current = select.value;
-    while (select.options.length > 1) select.remove(1);
-    values.forEach(function (v) { var o = document.createElement('option'); o.value = v; o.textContent = v; select.appendChild(o); });
-    select.value = want.indexOf(current) >= 0 ? current : '';
-  }
+
 
   function podState(p, addr) {
     if (addr && addr.terminating) return addr.serving ? 'warn' : 'bad';
@@ -351,6 +344,7 @@ const MAP_HTML = String.raw`<!doctype html>
     var timedOut = new Promise(function (resolve, reject) { timer = setTimeout(function () { reject(new Error('timed out')); }, LAYOUT_TIMEOUT_MS); });
     Promise.race([elk.layout(graph), timedOut]).then(function (g) {
       applyPositions(g);
+      window.loopkubeMap.layouts.push({ ms: performance.now() - started, nodes: cy.nodes().length, edges: cy.edges().length, at: performance.now() });
       document.body.setAttribute('data-layout-ms', (performance.now() - started).toFixed(0));
       document.body.setAttribute('data-layouts', String(Number(document.body.getAttribute('data-layouts') || 0) + 1));
     }, function (err) {
@@ -369,6 +363,7 @@ const MAP_HTML = String.raw`<!doctype html>
 
   /** Brings the graph to what desired() says: new or gone elements relayout; rates change in place. */
   function update() {
+    var updateStarted = performance.now();
     var want = desired();
     var structural = false;
     cy.batch(function () {
@@ -382,12 +377,16 @@ const MAP_HTML = String.raw`<!doctype html>
       want.nodes.forEach(function (d, id) { if (cy.getElementById(id).empty() && !d.parent) add.push({ group: 'nodes', data: d }); });
       want.nodes.forEach(function (d, id) { if (cy.getElementById(id).empty() && d.parent) add.push({ group: 'nodes', data: d }); });
       if (add.length) { structural = true; cy.add(add); }
-      want.nodes.forEach(function (d, id) { var n = cy.getElementById(id); if (n.nonempty()) n.data(d); });
+      // only what changed: a data change restyles the element
+      want.nodes.forEach(function (d, id) {
+        var n = cy.getElementById(id);
+        if (n.nonempty() && (n.data('label') !== d.label || n.data('state') !== d.state || n.data('failed') !== d.failed)) n.data({ label: d.label, state: d.state, failed: d.failed });
+      });
       var addEdges = [];
       want.edges.forEach(function (d, id) {
         var e = cy.getElementById(id);
         if (e.empty()) addEdges.push({ group: 'edges', data: d });
-        else e.data(d);
+        else if (e.data('label') !== d.label || e.data('color') !== d.color || Math.abs(e.data('width') - d.width) > 0.25) e.data({ label: d.label, color: d.color, width: d.width, req: d.req, err: d.err });
       });
       if (addEdges.length) cy.add(addEdges);
     });
@@ -397,6 +396,8 @@ const MAP_HTML = String.raw`<!doctype html>
     renderFailures();
     renderTotals();
     if (selected) renderPanel();
+    window.loopkubeMap.updates.push(performance.now() - updateStarted);
+    if (window.loopkubeMap.updates.length > 1000) window.loopkubeMap.updates.shift();
   }
 
   function renderTotals() {
@@ -412,11 +413,7 @@ const MAP_HTML = String.raw`<!doctype html>
   }
   function esc(s) { return String(s).replace(/[&<>"]/g, function (c) { return { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' }[c]; }); }
 
-  function endpointBadge(a) {
-    if (a.terminating) return a.serving ? ['terminating · serving', 'warn'] : ['terminating', 'bad'];
-    if (a.ready) return ['ready', 'ok'];
-    return a.serving ? ['serving · not ready', 'warn'] : ['not ready', 'bad'];
-  }
+
   function renderPanel() {
     var panel = document.getElementById('panel');
     var s = model.services.get(selected);
@@ -445,7 +442,7 @@ const MAP_HTML = String.raw`<!doctype html>
     h += '</table>';
     h += '<h3>Endpoints <small>' + rate(total) + ' req/s</small></h3><table data-panel="endpoints"><tr><th>pod</th><th>node</th><th>state</th><th class="num">req/s</th><th>share</th></tr>';
     rows.forEach(function (x) {
-      var b = endpointBadge(x.a);
+      var b = LK.endpointBadge(x.a);
       var share = total > 0 ? x.t.requestsPerSec / total : 0;
       h += '<tr data-endpoint="' + esc(x.endpoint) + '" data-state="' + esc(b[0]) + '" data-share="' + share.toFixed(3) + '"><td title="' + esc(x.endpoint) + '">' + esc(x.a.pod || x.a.ip) + '</td><td>' + esc(x.a.node) + '</td><td><span class="badge ' + b[1] + '">' + esc(b[0]) + '</span></td>' +
         '<td class="num">' + rate(x.t.requestsPerSec) + '</td><td><span class="share" style="width:' + Math.round(share * 60) + 'px"></span>' + Math.round(share * 100) + '%</td></tr>';
@@ -478,8 +475,8 @@ const MAP_HTML = String.raw`<!doctype html>
     if (c.nodes || c.services || c.full) {
       var ns = new Set();
       model.services.forEach(function (s) { ns.add(s.namespace); });
-      syncOptions(document.getElementById('f-namespace'), Array.from(ns).sort());
-      syncOptions(document.getElementById('f-node'), Array.from(model.nodes.keys()).sort());
+      LK.syncOptions(document.getElementById('f-namespace'), Array.from(ns).sort());
+      LK.syncOptions(document.getElementById('f-node'), Array.from(model.nodes.keys()).sort());
     }
     if (pending) return;
     pending = true;

@@ -137,9 +137,27 @@ var LK = (function () {
   }
   function shortName(namespace, name) { return namespace === 'default' ? name : namespace + '/' + name; }
 
+  /** An endpoint's EndpointSlice conditions in words, and the badge class for them. */
+  function endpointBadge(a) {
+    if (a.terminating) return a.serving ? ['terminating · serving', 'warn'] : ['terminating', 'bad'];
+    if (a.ready) return ['ready', 'ok'];
+    return a.serving ? ['serving · not ready', 'warn'] : ['not ready', 'bad'];
+  }
+
+  /** Keeps a select's options at '' (all) and then the values, keeping the choice when it is still there. */
+  function syncOptions(select, values) {
+    var want = [''].concat(values);
+    var have = Array.from(select.options).map(function (o) { return o.value; });
+    if (want.join('|') === have.join('|')) return;
+    var current = select.value;
+    while (select.options.length > 1) select.remove(1);
+    values.forEach(function (v) { var o = document.createElement('option'); o.value = v; o.textContent = v; select.appendChild(o); });
+    select.value = want.indexOf(current) >= 0 ? current : '';
+  }
+
   return {
     createModel: createModel, applyMessage: applyMessage, endpointTraffic: endpointTraffic, connect: connect,
-    epKey: epKey, feKey: feKey, rate: rate, bytes: bytes, shortName: shortName
+    epKey: epKey, feKey: feKey, rate: rate, bytes: bytes, shortName: shortName, endpointBadge: endpointBadge, syncOptions: syncOptions
   };
 })();
 `;
