@@ -16,7 +16,7 @@ export interface ViewsCluster {
   down(): Promise<void>;
 }
 
-function rc(name: string, replicas: number, env: Array<{ name: string; value: string }> = []): object {
+function rc(name: string, replicas: number, env: Array<{ name: string; value: string }> = []): Record<string, unknown> {
   return {
     apiVersion: 'v1',
     kind: 'ReplicationController',
