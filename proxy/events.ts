@@ -5,6 +5,8 @@ import { getSystemErrorMap } from 'node:util';
 import { readFileSync } from 'node:fs';
 import type { Service } from '../src/api/types.js';
 import type { EventRecorder } from '../src/controllers/events.js';
+import type { ListenerFailureWire } from '../src/observe/protocol.js';
+import type { ListenerSet } from './listeners.js';
 import type { AddressConflict, FrontendKind, ServicePortRef } from './snapshot.js';
 
 export const REASON_FAILED_TO_OPEN_PORT = 'FailedToOpenPort';
@@ -66,18 +68,21 @@ function splitKey(key: string): { address: string; port: number } {
   return { address: key.slice(0, i), port: Number(key.slice(i + 1)) };
 }
 
+/** What a FailedToOpenPort event says: the listener, the error, and the fix. */
+export function listenerFailureMessage(service: ServicePortRef, kind: FrontendKind, key: string, node: string | undefined, code: string, syscall: string): string {
+  const { address, port } = splitKey(key);
+  const portName = service.port ? ` for port "${service.port}"` : '';
+  const where = node ? ` on ${node}` : '';
+  return (
+    `can't open ${KIND_WORDS[kind]} ${address}:${port}/tcp${portName}${where}, skipping it: ` +
+    `listen tcp ${address}:${port}: ${syscall}: ${strerror(code)}; ${bindFailureFix(code, address, port, kind)}`
+  );
+}
+
 export function createProxyEvents(recorder: EventRecorder): ProxyEvents {
   return {
     listenerFailed(service, kind, key, node, code, syscall) {
-      const { address, port } = splitKey(key);
-      const portName = service.port ? ` for port "${service.port}"` : '';
-      const where = node ? ` on ${node}` : '';
-      recorder.warning(
-        serviceObject(service),
-        REASON_FAILED_TO_OPEN_PORT,
-        `can't open ${KIND_WORDS[kind]} ${address}:${port}/tcp${portName}${where}, skipping it: ` +
-          `listen tcp ${address}:${port}: ${syscall}: ${strerror(code)}; ${bindFailureFix(code, address, port, kind)}`,
-      );
+      recorder.warning(serviceObject(service), REASON_FAILED_TO_OPEN_PORT, listenerFailureMessage(service, kind, key, node, code, syscall));
     },
     healthCheckFailed(service, key, node, code) {
       const { address, port } = splitKey(key);
@@ -97,4 +102,24 @@ export function createProxyEvents(recorder: EventRecorder): ProxyEvents {
       );
     },
   };
+}
+
+/** The listeners that could not be opened, as the traffic hub receives them. */
+export function listenerFailures(listeners: Pick<ListenerSet, 'failed'>): ListenerFailureWire[] {
+  const out: ListenerFailureWire[] = [];
+  for (const f of listeners.failed().values()) {
+    const fe = f.frontend.frontend;
+    out.push({
+      namespace: fe.service.namespace,
+      service: fe.service.name,
+      port: fe.service.port,
+      kind: fe.kind,
+      address: f.key,
+      node: fe.node ?? null,
+      code: f.code,
+      syscall: f.syscall,
+      message: listenerFailureMessage(fe.service, fe.kind, f.key, fe.node, f.code, f.syscall),
+    });
+  }
+  return out;
 }

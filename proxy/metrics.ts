@@ -48,7 +48,7 @@ const COUNTERS: Array<{ field: keyof TrafficCounters; suffix: string; type: 'cou
   { field: 'refused', suffix: 'refused_total', type: 'counter', help: 'Connections refused: no endpoint, or a source not allowed.' },
 ];
 
-function frontendLabels(f: FrontendTraffic): string {
+function frontendLabels(f: Omit<FrontendTraffic, 'flows'>): string {
   return labels({ namespace: f.namespace, service: f.service, port: f.port, kind: f.kind, address: f.address, node: f.node });
 }
 
