@@ -293,6 +293,11 @@ export function encodeGoJson(obj: unknown): string {
   return (shared ??= createGoJsonEncoder()).encodeObject(obj);
 }
 
+/** One line of a watch stream: `{"type":...,"object":...}` with the object typed, and its newline. */
+export function goJsonWatchEvent(ev: { type: string; object: unknown }): string {
+  return (shared ??= createGoJsonEncoder()).encodeAs('meta.v1.WatchEvent', ev) + '\n';
+}
+
 /** A response body: the object's JSON and the newline json.Encoder ends it with. */
 export function goJsonBody(obj: unknown): string {
   return encodeGoJson(obj) + '\n';
