@@ -19,10 +19,19 @@ const rc = {
   spec: { replicas: 1, selector: { app: 'web' }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'app', image: 'nginx', ports: [{ containerPort: 8080 }] }] } } },
 };
 
+const pdb = {
+  apiVersion: 'policy/v1',
+  kind: 'PodDisruptionBudget',
+  metadata: { name: 'web', namespace: 'default' },
+  spec: { minAvailable: 1, selector: { matchLabels: { app: 'web' } } },
+};
+
 beforeAll(async () => {
   c = await startTestCluster({ nodes: 1 });
-  const r = await c.kubectl(['create', '-f', '-'], { input: JSON.stringify(rc) });
-  if (r.code !== 0) throw new Error(r.stderr);
+  for (const obj of [rc, pdb]) {
+    const r = await c.kubectl(['create', '-f', '-'], { input: JSON.stringify(obj) });
+    if (r.code !== 0) throw new Error(r.stderr);
+  }
   // the pod runs (events are written on the way) and the node has its lease
   await waitFor('the pod of the ReplicationController running', async () => {
     const pods = JSON.parse((await c.kubectl(['get', 'pods', '-o', 'json'])).stdout) as { items: Array<{ status?: { phase?: string } }> };
