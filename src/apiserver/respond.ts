@@ -1,13 +1,24 @@
-// Writing answers: JSON bodies and metav1.Status errors.
+// Writing answers: JSON bodies and metav1.Status errors. An API object (anything with an
+// apiVersion and a kind: objects, lists, Tables, Status, discovery) is written as
+// kube-apiserver's Go encoder writes it (src/wire/go-json.ts: fields Go always writes, upstream
+// field order) and ends with a newline, as json.Encoder ends it; other documents (OpenAPI,
+// /version) as they are.
 import type { ServerResponse } from 'node:http';
 import { ApiError, internalError } from '../api/errors.js';
+import { goJsonBody } from '../wire/go-json.js';
+
+function isApiObject(body: unknown): boolean {
+  if (typeof body !== 'object' || body === null) return false;
+  const o = body as { apiVersion?: unknown; kind?: unknown };
+  return typeof o.apiVersion === 'string' && typeof o.kind === 'string';
+}
 
 export function writeJson(res: ServerResponse, code: number, body: unknown, headers: Record<string, string> = {}): void {
   if (res.headersSent) {
     res.end();
     return;
   }
-  const payload = Buffer.from(JSON.stringify(body));
+  const payload = Buffer.from(isApiObject(body) ? goJsonBody(body) : JSON.stringify(body));
   res.writeHead(code, {
     'Content-Type': 'application/json',
     'Content-Length': String(payload.length),

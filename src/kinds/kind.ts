@@ -85,6 +85,12 @@ export interface KindStrategy {
   prepareDelete?(obj: KubeObject, options: DeleteOptions, ctx: DeleteContext): void | Promise<void>;
   /** An object being deleted whose finalizers are all gone: may the store drop it now? Default yes. */
   readyToRemove?(obj: KubeObject): boolean;
+  /**
+   * A DELETE that removes the object answers with it (upstream's ReturnDeletedObject: pods,
+   * services, namespaces); otherwise with a Status of Success naming it. A delete that only
+   * starts (a grace period, finalizers) answers with the object either way.
+   */
+  returnDeletedObject?: boolean;
 }
 
 /** A subresource request as its REST storage sees it. */

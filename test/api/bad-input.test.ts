@@ -302,8 +302,9 @@ describe('unknown paths, kinds and fields', () => {
     expect(k.stderr.trim()).toBe('Warning: unknown field "spec.bogus"');
     const r = await send('DELETE', `${servicesPath}/warned`);
     expect(r.code).toBe(200);
+    // upstream's ValidateCreateOptions: 422 CreateOptions.meta.k8s.io "" is invalid
     const bad = await send('POST', `${servicesPath}?fieldValidation=Sometimes`, { body });
-    expect(bad.code).toBe(400);
+    expect(bad.code).toBe(422);
     expect(await snapshot()).toEqual(before);
   });
 });
