@@ -51,9 +51,12 @@ export async function startInTmux(command: string[], opts: { env?: Record<string
       await tmux('send-keys', '-t', 'main', '-l', text);
     },
     async exited() {
-      const { stdout } = await tmux('display-message', '-p', '-t', 'main', '#{pane_dead} #{pane_dead_status}');
-      const [dead, status] = stdout.trim().split(' ');
-      return { dead: dead === '1', status: status ? Number(status) : null };
+      // tmux marks the pane dead when its pty closes, which can come before it reaps the process;
+      // until then neither the status nor the signal is known, so the program counts as running
+      const { stdout } = await tmux('display-message', '-p', '-t', 'main', '#{pane_dead}|#{pane_dead_status}|#{pane_dead_signal}');
+      const [dead, status, signal] = stdout.trim().split('|');
+      if (dead !== '1' || (!status && !signal)) return { dead: false, status: null };
+      return { dead: true, status: status ? Number(status) : null };
     },
     async close() {
       await tmux('kill-server').catch(() => undefined);

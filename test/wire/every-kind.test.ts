@@ -1,5 +1,5 @@
 // Every served kind (src/kinds/index.ts) is written with every field Go always writes. A real
-// cluster with one node, a ReplicationController and its pod gives at least one object of each
+// cluster with one node, a ReplicationController, a Deployment and their pods gives at least one object of each
 // kind; each kind's list is read raw (the server's own bytes) and checked against its Go type
 // (src/api/upstream): a struct field without omitempty missing anywhere in an object fails the
 // test. A kind added to the list without an object here fails it too, until the test creates one.
@@ -26,16 +26,25 @@ const pdb = {
   spec: { minAvailable: 1, selector: { matchLabels: { app: 'web' } } },
 };
 
+// a Deployment gives its ReplicaSet too
+const deployment = {
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name: 'api', namespace: 'default' },
+  spec: { replicas: 1, selector: { matchLabels: { app: 'api' } }, template: { metadata: { labels: { app: 'api' } }, spec: { containers: [{ name: 'app', image: 'nginx', ports: [{ containerPort: 8080 }] }] } } },
+};
+
 beforeAll(async () => {
   c = await startTestCluster({ nodes: 1 });
-  for (const obj of [rc, pdb]) {
+  for (const obj of [rc, pdb, deployment]) {
     const r = await c.kubectl(['create', '-f', '-'], { input: JSON.stringify(obj) });
     if (r.code !== 0) throw new Error(r.stderr);
   }
   // the pod runs (events are written on the way) and the node has its lease
-  await waitFor('the pod of the ReplicationController running', async () => {
-    const pods = JSON.parse((await c.kubectl(['get', 'pods', '-o', 'json'])).stdout) as { items: Array<{ status?: { phase?: string } }> };
-    return pods.items.some((p) => p.status?.phase === 'Running');
+  await waitFor('the pods of the ReplicationController and the Deployment running', async () => {
+    const pods = JSON.parse((await c.kubectl(['get', 'pods', '-o', 'json'])).stdout) as { items: Array<{ metadata: { labels?: Record<string, string> }; status?: { phase?: string } }> };
+    const running = (app: string): boolean => pods.items.some((p) => p.metadata.labels?.['app'] === app && p.status?.phase === 'Running');
+    return running('web') && running('api');
   }, 60_000);
 }, 120_000);
 
