@@ -1,6 +1,7 @@
 // Writing answers: JSON bodies and metav1.Status errors.
 import type { ServerResponse } from 'node:http';
 import { ApiError, internalError } from '../api/errors.js';
+import { bodyStillArriving, endAfterBody } from './body.js';
 
 export function writeJson(res: ServerResponse, code: number, body: unknown, headers: Record<string, string> = {}): void {
   if (res.headersSent) {
@@ -8,13 +9,22 @@ export function writeJson(res: ServerResponse, code: number, body: unknown, head
     return;
   }
   const payload = Buffer.from(JSON.stringify(body));
+  // an answer given while the client still sends its body (a 413, an error before reading) ends
+  // after the rest is read, and closes the connection (src/apiserver/body.ts endAfterBody)
+  const unread = bodyStillArriving(res.req);
   res.writeHead(code, {
     'Content-Type': 'application/json',
     'Content-Length': String(payload.length),
     'Cache-Control': 'no-cache, private',
+    ...(unread ? { Connection: 'close' } : {}),
     ...headers,
   });
-  res.end(payload);
+  if (!unread) {
+    res.end(payload);
+    return;
+  }
+  res.write(payload);
+  endAfterBody(res.req, res);
 }
 
 export function writeError(res: ServerResponse, err: unknown): ApiError {
