@@ -6,6 +6,7 @@
 import type { ServerResponse } from 'node:http';
 import { ApiError, internalError } from '../api/errors.js';
 import { goJsonBody } from '../wire/go-json.js';
+import { bodyStillArriving, endAfterBody } from './body.js';
 
 function isApiObject(body: unknown): boolean {
   if (typeof body !== 'object' || body === null) return false;
@@ -19,13 +20,22 @@ export function writeJson(res: ServerResponse, code: number, body: unknown, head
     return;
   }
   const payload = Buffer.from(isApiObject(body) ? goJsonBody(body) : JSON.stringify(body));
+  // an answer given while the client still sends its body (a 413, an error before reading) ends
+  // after the rest is read, and closes the connection (src/apiserver/body.ts endAfterBody)
+  const unread = bodyStillArriving(res.req);
   res.writeHead(code, {
     'Content-Type': 'application/json',
     'Content-Length': String(payload.length),
     'Cache-Control': 'no-cache, private',
+    ...(unread ? { Connection: 'close' } : {}),
     ...headers,
   });
-  res.end(payload);
+  if (!unread) {
+    res.end(payload);
+    return;
+  }
+  res.write(payload);
+  endAfterBody(res.req, res);
 }
 
 export function writeError(res: ServerResponse, err: unknown): ApiError {

@@ -66,6 +66,7 @@ networking:
     killPidFiles(home);
     removeDir(loopkubeHome);
     if (processRoot) removeDir(processRoot);
+    net_.release();
   });
   const cli = (...args: string[]) => runCli(args, env);
   return { env, name, home, apiPort, configFile, cli, kubeconfig: path.join(home, 'kubeconfig'), processRoot };

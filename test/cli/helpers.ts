@@ -104,9 +104,10 @@ export function standInProcessRoot(): string {
 
 /** Random node, pod and service subnets (and LB pool) that no other test uses at the same time. */
 /** A claimed address block of its own (test/support/address-block.ts), as cluster-file networking. */
-export function isolatedNetworking(): { nodeSubnet: string; podSubnet: string; serviceSubnet: string; loadBalancerPool: string } {
-  const { nodeSubnet, podSubnet, serviceSubnet, loadBalancerPool } = claimAddressBlock();
-  return { nodeSubnet, podSubnet, serviceSubnet, loadBalancerPool };
+/** An address block of its own for a cluster file; release() it once the cluster is down (else it is held until the process exits). */
+export function isolatedNetworking(): { nodeSubnet: string; podSubnet: string; serviceSubnet: string; loadBalancerPool: string; release(): void } {
+  const { nodeSubnet, podSubnet, serviceSubnet, loadBalancerPool, release } = claimAddressBlock();
+  return { nodeSubnet, podSubnet, serviceSubnet, loadBalancerPool, release };
 }
 
 export function removeDir(dir: string): void {

@@ -71,7 +71,7 @@ beforeAll(async () => {
   load = startLoad(`http://${cluster.config.nodes[0]!.ip}:${views.nodePort}/`, { concurrency: 3, pauseMs: 5, keepAlive: true, maxMs: 240_000 });
   browser = await launchChromium();
   page = await browser.context.newPage();
-}, 180_000);
+});
 
 afterAll(async () => {
   await load?.stop();

@@ -84,7 +84,7 @@ beforeAll(async () => {
     port: 0,
     pollNodes: false,
   });
-}, 60_000);
+});
 
 afterAll(async () => {
   for (const c of cleanups.reverse()) await c();

@@ -19,7 +19,7 @@ let nodeIP: (name: string) => string;
 beforeAll(async () => {
   c = await startTestCluster({ nodes: 3 });
   nodeIP = (name) => c.config.nodes.find((n) => n.name === name)!.ip;
-}, 120_000);
+});
 
 afterAll(async () => {
   await c?.down();
