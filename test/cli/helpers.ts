@@ -27,9 +27,14 @@ export interface CliResult {
   stderr: string;
 }
 
+/**
+ * Runs the built CLI with `env` over this process's. `up` merges its context into $KUBECONFIG,
+ * so unless `env` names one, it is a file under the test's LOOPKUBE_HOME: never the real ~/.kube.
+ */
 export function runCli(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 90_000): Promise<CliResult> {
+  const kubeconfig = env.KUBECONFIG ?? (env.LOOPKUBE_HOME ? path.join(env.LOOPKUBE_HOME, '.kube', 'config') : undefined);
   return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, timeout: timeoutMs }, (err, stdout, stderr) => {
+    execFile(process.execPath, [CLI, ...args], { env: { ...process.env, ...env, ...(kubeconfig ? { KUBECONFIG: kubeconfig } : {}) }, timeout: timeoutMs }, (err, stdout, stderr) => {
       const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 1) : 0;
       resolve({ code, stdout, stderr });
     });
