@@ -8,7 +8,7 @@ import type { ServiceView } from '../observe/protocol.js';
 import { endpointKey } from '../observe/traffic-rates.js';
 import { connectViewer, viewerUrl, type ViewerModel } from '../observe/viewer-model.js';
 import { CliError, parseFlags } from './args.js';
-import { locateCluster, notRunningMessage, readExistingCluster, runningSupervisorPid } from './cluster-home.js';
+import { notRunningMessage, readExistingCluster, runningSupervisorPid, selectCluster } from './cluster-home.js';
 import { formatTable } from './table.js';
 
 export const TOP_HELP = `Show the traffic through each service and endpoint, refreshed each second.
@@ -20,7 +20,7 @@ For every service: its endpoints grouped by node, with connections/s, active con
 bytes/s through the proxy, and requests/s answered by each pod.
 
 Options:
-  --name NAME   cluster name (default: default)
+  --name NAME   cluster name (default: the only running cluster, else the one 'up' started last)
   --once        print one frame and exit
   -h, --help    show this help
 `;
@@ -121,7 +121,7 @@ export async function top(argv: string[]): Promise<number> {
     process.stdout.write(TOP_HELP);
     return 0;
   }
-  const loc = locateCluster(values.name ?? 'default');
+  const loc = selectCluster(values.name);
   if (!readExistingCluster(loc) || runningSupervisorPid(loc) === null) throw new CliError(notRunningMessage(loc.name));
   const config = readClusterConfig(loc.home);
   if (!config.dashboard?.port) throw new CliError(`cluster "${loc.name}" has no dashboard port in ${loc.paths.config}: start it again with loopkube up`);
