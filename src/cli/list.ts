@@ -3,8 +3,8 @@
 // whether it runs, its nodes, its pods (asked of its API server), its API address and its age.
 import { statSync } from 'node:fs';
 import { resourcePath } from '../api/paths.js';
-import { findResource } from '../api/resources.js';
 import { readClusterConfig } from '../cluster/config.js';
+import { PODS } from '../kinds/pod/resource.js';
 import { createApiClient } from '../client/client.js';
 import { clientConfigFromHome } from '../client/config.js';
 import { parseFlags } from './args.js';
@@ -36,8 +36,6 @@ export interface ListedCluster {
   createdAt: string;
   home: string;
 }
-
-const PODS = findResource('', 'v1', 'pods')!;
 
 async function podCount(c: KnownCluster): Promise<number | null> {
   if (!c.running) return null;
