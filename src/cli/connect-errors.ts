@@ -3,6 +3,7 @@
 // be), the endpoints the API lists, and the address the connection came from. The proxy resets
 // (RST) a connection it accepted but has nowhere to send: no ready endpoint, or a source that
 // may not reach a ClusterIP (only node and pod addresses may).
+import { cidrContains, parseCidr, parseIPv4 } from '../cluster/cidr.js';
 import type { ClusterConfig } from '../cluster/config.js';
 import { fetchListenerReport, problemFor, summarizeFailure, type ListenersReport } from '../observe/listener-problems.js';
 
@@ -11,6 +12,18 @@ export interface ConnectContext {
   readyEndpoints: number;
   /** The local address the connection came from ('' or undefined: the kernel's choice). */
   from?: string | undefined;
+  /** The cluster's nodes, to tell a node or pod address from one outside the cluster. */
+  nodes?: ClusterConfig['nodes'];
+}
+
+/** A node's address or one of a node's pod addresses. */
+export function isClusterAddress(nodes: ClusterConfig['nodes'], ip: string): boolean {
+  const n = parseIPv4(ip);
+  if (n === null) return false;
+  return nodes.some((node) => {
+    const pods = parseCidr(node.podCIDR);
+    return node.ip === ip || (pods !== null && cidrContains(pods, n));
+  });
 }
 
 /** One line for a failed connection to `address` (`ip:port`). */
@@ -22,6 +35,9 @@ export function explainConnectError(code: string | undefined, address: string, r
   }
   if (code === 'ECONNRESET') {
     if (ctx.readyEndpoints === 0) return `connection reset by the proxy: the Service has no ready endpoint (kubectl get endpointslices, kubectl get pods)`;
+    if (ctx.from && ctx.nodes && !isClusterAddress(ctx.nodes, ctx.from)) {
+      return `connection reset by the proxy: ${ctx.from} is outside the cluster, and a ClusterIP answers only from node and pod addresses (use --node, or --from a node's IP)`;
+    }
     return (
       `connection reset by the proxy: no endpoint for a connection from ${ctx.from || 'this address'}` +
       ` (a ClusterIP answers only from node and pod addresses; with externalTrafficPolicy or internalTrafficPolicy Local, only nodes that run a ready pod answer)`

@@ -113,7 +113,7 @@ export async function run(argv: string[]): Promise<number> {
         const address = `${ep.host}:${ep.port}`;
         if (code === 'ECONNREFUSED' || code === 'ECONNRESET') {
           report ??= await fetchListenerReport(cluster.config);
-          process.stderr.write(`error: ${address}: ${explainConnectError(code, address, report, { readyEndpoints: target.expectedPods.length, from })}\n`);
+          process.stderr.write(`error: ${address}: ${explainConnectError(code, address, report, { readyEndpoints: target.expectedPods.length, from, nodes: cluster.config.nodes })}\n`);
         } else {
           process.stderr.write(`error: ${address}: ${(err as Error).message}\n`);
         }

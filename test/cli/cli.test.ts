@@ -122,6 +122,35 @@ describe('command line: usage', () => {
     if (err) expect(r.stderr).toMatch(err);
   });
 
+  it("the help and the READMEs stand on their own: no links out of the repo, no words of the project's own notes", async () => {
+    const texts: Array<[string, string]> = [
+      ['README.md', readFileSync(path.join(REPO, 'README.md'), 'utf8')],
+      ['examples/README.md', readFileSync(path.join(REPO, 'examples/README.md'), 'utf8')],
+    ];
+    for (const c of ['', 'up', 'down', 'list', 'status', 'kubeconfig', 'logs', 'node', 'dns', 'run', 'load', 'top', 'dashboard', 'demo']) {
+      const r = await runCli(c ? [c, '--help'] : ['--help'], { LOOPKUBE_HOME: '/nonexistent/loopkube-home' });
+      texts.push([`loopkube ${c} --help`, r.stdout]);
+    }
+    for (const [where, text] of texts) {
+      expect(text, where).not.toMatch(/\.\.\/shared|source notes|SEED\.md|the notes (say|claim)/i);
+    }
+    // every relative link of a README points at a file or folder of the repo
+    for (const [where, text] of texts.filter(([w]) => w.endsWith('.md'))) {
+      for (const m of text.matchAll(/\]\(([^)#\s]+)(#[^)]*)?\)/g)) {
+        if (/^[a-z]+:/.test(m[1]!)) continue;
+        expect(existsSync(path.join(REPO, path.dirname(where), m[1]!)), `${where}: ${m[1]}`).toBe(true);
+      }
+    }
+  });
+
+  it("a YAML error keeps the parser's snippet: the line and a caret under the spot", async () => {
+    const { cli, configFile } = await sandbox();
+    writeFileSync(configFile, 'kind: Cluster\nname: [x\nfoo: : bar\n');
+    const r = await cli('up', '--config', configFile);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/error converting YAML to JSON: .* at line 3, column 1:\n {6}name: \[x\n {6}foo: : bar\n {6}\^/);
+  });
+
   it('a cluster file with an error names the field and starts nothing', async () => {
     const { cli, configFile, home } = await sandbox();
     writeFileSync(configFile, 'kind: Cluster\napiVersion: loopkube.dev/v1alpha1\nproxy: { mode: ipvs }\nnetworking: { podSubnet: 10.0.0.0/16 }\n');
