@@ -45,7 +45,7 @@ function readmeWebYaml(): string {
  * A copy of what the CLI runs (dist/, package.json, the production packages) in a folder every
  * user can read, for a uid that may not be able to reach the checkout (CI clones under /root).
  */
-function stagePackage(): string {
+export function stagePackage(): string {
   const root = mkdtempSync(path.join(os.tmpdir(), 'loopkube-walk-pkg-'));
   chmodSync(root, 0o755);
   cpSync(path.join(REPO, 'dist'), path.join(root, 'dist'), { recursive: true });
