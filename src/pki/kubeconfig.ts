@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isMap, isSeq, parseDocument, stringify, type Document, type YAMLMap } from 'yaml';
+import { pidAlive } from '../supervisor/pid-files.js';
 
 export interface KubeconfigInput {
   clusterName: string;
@@ -276,7 +277,7 @@ function takeOverIfStale(lockFile: string): void {
   } catch {
     return;
   }
-  if (!Number.isInteger(owner) || owner <= 0 || alive(owner)) return;
+  if (!Number.isInteger(owner) || owner <= 0 || pidAlive(owner)) return;
   const aside = `${lockFile}.stale-${process.pid}`;
   try {
     renameSync(lockFile, aside);
@@ -290,14 +291,5 @@ function takeOverIfStale(lockFile: string): void {
     // a third process holds the lock now; it wins
   } finally {
     rmSync(aside, { force: true });
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -11,14 +11,14 @@
 // CLI is `node <root>/dist/src/cli/main.js` rather than `npx loopkube` (npx would build the
 // package first); `top` runs with --once and `logs` without -f.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { claimAddressBlock, type AddressBlock } from '../support/address-block.js';
-import { run, type RunResult } from '../support/cluster.js';
+import { killLeftovers, pidsUnder, run, type RunResult } from '../support/cluster.js';
 import { REPO, freePort, waitFor } from '../support/wait.js';
 
 export interface WalkthroughUser {
@@ -447,26 +447,6 @@ const STEPS: Step[] = [
   },
 ];
 
-/** Pids in pid files under `dir`, for the cleanup of a walk-through that failed midway. */
-function pidsUnder(dir: string): number[] {
-  const out: number[] = [];
-  const walk = (d: string): void => {
-    let entries;
-    try {
-      entries = readdirSync(d, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.name.endsWith('.pid')) out.push(Number(readFileSync(p, 'utf8').trim()));
-    }
-  };
-  walk(dir);
-  return out.filter((n) => Number.isInteger(n) && n > 0);
-}
-
 export function walkthrough(user: WalkthroughUser): void {
   describe(`the README's walk-through, as ${user.title}`, () => {
     const c = {} as Ctx;
@@ -495,13 +475,8 @@ export function walkthrough(user: WalkthroughUser): void {
     afterAll(async () => {
       // also when a step failed: stop and forget the cluster, then whatever is left
       await c.loopkube?.('down', '--purge');
-      for (const pid of pidsUnder(path.join(c.home, '.loopkube'))) {
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          // gone
-        }
-      }
+      const state = path.join(c.home, '.loopkube');
+      killLeftovers(pidsUnder(state), state);
       c.block?.release();
       rmSync(c.home, { recursive: true, force: true });
       if (c.root && c.root !== REPO) rmSync(c.root, { recursive: true, force: true });

@@ -133,7 +133,7 @@ function clusterFileYaml(name: string, apiPort: number, opts: TestClusterOptions
 }
 
 /** Pids in every pid file under `dir` that still belong to it. */
-function pidsUnder(dir: string): number[] {
+export function pidsUnder(dir: string): number[] {
   const out: number[] = [];
   const walk = (d: string): void => {
     let entries;
@@ -156,7 +156,7 @@ function pidsUnder(dir: string): number[] {
 }
 
 /** SIGKILLs those of `pids` that still run for `dir` (a last resort after `down`). */
-function killLeftovers(pids: number[], dir: string): void {
+export function killLeftovers(pids: number[], dir: string): void {
   for (const pid of pids) {
     if (!belongsTo(pid, dir)) continue;
     try {
