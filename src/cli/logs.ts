@@ -5,7 +5,6 @@
 import { closeSync, existsSync, openSync, readSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { prettyFactory } from 'pino-pretty';
 import { CliError, UsageError, intFlag, parseFlags } from './args.js';
 import { notRunningMessage, selectCluster } from './cluster-home.js';
 import { stdoutClosed, whenStdoutCloses } from './output.js';
@@ -165,8 +164,9 @@ export async function logs(argv: string[]): Promise<number> {
 
   const pretty = values.pretty || (!values.json && process.stdout.isTTY === true);
   const width = Math.max(0, ...sources.map((s) => s.process.length));
+  // loaded only for pretty output (a pipe gets the JSON lines as they are)
   const prettify = pretty
-    ? prettyFactory({ colorize: process.stdout.isTTY === true || values.pretty === true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,component,cluster', singleLine: true })
+    ? (await import('pino-pretty')).prettyFactory({ colorize: process.stdout.isTTY === true || values.pretty === true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,component,cluster', singleLine: true })
     : undefined;
   const print = (batch: LogLine[]): void => {
     let out = '';

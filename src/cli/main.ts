@@ -5,37 +5,27 @@ import path from 'node:path';
 import { ClusterConfigError } from '../cluster/cluster-file.js';
 import { packageRoot } from '../cluster/processes.js';
 import { CliError, UsageError } from './args.js';
-import { dashboard } from './dashboard.js';
-import { demo } from './demo.js';
-import { dns } from './dns.js';
-import { down } from './down.js';
-import { kubeconfig } from './kubeconfig.js';
-import { list } from './list.js';
-import { load } from './load.js';
-import { logs } from './logs.js';
-import { node } from './node.js';
 import { guardOutputStreams } from './output.js';
-import { run } from './run.js';
-import { status } from './status.js';
 import { didYouMean } from './suggest.js';
-import { top } from './top.js';
-import { up } from './up.js';
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
-  up,
-  down,
-  list,
-  status,
-  kubeconfig,
-  logs,
-  node,
-  dns,
-  dashboard,
-  top,
-  load,
-  run,
-  demo,
-  version: async () => {
+type Command = (argv: string[]) => Promise<number>;
+
+/** Each command's module, loaded only when it runs: `loopkube status` does not pay for `load`'s. */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  up: async () => (await import('./up.js')).up,
+  down: async () => (await import('./down.js')).down,
+  list: async () => (await import('./list.js')).list,
+  status: async () => (await import('./status.js')).status,
+  kubeconfig: async () => (await import('./kubeconfig.js')).kubeconfig,
+  logs: async () => (await import('./logs.js')).logs,
+  node: async () => (await import('./node.js')).node,
+  dns: async () => (await import('./dns.js')).dns,
+  dashboard: async () => (await import('./dashboard.js')).dashboard,
+  top: async () => (await import('./top.js')).top,
+  load: async () => (await import('./load.js')).load,
+  run: async () => (await import('./run.js')).run,
+  demo: async () => (await import('./demo.js')).demo,
+  version: async () => async () => {
     process.stdout.write(`loopkube ${version()}\n`);
     return 0;
   },
@@ -84,14 +74,15 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(HELP);
     return command === undefined ? 2 : 0;
   }
-  if (command === '--version') return COMMANDS.version!([]);
-  const run = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
-  if (!run) {
+  if (command === '--version') return (await COMMANDS.version!())([]);
+  const load = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+  if (!load) {
     const hint = command.startsWith('-') ? didYouMean(command, ['--help', '--version']) : didYouMean(command, Object.keys(COMMANDS));
     process.stderr.write(`error: unknown ${command.startsWith('-') ? 'flag' : 'command'} "${command}" for "loopkube"\n${hint ? `${hint.slice(1)}\n` : ''}Run 'loopkube --help' for usage.\n`);
     return 2;
   }
   try {
+    const run = await load();
     return await run(rest);
   } catch (err) {
     if (err instanceof UsageError) {

@@ -125,11 +125,14 @@ describe('loopkube logs', () => {
   });
 
   it('-f prints what the processes write next (the supervisor stopping a node), then stops on SIGINT', async () => {
-    const child = spawn(process.execPath, [CLI, 'logs', 'supervisor', '-f', '--tail', '0'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, 'logs', 'supervisor', '-f', '--tail', '1'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
     const closed = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
     try {
+      // the last line is printed once the file has been read: what comes next is followed
+      await waitFor('the last line of the log', () => out.endsWith('\n'));
+      expect(out.trimEnd().split('\n')).toHaveLength(1);
       const stop = await cli('node', 'stop', 'node-2');
       expect(stop.code, stop.stderr).toBe(0);
       await waitFor('the stop in the followed log', () => out.includes('stopping process on request'));

@@ -74,6 +74,26 @@ export function blockNetworking(b: number): Omit<AddressBlock, 'index' | 'releas
   };
 }
 
+/** True when some TCP socket listens on an address of block `b` (read from /proc/net/tcp). */
+function listenersIn(b: number): boolean {
+  let table: string;
+  try {
+    table = readFileSync('/proc/net/tcp', 'utf8');
+  } catch {
+    return false;
+  }
+  for (const line of table.split('\n').slice(1)) {
+    const [, local, , state] = line.trim().split(/\s+/);
+    if (state !== '0A' || !local) continue; // 0A: LISTEN
+    // little-endian hex: 0100007F is 127.0.0.1
+    const hex = local.split(':')[0]!;
+    const o = [6, 4, 2, 0].map((i) => parseInt(hex.slice(i, i + 2), 16));
+    if (o[0] !== 127) continue;
+    if ((o[1] === 10 && o[2] === 100 + b) || o[1] === 150 + b || o[1] === 112 + b || o[1] === 201 + b) return true;
+  }
+  return false;
+}
+
 /** Claims a free block (throws when all are taken by live processes). */
 export function claimAddressBlock(): AddressBlock {
   mkdirSync(CLAIMS, { recursive: true });
@@ -93,6 +113,12 @@ export function claimAddressBlock(): AddressBlock {
   for (let k = 0; k < BLOCKS; k++) {
     const index = (start + k) % BLOCKS;
     if (!tryClaim(index)) continue;
+    if (listenersIn(index)) {
+      // a cluster someone left running (its claim gone with its test process) still holds
+      // these addresses: leave the block to it
+      unlinkSync(path.join(CLAIMS, String(index)));
+      continue;
+    }
     claimedHere.add(index);
     let released = false;
     return {
