@@ -58,7 +58,9 @@ export function startTrafficPush(opts: TrafficPushOptions): TrafficPush {
     if (stopped) return;
     if (!down) {
       down = true;
-      logger.warn({ reason, retryInMs: backoffMs }, everConnected ? 'lost the traffic hub; retrying' : 'cannot reach the traffic hub yet; retrying');
+      // before the first connection this is the start-up race with the control plane: info
+      if (everConnected) logger.warn({ reason, retryInMs: backoffMs }, 'lost the traffic hub; retrying');
+      else logger.info({ reason, retryInMs: backoffMs }, 'waiting for the traffic hub; retrying');
     }
     clearTimeout(retryTimer);
     retryTimer = setTimeout(connect, backoffMs);
@@ -95,10 +97,10 @@ export function startTrafficPush(opts: TrafficPushOptions): TrafficPush {
     };
     socket.on('open', () => {
       backoffMs = MIN_BACKOFF_MS;
-      everConnected = true;
-      if (down) logger.info({ url: target.url }, 'traffic hub reachable again');
+      if (down && everConnected) logger.info({ url: target.url }, 'traffic hub reachable again');
       else logger.info({ url: target.url }, 'pushing traffic stats to the hub');
       down = false;
+      everConnected = true;
       push(); // at once, so the hub has a first reading to rate the next one against
     });
     socket.on('unexpected-response', (_req, res) => fail(`the hub answered HTTP ${res.statusCode}`));

@@ -249,7 +249,7 @@ async function main(): Promise<void> {
   try {
     progress(`loopkube up --nodes ${NODES}...`);
     const tUp = Date.now();
-    const up = await cli(['up', '--name', NAME, '--nodes', String(NODES), '--config', configFile, '--api-port', String(apiPort)], env);
+    const up = await cli(['up', '--name', NAME, '--nodes', String(NODES), '--config', configFile, '--api-port', String(apiPort), '--no-kubeconfig'], env);
     const upMs = Date.now() - tUp;
     if (up.code !== 0) throw new Error(`loopkube up failed (exit ${up.code}):\n${up.output}`);
     progress(`up returned after ${sec(upMs)} s`);

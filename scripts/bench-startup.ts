@@ -124,7 +124,7 @@ async function oneRun(n: number): Promise<Run> {
   const healthy = new Map<string, number>();
   try {
     const t0 = Date.now();
-    const up = await cli(['up', '--name', NAME, '--nodes', String(NODES), '--config', configFile], env, (line) => {
+    const up = await cli(['up', '--name', NAME, '--nodes', String(NODES), '--config', configFile, '--no-kubeconfig'], env, (line) => {
       const m = /✓ (\S+) is healthy/.exec(line);
       if (m) healthy.set(m[1]!, Date.now() - t0);
     });

@@ -9,7 +9,7 @@ import { applyKey, initialTopState, parseKeys, type TopState } from '../observe/
 import { topBody, topHeader, topPage, topScreen, topWrappedHeader } from '../observe/top-screen.js';
 import { connectViewer, viewerUrl, type ViewerModel } from '../observe/viewer-model.js';
 import { CliError, parseFlags } from './args.js';
-import { locateCluster, notRunningMessage, readExistingCluster, runningSupervisorPid } from './cluster-home.js';
+import { notRunningMessage, readExistingCluster, runningSupervisorPid, selectCluster } from './cluster-home.js';
 
 export { formatBytesPerSec } from '../observe/top-screen.js';
 
@@ -30,7 +30,7 @@ Keys:
   n             cycle namespaces (all, then each one)
 
 Options:
-  --name NAME   cluster name (default: default)
+  --name NAME   cluster name (default: the only running cluster, else the one 'up' started last)
   --once        print one frame (every line) and exit, for scripts
   -h, --help    show this help
 `;
@@ -50,7 +50,7 @@ export async function top(argv: string[]): Promise<number> {
     process.stdout.write(TOP_HELP);
     return 0;
   }
-  const loc = locateCluster(values.name ?? 'default');
+  const loc = selectCluster(values.name);
   if (!readExistingCluster(loc) || runningSupervisorPid(loc) === null) throw new CliError(notRunningMessage(loc.name));
   const config = readClusterConfig(loc.home);
   if (!config.dashboard?.port) throw new CliError(`cluster "${loc.name}" has no dashboard port in ${loc.paths.config}: start it again with loopkube up`);
