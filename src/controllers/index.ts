@@ -16,6 +16,7 @@ import { startPodGarbageCollector } from './pod-gc.js';
 import { startReplicaSetController } from './replicaset.js';
 import { startReplicationController } from './replication.js';
 import { startScheduler } from './scheduler.js';
+import { startServiceAccountsController } from './service-accounts.js';
 import type { Controller, ControllerContext } from './types.js';
 
 export interface Controllers {
@@ -38,6 +39,7 @@ const STARTERS: ControllerStarter[] = [
   startPodGarbageCollector,
   startLoadBalancerController,
   startDisruptionController,
+  startServiceAccountsController,
   startClusterDNS,
 ];
 

@@ -2,6 +2,7 @@
 // handlers, protobuf decoding, kubectl's tables, the garbage collector, the namespace
 // controller). To add a kind: a folder under src/kinds/ with its definition, and a line here.
 import { deploymentKind } from './deployment/index.js';
+import { configMapKind } from './configmap/index.js';
 import { endpointsKind } from './endpoints/index.js';
 import { endpointSliceKind } from './endpointslice/index.js';
 import { eventKind } from './event/index.js';
@@ -13,7 +14,9 @@ import { podKind } from './pod/index.js';
 import { podDisruptionBudgetKind } from './poddisruptionbudget/index.js';
 import { replicaSetKind } from './replicaset/index.js';
 import { replicationControllerKind } from './replicationcontroller/index.js';
+import { secretKind } from './secret/index.js';
 import { serviceKind } from './service/index.js';
+import { serviceAccountKind } from './serviceaccount/index.js';
 
 export const KINDS: readonly KindDefinition[] = [
   namespaceKind,
@@ -28,4 +31,7 @@ export const KINDS: readonly KindDefinition[] = [
   podDisruptionBudgetKind,
   deploymentKind,
   replicaSetKind,
+  configMapKind,
+  secretKind,
+  serviceAccountKind,
 ];

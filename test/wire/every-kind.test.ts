@@ -34,9 +34,12 @@ const deployment = {
   spec: { replicas: 1, selector: { matchLabels: { app: 'api' } }, template: { metadata: { labels: { app: 'api' } }, spec: { containers: [{ name: 'app', image: 'nginx', ports: [{ containerPort: 8080 }] }] } } },
 };
 
+const configMap = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: 'default' }, data: { mode: 'fast' } };
+const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'creds', namespace: 'default' }, stringData: { password: 'hunter2' } };
+
 beforeAll(async () => {
   c = await startTestCluster({ nodes: 1 });
-  for (const obj of [rc, pdb, deployment]) {
+  for (const obj of [rc, pdb, deployment, configMap, secret]) {
     const r = await c.kubectl(['create', '-f', '-'], { input: JSON.stringify(obj) });
     if (r.code !== 0) throw new Error(r.stderr);
   }

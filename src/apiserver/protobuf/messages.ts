@@ -235,6 +235,12 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
     4: 'path string keep',
     5: 'optional bool keep',
   },
+  'core.v1.ConfigMap': {
+    1: 'metadata meta.v1.ObjectMeta',
+    2: 'data map<string,string>',
+    3: 'binaryData map<string,bytes>',
+    4: 'immutable bool keep',
+  },
   'core.v1.ConfigMapEnvSource': {
     1: '...core.v1.LocalObjectReference',
     2: 'optional bool keep',
@@ -981,6 +987,13 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
     1: 'type string keep',
     2: 'localhostProfile string keep',
   },
+  'core.v1.Secret': {
+    1: 'metadata meta.v1.ObjectMeta',
+    2: 'data map<string,bytes>',
+    3: 'type string',
+    4: 'stringData map<string,string>',
+    5: 'immutable bool keep',
+  },
   'core.v1.SecretEnvSource': {
     1: '...core.v1.LocalObjectReference',
     2: 'optional bool keep',
@@ -1019,6 +1032,12 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
     1: 'metadata meta.v1.ObjectMeta',
     2: 'spec core.v1.ServiceSpec',
     3: 'status core.v1.ServiceStatus',
+  },
+  'core.v1.ServiceAccount': {
+    1: 'metadata meta.v1.ObjectMeta',
+    2: 'secrets core.v1.ObjectReference[]',
+    3: 'imagePullSecrets core.v1.LocalObjectReference[]',
+    4: 'automountServiceAccountToken bool keep',
   },
   'core.v1.ServiceAccountTokenProjection': {
     1: 'audience string',
