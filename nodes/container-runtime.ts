@@ -9,6 +9,7 @@ import { podVersion } from '../src/api/pod-version.js';
 import type { Container, ContainerState, Pod, Probe } from '../src/api/types.js';
 import type { EventRecorder } from '../src/controllers/events.js';
 import type { Logger } from '../src/log.js';
+import { lowPortFixClause, unprivilegedPortStart } from '../src/cluster/privileged-ports.js';
 import { parseAppKnobs } from './app-knobs.js';
 import type { ContainerView } from './container-view.js';
 import type { PortChoice } from './image-ports.js';
@@ -81,13 +82,10 @@ function terminatedState(p: TerminatedPhase): ContainerState {
   return { terminated: t };
 }
 
-const LISTEN_HINTS: Record<string, (port: number) => string> = {
-  EADDRINUSE: () => 'another process on this machine already listens on this address and port',
-  EACCES: (port) =>
-    port < 1024
-      ? `port ${port} is below 1024, which only root may bind here: run \`sysctl net.ipv4.ip_unprivileged_port_start=${port}\` (or start the cluster as root)`
-      : 'permission denied',
-  EADDRNOTAVAIL: () => 'the pod IP is not a local address (on Linux all of 127.0.0.0/8 is loopback; other systems need a loopback alias)',
+const LISTEN_HINTS: Record<string, string> = {
+  EADDRINUSE: 'another process on this machine already listens on this address and port',
+  EACCES: `ports below ${unprivilegedPortStart()} need root, or ${lowPortFixClause()}`,
+  EADDRNOTAVAIL: 'the pod IP is not a local address (on Linux all of 127.0.0.0/8 is loopback; other systems need a loopback alias)',
 };
 
 function newContainerID(): string {
@@ -95,7 +93,7 @@ function newContainerID(): string {
 }
 
 export function listenFailure(err: NodeJS.ErrnoException, host: string, port: number): string {
-  const hint = err.code ? LISTEN_HINTS[err.code]?.(port) : undefined;
+  const hint = err.code ? LISTEN_HINTS[err.code] : undefined;
   const base = `failed to listen on ${host}:${port}: ${err.code ?? 'error'}: ${err.message.replace(/^listen \w+: /, '').replace(/ \S+:\d+$/, '')}`;
   return hint ? `${base} (${hint})` : base;
 }

@@ -179,7 +179,8 @@ export function startLoad(opts: LoadOptions, stats: LoadStats): LoadRun {
       pacer?.stop();
       opts.signal?.removeEventListener('abort', stop);
       // A run that reached its duration lasted that long (answers still in flight then count too, as wrk's).
-      resolveDone({ durationMs: Math.min(finishedAt, deadline) - started });
+      // (exactly that long: deadline - started could come out a hair short in floating point)
+      resolveDone({ durationMs: finishedAt >= deadline && opts.durationMs !== undefined ? opts.durationMs : finishedAt - started });
     }
   };
 
