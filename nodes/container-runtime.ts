@@ -268,7 +268,19 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
       for (const a of bound) a.destroy();
       return;
     }
-    const failedAt = results.findIndex((r) => r.status === 'rejected');
+    // a port the container did not declare (its image's, a Service's) is a guess: one that
+    // cannot be opened is said in an event, and the container runs on the others
+    const implied = choice.reason !== undefined;
+    const failedAt = results.findIndex((r, i) => r.status === 'rejected' && !(implied && i < ports.length));
+    const openPorts = ports.filter((_p, i) => results[i]!.status === 'fulfilled');
+    if (failedAt < 0 && implied) {
+      results.forEach((r, i) => {
+        if (r.status === 'fulfilled' || i >= ports.length) return;
+        const message = listenFailure(r.reason as NodeJS.ErrnoException, podIP, ports[i]!);
+        deps.logger.warn({ container: name, err: message }, 'container runs without a port it does not declare');
+        deps.events.warning(deps.pod(), 'Failed', `Error: ${message}`);
+      });
+    }
     if (failedAt >= 0) {
       for (const a of bound) a.destroy();
       const err = (results[failedAt] as PromiseRejectedResult).reason as NodeJS.ErrnoException;
@@ -282,11 +294,11 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
       return;
     }
     for (const a of bound) apps.add(a);
-    listening = new Set(ports);
+    listening = new Set(openPorts);
     runApp = (port) => startApp(port);
     phase = { kind: 'running', startedAt: rfc3339(), containerID };
     deps.events.normal(deps.pod(), 'Started', `Started container ${name}`);
-    deps.logger.info({ container: name, podIP, ports, restartCount }, 'container started');
+    deps.logger.info({ container: name, podIP, ports: openPorts, restartCount }, 'container started');
     if (spec.startupProbe) probes.startup = probeWorker('startup', spec.startupProbe, id);
     else startMainProbes(id);
     deps.onChange();

@@ -20,8 +20,14 @@ interface Mount {
   files: () => VolumeFiles | undefined;
 }
 
+/** An absolute, normalised path (`.` and `..` resolved, never above `/`). */
 function clean(path: string): string {
-  const parts = path.split('/').filter((p) => p !== '' && p !== '.');
+  const parts: string[] = [];
+  for (const p of path.split('/')) {
+    if (p === '' || p === '.') continue;
+    if (p === '..') parts.pop();
+    else parts.push(p);
+  }
   return `/${parts.join('/')}`;
 }
 

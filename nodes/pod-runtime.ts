@@ -1,6 +1,7 @@
 // One pod on this node: its IP (kept for the pod's whole life, across container restarts), its
 // containers, and its graceful termination when it is deleted. The pod's status is computed
 // from snapshot() by pod-status.ts and written by the status sync.
+import type { Volume } from '../src/api/config.js';
 import type { ContainerStatus, Pod } from '../src/api/types.js';
 import type { EventRecorder } from '../src/controllers/events.js';
 import type { Logger } from '../src/log.js';
@@ -11,6 +12,7 @@ import { createContainerView } from './container-view.js';
 import { resolveEnv } from './env-resolver.js';
 import { choosePorts } from './image-ports.js';
 import { resolveVolume, volumeReadsSources, type VolumeFiles } from './volume-resolver.js';
+import { sameFiles, volumeDir, volumeFileModes, writeVolumeFiles } from './volume-files.js';
 import { newRequestCounter, type RequestCounter } from './pod-app.js';
 import { rfc3339, type PodSnapshot } from './pod-status.js';
 import { gracePeriodMs, terminateContainers } from './termination.js';
@@ -31,6 +33,8 @@ export interface PodRuntimeDeps {
   sources: ConfigSources;
   /** The node's capacity (resourceFieldRef of a container without limits). */
   capacity: { cpu: string; memory: string };
+  /** The node's pods folder: volumes are written under `<podsDir>/<uid>/volumes/` (none: memory only). */
+  podsDir?: string;
 }
 
 /** kubelet gives up waiting for volumes after this long, says so, and keeps trying. */
@@ -72,12 +76,23 @@ export function createPodRuntime(deps: PodRuntimeDeps): PodRuntime {
   let mountTimer: NodeJS.Timeout | undefined;
   const sourceCtx = () => ({ pod, podIP: deps.podIP, nodeIP: deps.node.ip, sources: deps.sources });
 
+  /** Writes a volume's files into the pod's folder (a failure is logged: the app serves from memory). */
+  function materialise(v: Volume, files: VolumeFiles): void {
+    if (!deps.podsDir) return;
+    try {
+      writeVolumeFiles(volumeDir(deps.podsDir, uid, v), files, volumeFileModes(v));
+    } catch (err) {
+      deps.logger.warn({ volume: v.name, err: (err as Error).message }, 'could not write the volume into the pod folder');
+    }
+  }
+
   /** Sets up (or refreshes) every volume; false while one still cannot be set up. */
   function mountVolumes(): boolean {
     for (const v of pod.spec.volumes ?? []) {
       if (volumes.has(v.name) && !volumeReadsSources(v)) continue;
       const r = resolveVolume(v, sourceCtx());
       if ('files' in r) {
+        if (!sameFiles(volumes.get(v.name), r.files)) materialise(v, r.files);
         volumes.set(v.name, r.files);
         unmounted.delete(v.name);
         continue;
