@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Event, Pod, Service } from '../../src/api/types.js';
-import { startTestCluster, waitFor, type TestCluster } from '../support/cluster.js';
+import { freePort, startTestCluster, waitFor, type TestCluster } from '../support/cluster.js';
 
 let cluster: TestCluster;
 let nodeIP: string;
@@ -137,7 +137,31 @@ describe('ConfigMaps and Secrets in pods', () => {
   });
 });
 
+describe('ServiceAccounts', () => {
+  it('a new namespace gets its default ServiceAccount; a pod naming a missing one is refused in upstream words', async () => {
+    await kubectl(['create', 'namespace', 'team']);
+    await waitFor('default ServiceAccount in team', async () => (await cluster.kubectl(['get', 'serviceaccount', 'default', '-n', 'team'])).code === 0);
+    expect(await kubectl(['get', 'sa', '-n', 'team'])).toMatch(/^NAME\s+SECRETS\s+AGE\ndefault\s+0\s+/);
+    const refused = await cluster.kubectl(['run', 'robot', '-n', 'team', '--image=nginx', '--overrides={"spec":{"serviceAccountName":"builder"}}']);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('pods "robot" is forbidden: error looking up service account team/builder: serviceaccount "builder" not found');
+    await kubectl(['create', 'serviceaccount', 'builder', '-n', 'team']);
+    await kubectl(['run', 'robot', '-n', 'team', '--image=nginx', '--overrides={"spec":{"serviceAccountName":"builder"}}']);
+    const pod = JSON.parse(await kubectl(['get', 'pod', 'robot', '-n', 'team', '-o', 'json'])) as Pod;
+    expect(pod.spec.serviceAccountName).toBe('builder');
+  });
+});
+
 describe('pods the way tutorials start them', () => {
+  it('a hostPort opens on the node address', async () => {
+    const hostPort = await freePort(nodeIP);
+    await kubectl(['apply', '-f', '-'], podYaml('host-port', { containers: [{ name: 'app', image: 'example.com/app', ports: [{ containerPort: 8080, hostPort }] }] }));
+    await waitRunning('host-port');
+    const r = await get(nodeIP, hostPort, '/');
+    expect(r.status).toBe(200);
+    expect(JSON.parse(r.body)).toMatchObject({ pod: 'host-port', port: 8080 });
+  });
+
   it('kubectl run nginx && kubectl expose pod nginx --port 80: answers through the ClusterIP from a node address', async () => {
     await kubectl(['run', 'nginx', '--image=nginx']);
     const pod = await waitRunning('nginx');
