@@ -4,6 +4,7 @@
 // folder; pods the way tutorials start them (`kubectl run nginx`, `kubectl create deployment
 // --port=80`) answer through a ClusterIP and a NodePort.
 import http from 'node:http';
+import net from 'node:net';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -197,6 +198,21 @@ describe('pods the way tutorials start them', () => {
       }
       return pods.size === 3;
     });
+  });
+
+  it('a port the container did not declare that cannot be opened is an event, and the container runs', async () => {
+    // a host-network pod listens on the node's address: hold its image's port there first
+    const holder = net.createServer();
+    await new Promise<void>((resolve, reject) => holder.once('error', reject).listen(6379, nodeIP, resolve));
+    try {
+      await kubectl(['apply', '-f', '-'], podYaml('cache', { hostNetwork: true, containers: [{ name: 'redis', image: 'redis:7' }] }));
+      await waitRunning('cache');
+      const failed = await waitFor('the Failed event', async () => (await eventsOf('cache')).find((e) => e.reason === 'Failed'));
+      expect(failed.type).toBe('Warning');
+      expect(failed.message).toContain(`Error: failed to listen on ${nodeIP}:6379: EADDRINUSE`);
+    } finally {
+      await new Promise((resolve) => holder.close(resolve));
+    }
   });
 
   it('a container of an unknown image with no ports listens where the Service selecting it sends', async () => {
