@@ -3,7 +3,7 @@
 // resource of a container, a key of a ConfigMap or Secret), then the Service links. A source
 // that is missing fails the container with kubelet's words (`configmap "x" not found`,
 // `couldn't find key k in ConfigMap ns/x`) unless it is optional.
-import type { KeySelector } from '../src/api/config.js';
+import type { EnvVarSource } from '../src/api/config.js';
 import { parseQuantity } from '../src/api/quantity.js';
 import type { Container, Pod, Service } from '../src/api/types.js';
 import { splitSubscriptedPath } from '../src/admission/env.js';
@@ -118,8 +118,23 @@ export function serviceEnv(services: readonly Service[]): Array<[string, string]
   return out;
 }
 
-function keyOf(sel: KeySelector): { name: string; key: string; optional: boolean } {
-  return { name: sel.name ?? '', key: sel.key, optional: sel.optional === true };
+/** A configMapKeyRef's or secretKeyRef's value; undefined when missing and optional, kubelet's error when missing. */
+function keyValue(from: EnvVarSource, ns: string, sources: ConfigSources): string | undefined {
+  const isSecret = !from.configMapKeyRef;
+  const sel = (from.configMapKeyRef ?? from.secretKeyRef)!;
+  const name = sel.name ?? '';
+  const optional = sel.optional === true;
+  const obj = isSecret ? sources.secret(ns, name) : sources.configMap(ns, name);
+  if (!obj) {
+    if (optional) return undefined;
+    throw new EnvError(`${isSecret ? 'secret' : 'configmap'} "${name}" not found`);
+  }
+  const v = obj.data?.[sel.key];
+  if (v === undefined) {
+    if (optional) return undefined;
+    throw new EnvError(`couldn't find key ${sel.key} in ${isSecret ? 'Secret' : 'ConfigMap'} ${ns}/${name}`);
+  }
+  return isSecret ? Buffer.from(v, 'base64').toString('utf8') : v;
 }
 
 export function resolveEnv(container: Container, ctx: EnvContext): EnvResult {
@@ -158,32 +173,10 @@ export function resolveEnv(container: Container, ctx: EnvContext): EnvResult {
       if (value !== '') value = expand(value, lookup);
       else if (e.valueFrom?.fieldRef) value = podFieldValue(e.valueFrom.fieldRef.fieldPath, ctx);
       else if (e.valueFrom?.resourceFieldRef) value = resourceValue(pod, container, e.valueFrom.resourceFieldRef, ctx.capacity);
-      else if (e.valueFrom?.configMapKeyRef) {
-        const { name, key, optional } = keyOf(e.valueFrom.configMapKeyRef);
-        const cm = sources.configMap(ns, name);
-        if (!cm) {
-          if (optional) continue;
-          throw new EnvError(`configmap "${name}" not found`);
-        }
-        const v = cm.data?.[key];
-        if (v === undefined) {
-          if (optional) continue;
-          throw new EnvError(`couldn't find key ${key} in ConfigMap ${ns}/${name}`);
-        }
+      else if (e.valueFrom?.configMapKeyRef || e.valueFrom?.secretKeyRef) {
+        const v = keyValue(e.valueFrom, ns, sources);
+        if (v === undefined) continue; // optional, and missing
         value = v;
-      } else if (e.valueFrom?.secretKeyRef) {
-        const { name, key, optional } = keyOf(e.valueFrom.secretKeyRef);
-        const secret = sources.secret(ns, name);
-        if (!secret) {
-          if (optional) continue;
-          throw new EnvError(`secret "${name}" not found`);
-        }
-        const v = secret.data?.[key];
-        if (v === undefined) {
-          if (optional) continue;
-          throw new EnvError(`couldn't find key ${key} in Secret ${ns}/${name}`);
-        }
-        value = Buffer.from(v, 'base64').toString('utf8');
       }
       links.delete(e.name);
       env.set(e.name, value);
