@@ -3,12 +3,12 @@
 // shows the resolved env (/env) and its mounted files (/fs/...), which are also in the pod's
 // folder; pods the way tutorials start them (`kubectl run nginx`, `kubectl create deployment
 // --port=80`) answer through a ClusterIP and a NodePort.
-import http from 'node:http';
 import net from 'node:net';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Event, Pod, Service } from '../../src/api/types.js';
+import { httpGet, type HttpAnswer } from '../support/http-get.js';
 import { freePort, startTestCluster, waitFor, type TestCluster } from '../support/cluster.js';
 
 let cluster: TestCluster;
@@ -22,19 +22,7 @@ afterAll(async () => {
   await cluster?.down();
 });
 
-function get(host: string, port: number, urlPath = '/', localAddress?: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.get({ host, port, path: urlPath, agent: false, timeout: 5_000, ...(localAddress ? { localAddress } : {}) }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-  });
-}
+const get = (host: string, port: number, urlPath = '/', localAddress?: string): Promise<HttpAnswer> => httpGet(host, port, urlPath, { localAddress, timeoutMs: 5_000 });
 
 async function kubectl(args: string[], input?: string): Promise<string> {
   const r = await cluster.kubectl(args, input === undefined ? undefined : { input });
