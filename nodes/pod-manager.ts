@@ -12,6 +12,7 @@ import type { EventRecorder } from '../src/controllers/events.js';
 import type { Logger } from '../src/log.js';
 import type { RestartBackoffOptions } from './backoff.js';
 import type { ConfigSources } from './config-sources.js';
+import { removeOrphanPodDirs } from './volume-files.js';
 import { createIpAllocator, PodCidrExhaustedError } from './ip-allocator.js';
 import { readLastReservedIP, writeLastReservedIP } from './last-reserved-ip.js';
 import { createPodRuntime, type PodRuntime } from './pod-runtime.js';
@@ -198,6 +199,10 @@ export function startPodManager(deps: PodManagerDeps): PodManager {
         if (!e || e.runtime.uid === pod.metadata.uid) remove(key);
       },
     });
+    // folders of pods that vanished while this process was down go, as kubelet's orphan cleanup does
+    if (podsDir) {
+      for (const uid of removeOrphanPodDirs(podsDir, new Set(informer.list().map((p) => p.metadata.uid ?? '')))) logger.info({ uid }, 'removed the folder of a pod that is gone');
+    }
     // IPs of pods that vanished while this process was down go back to the pool.
     for (const ip of inheritedIPs.values()) allocator.release(ip);
     inheritedIPs.clear();

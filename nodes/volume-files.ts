@@ -102,3 +102,16 @@ export function sameFiles(a: VolumeFiles | undefined, b: VolumeFiles): boolean {
   for (const [k, v] of b) if (!a.get(k)?.equals(v)) return false;
   return true;
 }
+
+/** Removes `<podsDir>/<uid>` of every uid not in `keep` (pods gone while the node was down); returns those uids. */
+export function removeOrphanPodDirs(podsDir: string, keep: ReadonlySet<string>): string[] {
+  let uids: string[];
+  try {
+    uids = readdirSync(podsDir);
+  } catch {
+    return []; // no pod folder yet
+  }
+  const removed = uids.filter((uid) => !keep.has(uid));
+  for (const uid of removed) rmSync(path.join(podsDir, uid), { recursive: true, force: true });
+  return removed;
+}

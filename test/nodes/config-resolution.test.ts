@@ -11,7 +11,7 @@ import type { ConfigSources } from '../../nodes/config-sources.js';
 import { createContainerView } from '../../nodes/container-view.js';
 import { expand, resolveEnv } from '../../nodes/env-resolver.js';
 import { resolveVolume } from '../../nodes/volume-resolver.js';
-import { volumeDir, volumeFileModes, writeVolumeFiles } from '../../nodes/volume-files.js';
+import { removeOrphanPodDirs, volumeDir, volumeFileModes, writeVolumeFiles } from '../../nodes/volume-files.js';
 
 const b64 = (s: string): string => Buffer.from(s, 'utf8').toString('base64');
 
@@ -211,5 +211,16 @@ describe('volume files on disk, as kubelet writes them', () => {
     expect(existsSync(path.join(target, 'sub'))).toBe(false);
     expect(existsSync(path.join(target, first))).toBe(false);
     expect(readdirSync(target).filter((e) => e.startsWith('..')).length).toBe(2); // ..data and one version
+  });
+
+  it('removes the folders of pods that are gone, and only those', () => {
+    const pods = path.join(dir, 'pods');
+    expect(removeOrphanPodDirs(pods, new Set())).toEqual([]); // no folder yet
+    const keep = volumeDir(pods, 'kept', { name: 'v', emptyDir: {} });
+    writeVolumeFiles(keep, new Map([['f', Buffer.from('x')]]), { defaultMode: 0o644, byPath: new Map() });
+    writeVolumeFiles(volumeDir(pods, 'gone', { name: 'v', emptyDir: {} }), new Map(), { defaultMode: 0o644, byPath: new Map() });
+    expect(removeOrphanPodDirs(pods, new Set(['kept']))).toEqual(['gone']);
+    expect(readdirSync(pods)).toEqual(['kept']);
+    expect(readFileSync(path.join(keep, 'f'), 'utf8')).toBe('x');
   });
 });
