@@ -3,7 +3,8 @@
 // It keeps the container's state as kubelet reports it (waiting / running / terminated, the last
 // state, restart count, ready and started), runs its startup, readiness and liveness probes, and
 // restarts it after a crash or a failed liveness probe as the restart policy says, with
-// crash-loop back-off.
+// crash-loop back-off. Its lifecycle hooks run as kubelet runs them (nodes/lifecycle-hooks.ts):
+// postStart before it counts as running, preStop before SIGTERM, within the grace period.
 import { randomBytes } from 'node:crypto';
 import { podVersion } from '../src/api/pod-version.js';
 import type { Container, ContainerState, Pod, Probe } from '../src/api/types.js';
@@ -11,6 +12,8 @@ import type { EventRecorder } from '../src/controllers/events.js';
 import type { Logger } from '../src/log.js';
 import { lowPortFixClause, unprivilegedPortStart } from '../src/cluster/privileged-ports.js';
 import { parseAppKnobs } from './app-knobs.js';
+import { sigtermApps, type AppShutdown } from './app-shutdown.js';
+import { runLifecycleHook, type HookContext } from './lifecycle-hooks.js';
 import { createRestartBackoff, type RestartBackoffOptions } from './backoff.js';
 import { createAppControl, type AppControl, type ProbeKind } from './control.js';
 import { startPodApp, type PodApp, type RequestCounter } from './pod-app.js';
@@ -42,8 +45,13 @@ export interface ContainerRuntime {
   /** Starts the container (the first time). */
   start(): void;
   snapshot(): ContainerSnapshot;
-  /** Stops for pod termination: the apps drain; resolves once every connection is gone. */
-  stop(): Promise<void>;
+  /**
+   * Stops for pod termination as kubelet's killContainer does: the preStop hook (for at most
+   * graceMs), then SIGTERM (the app does what ON_SIGTERM says), then the kill once the rest of
+   * the grace period, at least 2 s, is over. Readiness probes keep running meanwhile. Resolves
+   * once the container has exited.
+   */
+  stop(graceMs: number): Promise<void>;
   /** Closes everything at once (grace ran out, the pod is gone, the node shuts down). */
   kill(): void;
 }
@@ -104,6 +112,12 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
   let runId = 0;
   let stopping = false;
   let stopped: Promise<void> | undefined;
+  /** Resolves `stopped` (the container exited, or the kill came). */
+  let markStopped: () => void = () => {};
+  /** Aborts a running hook (the container was killed meanwhile). */
+  let hookAbort = new AbortController();
+  let shutdown: AppShutdown | undefined;
+  let killTimer: NodeJS.Timeout | undefined;
 
   if (deps.previous?.wasRunning) {
     // This node's process restarted: the app of the previous run went with it.
@@ -116,8 +130,11 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
     return `${p.metadata.name}_${p.metadata.namespace}(${p.metadata.uid})`;
   };
 
+  // Readiness is not cut by termination: kubelet keeps probing readiness while a pod terminates
+  // (a container without a readiness probe stays ready while it runs), which is what makes a
+  // terminating endpoint `serving` (KEP-1672).
   function ready(): boolean {
-    if (phase.kind !== 'running' || stopping || !started()) return false;
+    if (phase.kind !== 'running' || !started()) return false;
     const rp = spec.readinessProbe;
     if (rp && probes.readiness) {
       // An httpGet probe asks the app itself, which answers per the control flag.
@@ -142,8 +159,8 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
     apps.clear();
   }
 
-  function drainApps(): Promise<void> {
-    return Promise.all([...apps].map((a) => a.drain().then(() => apps.delete(a)))).then(() => undefined);
+  function hookContext(): HookContext {
+    return { container: spec, podIP, podRef: podRef(), msPerSecond, signal: hookAbort.signal };
   }
 
   function probeWorker(kind: ProbeKind, probe: Probe, id: number): ProbeWorker {
@@ -206,47 +223,89 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
       version: podVersion(pod.metadata.labels, image),
     };
     const appControl = control;
-    const results = await Promise.allSettled(
-      ports.map((port) =>
-        startPodApp({
-          identity,
-          port,
-          knobs,
-          control: appControl,
-          counter: deps.counter,
-          onCrash: (code) => {
-            if (id !== runId || phase.kind !== 'running') return;
-            deps.logger.info({ container: name, exitCode: code }, 'container crashed (control path)');
-            exited(code, code === 0 ? 'Completed' : 'Error', id);
-          },
-          onControlChange: () => {
-            if (id === runId) deps.onChange();
-          },
-        }),
-      ),
-    );
-    const bound = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
-    if (id !== runId || stopping) {
-      // Stopped while binding: give the ports back.
-      for (const a of bound) a.destroy();
-      return;
+    const bindApps = (): Promise<Array<PromiseSettledResult<PodApp>>> =>
+      Promise.allSettled(
+        ports.map((port) =>
+          startPodApp({
+            identity,
+            port,
+            knobs,
+            control: appControl,
+            counter: deps.counter,
+            onCrash: (code) => {
+              if (id !== runId || phase.kind !== 'running') return;
+              deps.logger.info({ container: name, exitCode: code }, 'container crashed (control path)');
+              exited(code, code === 0 ? 'Completed' : 'Error', id);
+            },
+            onControlChange: () => {
+              if (id === runId) deps.onChange();
+            },
+          }),
+        ),
+      );
+    /** The listen error of the first port that failed, else undefined (and the apps are this run's). */
+    const adopt = (results: Array<PromiseSettledResult<PodApp>>): { message: string } | undefined | 'stale' => {
+      const bound = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+      if (id !== runId || stopping) {
+        // Stopped while binding: give the ports back.
+        for (const a of bound) a.destroy();
+        return 'stale';
+      }
+      const failedAt = results.findIndex((r) => r.status === 'rejected');
+      if (failedAt >= 0) {
+        for (const a of bound) a.destroy();
+        const err = (results[failedAt] as PromiseRejectedResult).reason as NodeJS.ErrnoException;
+        return { message: listenFailure(err, podIP, ports[failedAt]!) };
+      }
+      for (const a of bound) apps.add(a);
+      return undefined;
+    };
+
+    // STARTUP_DELAY_MS: the process runs (and is reported running) before it listens.
+    const listenLater = knobs.startupDelayMs > 0;
+    if (!listenLater) {
+      const failure = adopt(await bindApps());
+      if (failure === 'stale') return;
+      if (failure) {
+        deps.logger.warn({ container: name, err: failure.message }, 'container cannot start');
+        deps.events.warning(deps.pod(), 'Failed', `Error: ${failure.message}`);
+        const now = rfc3339();
+        phase = { kind: 'terminated', exitCode: 128, reason: 'StartError', message: failure.message, startedAt: now, finishedAt: now, containerID };
+        afterExit(id, { reason: 'RunContainerError', message: failure.message });
+        return;
+      }
     }
-    const failedAt = results.findIndex((r) => r.status === 'rejected');
-    if (failedAt >= 0) {
-      for (const a of bound) a.destroy();
-      const err = (results[failedAt] as PromiseRejectedResult).reason as NodeJS.ErrnoException;
-      const message = listenFailure(err, podIP, ports[failedAt]!);
-      deps.logger.warn({ container: name, err: message }, 'container cannot start');
-      deps.events.warning(deps.pod(), 'Failed', `Error: ${message}`);
-      const now = rfc3339();
-      phase = { kind: 'terminated', exitCode: 128, reason: 'StartError', message, startedAt: now, finishedAt: now, containerID };
-      afterExit(id, { reason: 'RunContainerError', message });
-      return;
-    }
-    for (const a of bound) apps.add(a);
-    phase = { kind: 'running', startedAt: rfc3339(), containerID };
+    const startedAt = rfc3339();
     deps.events.normal(deps.pod(), 'Started', `Started container ${name}`);
-    deps.logger.info({ container: name, podIP, ports, restartCount }, 'container started');
+    if (listenLater) {
+      setTimeout(() => {
+        if (id !== runId || stopping) return;
+        void bindApps().then((results) => {
+          const failure = adopt(results);
+          if (failure === 'stale' || !failure) return;
+          deps.logger.warn({ container: name, err: failure.message }, 'container cannot listen; it exits');
+          deps.events.warning(deps.pod(), 'Failed', `Error: ${failure.message}`);
+          exited(1, 'Error', id);
+        });
+      }, knobs.startupDelayMs);
+    }
+    const postStart = spec.lifecycle?.postStart;
+    if (postStart) {
+      // kubelet holds the container in ContainerCreating until its postStart hook is done.
+      const result = await runLifecycleHook(postStart, hookContext());
+      if (id !== runId || stopping) return;
+      if (!result.ok) {
+        deps.logger.info({ container: name, err: result.message }, 'postStart hook failed; killing the container');
+        deps.events.warning(deps.pod(), 'FailedPostStartHook', result.message);
+        deps.events.normal(deps.pod(), 'Killing', `FailedPostStartHook`);
+        destroyApps();
+        phase = { kind: 'terminated', exitCode: 137, reason: 'Error', startedAt, finishedAt: rfc3339(), containerID };
+        afterExit(id, { reason: 'PostStartHookError', message: result.message });
+        return;
+      }
+    }
+    phase = { kind: 'running', startedAt, containerID };
+    deps.logger.info({ container: name, podIP, ports, restartCount, listensInMs: knobs.startupDelayMs }, 'container started');
     if (spec.startupProbe) probes.startup = probeWorker('startup', spec.startupProbe, id);
     else startMainProbes(id);
     deps.onChange();
@@ -259,6 +318,11 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
     destroyApps();
     phase = { kind: 'terminated', exitCode, reason, startedAt: phase.startedAt, finishedAt: rfc3339(), containerID: phase.containerID };
     afterExit(id);
+    // It died while being stopped (a crash during its preStop hook): the stop is over.
+    if (stopping) {
+      clearTimeout(killTimer);
+      markStopped();
+    }
   }
 
   /** Decides, per the restart policy, whether and when the stopped container runs again. */
@@ -295,6 +359,24 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
     }, waitMs);
   }
 
+  /** SIGKILL: everything closes at once. */
+  function kill(exitCode: number): void {
+    stopping = true;
+    runId++;
+    clearTimeout(restartTimer);
+    clearTimeout(killTimer);
+    hookAbort.abort();
+    hookAbort = new AbortController();
+    shutdown?.cancel();
+    stopProbes();
+    destroyApps();
+    if (phase.kind === 'running') {
+      phase = { kind: 'terminated', exitCode, reason: 'Error', startedAt: phase.startedAt, finishedAt: rfc3339(), containerID: phase.containerID };
+      deps.onChange();
+    }
+    markStopped();
+  }
+
   return {
     name,
     start() {
@@ -327,28 +409,64 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
         ...(containerID ? { containerID } : {}),
       };
     },
-    stop() {
+    stop(graceMs) {
       if (stopped) return stopped;
       stopping = true;
       clearTimeout(restartTimer);
-      stopProbes();
-      if (phase.kind === 'running') deps.events.normal(deps.pod(), 'Killing', `Stopping container ${name}`);
-      stopped = drainApps().then(() => {
-        if (phase.kind === 'running') {
-          phase = { kind: 'terminated', exitCode: 0, reason: 'Completed', startedAt: phase.startedAt, finishedAt: rfc3339(), containerID: phase.containerID };
-        }
+      stopped = new Promise<void>((resolve) => (markStopped = resolve));
+      if (phase.kind !== 'running') {
+        // Not running (waiting, backing off, in its postStart hook): nothing to signal.
+        hookAbort.abort();
+        stopProbes();
+        destroyApps();
+        if (phase.kind === 'waiting') phase = { kind: 'terminated', exitCode: 137, reason: 'Error', finishedAt: rfc3339() };
+        markStopped();
+        return stopped;
+      }
+      // Liveness and startup probes stop (a failure could not restart it any more); readiness goes on.
+      probes.liveness?.stop();
+      probes.startup?.stop();
+      const begun = Date.now();
+      deps.events.normal(deps.pod(), 'Killing', `Stopping container ${name}`);
+      const preStop = spec.lifecycle?.preStop;
+      const hookDone: Promise<void> =
+        preStop && graceMs > 0
+          ? new Promise<void>((resolve) => {
+              // The hook gets the whole grace period at most; then SIGTERM comes regardless.
+              const overrun = setTimeout(() => {
+                deps.logger.info({ container: name, gracePeriodMs: graceMs }, 'preStop hook did not complete within the grace period');
+                resolve();
+              }, graceMs);
+              void runLifecycleHook(preStop, hookContext()).then((result) => {
+                clearTimeout(overrun);
+                if (!result.ok && phase.kind === 'running') deps.events.warning(deps.pod(), 'FailedPreStopHook', result.message);
+                resolve();
+              });
+            })
+          : Promise.resolve();
+      void hookDone.then(() => {
+        if (phase.kind !== 'running') return;
+        // What is left of the grace period, never under kubelet's 2 s minimum shutdown window.
+        const leftMs = Math.max(2 * msPerSecond, graceMs - (Date.now() - begun));
+        deps.logger.info({ container: name, onSigterm: knobs.onSigterm, killInMs: leftMs }, 'sending SIGTERM');
+        killTimer = setTimeout(() => {
+          deps.logger.info({ container: name }, 'grace period over; killing the container');
+          kill(137);
+        }, leftMs);
+        shutdown = sigtermApps(apps, knobs, (a) => apps.delete(a));
+        void shutdown.exited.then(() => {
+          if (phase.kind !== 'running') return;
+          clearTimeout(killTimer);
+          stopProbes();
+          // A draining server exits 0; one that drops everything on SIGTERM dies of it (128+15).
+          const code = knobs.onSigterm === 'exit' ? 143 : 0;
+          phase = { kind: 'terminated', exitCode: code, reason: code === 0 ? 'Completed' : 'Error', startedAt: phase.startedAt, finishedAt: rfc3339(), containerID: phase.containerID };
+          deps.onChange();
+          markStopped();
+        });
       });
       return stopped;
     },
-    kill() {
-      stopping = true;
-      runId++;
-      clearTimeout(restartTimer);
-      stopProbes();
-      destroyApps();
-      if (phase.kind === 'running') {
-        phase = { kind: 'terminated', exitCode: 137, reason: 'Error', startedAt: phase.startedAt, finishedAt: rfc3339(), containerID: phase.containerID };
-      }
-    },
+    kill: () => kill(137),
   };
 }
