@@ -6,6 +6,8 @@ import { loadBalancer } from './loadbalancer.js';
 import { multiContainerPod } from './multi-container-pod.js';
 import { nodePortEveryNode } from './nodeport-every-node.js';
 import { rcRecreatesPods } from './rc-recreates-pods.js';
+import { rolloutNaive } from './rollout-naive.js';
+import { rolloutSafe } from './rollout-safe.js';
 import { scheduling } from './scheduling.js';
 import { exampleFolder, type Scenario } from './types.js';
 
@@ -18,6 +20,8 @@ export const SCENARIOS: ReadonlyArray<Scenario<unknown>> = [
   nodePortEveryNode,
   externalTrafficPolicyLocal,
   loadBalancer,
+  rolloutNaive,
+  rolloutSafe,
 ] as ReadonlyArray<Scenario<unknown>>;
 
 /** By name (`nodeport-every-node`), number (`06`, `6`) or folder (`06-nodeport-every-node`). */

@@ -163,7 +163,8 @@ describe('hook failures are Warning events in kubelet words', () => {
 
 describe('the grace period covers preStop, then SIGTERM, then the kill', () => {
   it('a preStop longer than the grace period is cut: the pod goes long before the hook would end', async () => {
-    await createPod('overrun', container({ lifecycle: { preStop: { sleep: { seconds: 600 } } } }), { terminationGracePeriodSeconds: 1 });
+    // (exec, not the sleep action: upstream's validation refuses a sleep longer than the grace period)
+    await createPod('overrun', container({ lifecycle: { preStop: { exec: { command: ['sleep', '600'] } } } }), { terminationGracePeriodSeconds: 1 });
     await waitReady('overrun');
     await cp.client.delete(`${POD_PATH}/overrun`);
     await waitGone('overrun');
