@@ -1,6 +1,7 @@
 // Every scenario `loopkube demo` knows, in the order of examples/.
 import { clusterIPInsideOnly } from './clusterip-inside-only.js';
 import { externalTrafficPolicyLocal } from './external-traffic-policy-local.js';
+import { keepaliveAfterScale } from './keepalive-after-scale.js';
 import { labelsAndSelectors } from './labels-and-selectors.js';
 import { loadBalancer } from './loadbalancer.js';
 import { multiContainerPod } from './multi-container-pod.js';
@@ -22,6 +23,7 @@ export const SCENARIOS: ReadonlyArray<Scenario<unknown>> = [
   loadBalancer,
   rolloutNaive,
   rolloutSafe,
+  keepaliveAfterScale,
 ] as ReadonlyArray<Scenario<unknown>>;
 
 /** By name (`nodeport-every-node`), number (`06`, `6`) or folder (`06-nodeport-every-node`). */

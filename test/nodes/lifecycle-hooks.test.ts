@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseAppKnobs } from '../../nodes/app-knobs.js';
 import { execSleepSeconds, runLifecycleHook } from '../../nodes/lifecycle-hooks.js';
+import type { LifecycleHandler } from '../../src/api/types.js';
 
 describe('execSleepSeconds', () => {
   it.each([
@@ -35,13 +36,13 @@ describe('runLifecycleHook', () => {
     msPerSecond: 1,
     signal: new AbortController().signal,
   });
-  it.each([
+  it.each<[string, LifecycleHandler, boolean, string]>([
     ['sleep action', { sleep: { seconds: 1 } }, true, ''],
     ['exec sleep', { exec: { command: ['sh', '-c', 'sleep 1'] } }, true, ''],
     ['exec of anything else', { exec: { command: ['nginx', '-s', 'quit'] } }, false, 'Exec lifecycle hook ([nginx -s quit]) for Container "app" in Pod "web-1_default(uid-1)" failed - error: '],
     ['httpGet to an unknown port name', { httpGet: { path: '/stop', port: 'admin' } }, false, 'HTTP lifecycle hook (/stop) for Container "app" in Pod "web-1_default(uid-1)" failed - error: unable to find port named "admin"'],
     ['tcpSocket (not supported as a hook, as upstream)', { tcpSocket: { port: 8080 } }, false, 'Cannot run handler: invalid handler: '],
-  ] as const)('%s', async (_name, handler, ok, message) => {
+  ])('%s', async (_name, handler, ok, message) => {
     const r = await runLifecycleHook(handler, ctx());
     expect(r.ok).toBe(ok);
     if (!r.ok) expect(r.message.startsWith(message), r.message).toBe(true);
