@@ -145,6 +145,15 @@ function runHttpGet(handler: NonNullable<LifecycleHandler['httpGet']>, ctx: Hook
 
 /** Runs one hook to its end (or until ctx.signal aborts it). */
 export function runLifecycleHook(handler: LifecycleHandler, ctx: HookContext): Promise<HookResult> {
+  try {
+    return runHook(handler, ctx);
+  } catch (err) {
+    // The API validates hooks; a malformed one that got through is a failed hook, never a crash.
+    return Promise.resolve({ ok: false, message: `Cannot run handler: ${(err as Error).message}` });
+  }
+}
+
+function runHook(handler: LifecycleHandler, ctx: HookContext): Promise<HookResult> {
   if (handler.sleep) return delay(Math.max(0, handler.sleep.seconds) * ctx.msPerSecond, ctx.signal).then(() => ({ ok: true }));
   if (handler.exec) return runExec(handler.exec.command ?? [], ctx);
   if (handler.httpGet) return runHttpGet(handler.httpGet, ctx);
