@@ -171,7 +171,10 @@ export function createPodRuntime(deps: PodRuntimeDeps): PodRuntime {
     for (const c of containers) c.kill();
   }
 
-  /** (Re)arms the moment the remaining connections are cut; a shorter grace period wins. */
+  /**
+   * A second delete with a shorter grace period: what is still running is killed when it ends
+   * (kubelet's grace period override; the first period is each container's own, see stop()).
+   */
   function armGrace(p: Pod): void {
     const deadline = terminatingSince + gracePeriodMs(p);
     if (deadline >= graceDeadline) return;
@@ -185,11 +188,13 @@ export function createPodRuntime(deps: PodRuntimeDeps): PodRuntime {
 
   function beginTermination(): void {
     terminatingSince = Date.now();
-    deps.logger.info({ gracePeriodSeconds: gracePeriodMs(pod) / 1000 }, 'pod is being deleted; stopping its containers');
-    // Not ready at once, so endpoints drop the pod while in-flight requests finish.
+    const graceMs = gracePeriodMs(pod);
+    deps.logger.info({ gracePeriodSeconds: graceMs / 1000 }, 'pod is being deleted; stopping its containers');
+    // The endpoints controller marks the endpoint not ready (terminating) from the deletion
+    // itself; readiness (serving) follows the containers' probes until they exit.
     deps.onStatusChange();
-    armGrace(pod);
-    void terminateContainers(containers).then(async () => {
+    graceDeadline = terminatingSince + graceMs;
+    void terminateContainers(containers, graceMs).then(async () => {
       clearTimeout(graceTimer);
       if (killed) return;
       deps.logger.info('containers stopped; confirming the deletion');
