@@ -1,7 +1,7 @@
 // The proxier, shaped as kube-proxy's: informers on Services, EndpointSlices and Nodes feed one
-// sync function that renders the whole desired state (buildSnapshot), compiles it with the state
-// that outlives snapshots (router), swaps it into the listeners and health-check servers, and
-// prunes what is gone. Every informer event schedules a sync; events arriving together are
+// sync function that renders the whole desired state (buildSnapshot), hands it to the data plane
+// (which swaps it into its listeners, or rules) and to the health-check servers, and prunes what
+// is gone. Every informer event schedules a sync; events arriving together are
 // coalesced into one (setImmediate), so a change in the API reaches the data plane in
 // milliseconds, without a sync period.
 import { resourcePath } from '../src/api/paths.js';
@@ -12,12 +12,10 @@ import type { ApiClient } from '../src/client/client.js';
 import { createInformer, type Informer } from '../src/client/informer.js';
 import type { Logger } from '../src/log.js';
 import type { ProxyEvents } from './events.js';
-import { activeConnectionCount, backpressureWaitCount } from './forward.js';
+import { chooseDataPlane, createDataPlane, DEFAULT_DATA_PLANE, type DataPlane, type DataPlaneName, type ServeFailure } from './data-plane/index.js';
 import { createHealthCheckServers, type HealthCheckServers } from './health-check.js';
-import { createListenerSet, type ListenerSet } from './listeners.js';
 import { nodeInfo, type NodeInfo } from './nodes.js';
 import type { MetricsSource, ProxyStatus } from './metrics.js';
-import { createRouter } from './router.js';
 import { buildSnapshot, type RoutingSnapshot } from './snapshot.js';
 import { createStatsRegistry, type TrafficSnapshot } from './stats.js';
 
@@ -31,6 +29,8 @@ export interface ProxierOptions {
   config: ClusterConfig;
   logger: Logger;
   events: ProxyEvents;
+  /** Overrides the cluster's proxy.dataPlane. */
+  dataPlane?: DataPlaneName;
 }
 
 export interface Proxier extends MetricsSource {
@@ -38,7 +38,7 @@ export interface Proxier extends MetricsSource {
   synced(): Promise<void>;
   /** The snapshot in effect (null before the first sync). */
   current(): RoutingSnapshot | null;
-  listeners(): ListenerSet;
+  dataPlane(): DataPlane;
   healthChecks(): HealthCheckServers;
   stop(): Promise<void>;
 }
@@ -58,14 +58,15 @@ export function startProxier(opts: ProxierOptions): Proxier {
   const informers: Array<Informer<Service> | Informer<EndpointSlice> | Informer<Node>> = [services, slices, nodes];
 
   const stats = createStatsRegistry();
-  const router = createRouter(config.proxy.mode, stats);
-  const listeners = createListenerSet();
+  const planeName = chooseDataPlane(opts.dataPlane ?? config.proxy.dataPlane ?? DEFAULT_DATA_PLANE, logger);
+  const plane = createDataPlane(planeName, { mode: config.proxy.mode, stats, hooks: { onFailure: serveFailed } });
   let snapshot: RoutingSnapshot | null = null;
   let stopped = false;
   let scheduled = false;
   let retryTimer: NodeJS.Timeout | undefined;
   let reportedConflicts = new Set<string>();
   const status: ProxyStatus = {
+    dataPlane: planeName,
     synced: false,
     syncs: 0,
     lastSyncMs: 0,
@@ -87,6 +88,12 @@ export function startProxier(opts: ProxierOptions): Proxier {
       scheduleRetry();
     },
   });
+
+  function serveFailed(f: ServeFailure): void {
+    logger.warn({ address: f.key, code: f.code, service: f.service.key, kind: f.kind }, 'cannot open listener; retrying');
+    events.listenerFailed(f.service, f.kind, f.key, f.node, f.code, f.syscall);
+    scheduleRetry();
+  }
 
   function scheduleSync(): void {
     if (scheduled || stopped) return;
@@ -113,9 +120,8 @@ export function startProxier(opts: ProxierOptions): Proxier {
       nodes: nodes.list(),
       plannedNodes: config.nodes,
     });
-    const compiled = router.compile(next);
-    const before = new Set(listeners.listening());
-    const failures = listeners.reconcile(compiled);
+    const before = new Set(plane.serving());
+    void plane.apply(next);
     healthChecks.reconcile(next.healthChecks);
     snapshot = next;
 
@@ -123,22 +129,17 @@ export function startProxier(opts: ProxierOptions): Proxier {
     for (const fe of next.frontends.values()) liveFrontends.add(fe.key);
     stats.prune(liveFrontends, next.endpointKeys);
 
-    for (const f of failures) {
-      const fe = f.frontend.frontend;
-      logger.warn({ address: f.key, code: f.code, service: fe.service.key, kind: fe.kind }, 'cannot open listener; retrying');
-      events.listenerFailed(fe.service, fe.kind, f.key, fe.node, f.code, f.syscall);
-    }
     reportConflicts(next);
-    if (listeners.failed().size > 0 || healthChecks.failed().size > 0) scheduleRetry();
+    if (plane.failed().size > 0 || healthChecks.failed().size > 0) scheduleRetry();
 
-    const after = listeners.listening();
+    const after = plane.serving();
     const opened = after.filter((k) => !before.has(k));
-    const closed = [...before].filter((k) => !compiled.has(k));
+    const closed = [...before].filter((k) => !next.frontends.has(k));
     status.syncs++;
     status.lastSyncMs = Date.now();
     status.lastSyncDurationMs = performance.now() - started;
     status.listening = after.length;
-    status.failedListeners = listeners.failed().size;
+    status.failedListeners = plane.failed().size;
     if (opened.length || closed.length || !status.synced) {
       logger.info(
         { listening: after.length, opened: opened.length, closed: closed.length, failed: status.failedListeners, ms: Number(status.lastSyncDurationMs.toFixed(2)) },
@@ -176,28 +177,28 @@ export function startProxier(opts: ProxierOptions): Proxier {
     delete: scheduleSync,
   });
   void Promise.all(informers.map((i) => i.synced())).then(scheduleSync);
-  const sweeper = setInterval(() => router.sweep(Date.now()), AFFINITY_SWEEP_MS);
+  const sweeper = setInterval(() => plane.sweep(Date.now()), AFFINITY_SWEEP_MS);
   sweeper.unref();
 
   return {
     synced: () => syncedPromise,
     current: () => snapshot,
-    listeners: () => listeners,
+    dataPlane: () => plane,
     healthChecks: () => healthChecks,
     traffic: (): TrafficSnapshot => stats.snapshot(),
     status: () => ({
       ...status,
       healthCheckServers: healthChecks.listening().length,
-      activeConnections: activeConnectionCount(),
-      backpressureWaits: backpressureWaitCount(),
+      dataPlane: plane.name,
+      activeConnections: plane.activeConnections(),
+      backpressureWaits: plane.backpressureWaits(),
     }),
     async stop() {
       stopped = true;
       clearTimeout(retryTimer);
       clearInterval(sweeper);
       for (const i of informers) i.stop();
-      listeners.closeAll();
-      await healthChecks.close();
+      await Promise.all([plane.close(), healthChecks.close()]);
     },
   };
 }

@@ -15,7 +15,7 @@ import {
   validateClusterName,
   type ClusterFile,
 } from '../cluster/cluster-file.js';
-import { DEFAULTS, clusterDNSIP, type ClusterConfig, type NodeConfig } from '../cluster/config.js';
+import { DEFAULTS, DEFAULT_DATA_PLANE, clusterDNSIP, type ClusterConfig, type DataPlaneName, type NodeConfig } from '../cluster/config.js';
 import { UsageError } from './args.js';
 
 export interface UpFlags {
@@ -24,6 +24,7 @@ export interface UpFlags {
   store?: string;
   redis?: boolean;
   apiPort?: number;
+  dataPlane?: DataPlaneName;
 }
 
 /** How a cluster keeps its objects: `embedded`, `managed-redis` (`--redis`), or a `redis://` URL. */
@@ -235,7 +236,11 @@ export function resolveClusterConfig(input: ResolveInput): Resolved {
     serviceCIDR: plan.serviceSubnet,
     nodePortRange: { ...plan.nodePortRange },
     loadBalancerPool: plan.loadBalancerPool,
-    proxy: { mode: file?.proxy?.mode ?? prior?.proxy.mode ?? 'round-robin', metricsPort: prior?.proxy.metricsPort ?? 0 },
+    proxy: {
+      mode: file?.proxy?.mode ?? prior?.proxy.mode ?? 'round-robin',
+      metricsPort: prior?.proxy.metricsPort ?? 0,
+      dataPlane: flags.dataPlane ?? file?.proxy?.dataPlane ?? prior?.proxy.dataPlane ?? DEFAULT_DATA_PLANE,
+    },
     nodes,
     nodeLifecycle: {
       nodeMonitorGracePeriodSeconds:

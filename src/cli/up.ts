@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { readClusterFile, type ClusterFile } from '../cluster/cluster-file.js';
-import { kubernetesServiceIP, type ClusterConfig } from '../cluster/config.js';
+import { DATA_PLANES, kubernetesServiceIP, type ClusterConfig } from '../cluster/config.js';
 import { CLUSTER_HOME_ENV } from '../cluster/parent-watch.js';
 import { dashboardUrl, ensureDashboardToken } from '../observe/dashboard-token.js';
 import { NODE_HEALTH_PORT, clusterProcesses, packageRoot, type HealthCheck } from '../cluster/processes.js';
@@ -12,7 +12,7 @@ import { apiServerAltNames } from '../pki/serving-cert.js';
 import { ensureClusterPki } from '../pki/cluster-pki.js';
 import { contextName, writeKubeconfig } from '../pki/kubeconfig.js';
 import { killLeftovers, writePidFile } from '../supervisor/pid-files.js';
-import { CliError, durationFlag, intFlag, parseFlags } from './args.js';
+import { CliError, choiceFlag, durationFlag, intFlag, parseFlags } from './args.js';
 import { locateCluster, nameFlag, readExistingCluster, runningSupervisorPid, tailFile, type ClusterLocation } from './cluster-home.js';
 import { canBindUdp, canListenTcp, explainBindFailure, freeTcpPort } from './ports.js';
 import { resolveClusterConfig, resolveClusterName, writeAddressPlan, type UpFlags } from './resolve-config.js';
@@ -23,7 +23,8 @@ import { waitUntilHealthy } from './wait-ready.js';
 export const UP_HELP = `Start a cluster in the background and wait until it is ready.
 
 Usage:
-  loopkube up [--name NAME] [--nodes N] [--config FILE] [--store URL | --redis] [--api-port PORT] [--wait DURATION]
+  loopkube up [--name NAME] [--nodes N] [--config FILE] [--store URL | --redis] [--api-port PORT]
+              [--data-plane splice|socket] [--wait DURATION]
 
 Options:
   --name NAME        cluster name; its state lives in $LOOPKUBE_HOME/NAME (default: default)
@@ -32,6 +33,8 @@ Options:
   --store URL        where objects are kept: embedded (default) or redis://HOST:PORT/DB
   --redis            start a redis-server for this cluster and keep objects in it
   --api-port PORT    API server port on 127.0.0.1 (default: 6443)
+  --data-plane NAME  how the service proxy moves connections: splice (libuv handles, default) or
+                     socket (net.Socket; chosen by itself where this Node's internals differ)
   --wait DURATION    how long to wait for every process to be healthy (default: 30s)
   -h, --help         show this help
 
@@ -46,6 +49,7 @@ const OPTIONS = {
   store: { type: 'string' },
   redis: { type: 'boolean' },
   'api-port': { type: 'string' },
+  'data-plane': { type: 'string' },
   wait: { type: 'string' },
 } as const;
 
@@ -61,6 +65,7 @@ export async function up(argv: string[]): Promise<number> {
     ...(values.store !== undefined ? { store: values.store } : {}),
     ...(values.redis ? { redis: true } : {}),
     ...(values['api-port'] !== undefined ? { apiPort: intFlag('up', '--api-port', values['api-port'], 1, 65535) } : {}),
+    ...(values['data-plane'] !== undefined ? { dataPlane: choiceFlag('up', '--data-plane', values['data-plane'], DATA_PLANES) } : {}),
   };
   const waitMs = durationFlag('up', '--wait', values.wait) ?? 30_000;
   const file: ClusterFile | undefined = values.config ? readClusterFile(values.config) : undefined;

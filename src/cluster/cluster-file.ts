@@ -6,7 +6,7 @@
 //   networking: { apiServerPort: 6443, serviceSubnet: 127.96.0.0/12, podSubnet: 127.244.0.0/16,
 //                 nodeSubnet: 127.10.0.0/24, loadBalancerPool: 127.200.0.0/24,
 //                 nodePortRange: "30000-32767" }
-//   proxy: { mode: round-robin }
+//   proxy: { mode: round-robin, dataPlane: splice }
 //   nodeLifecycle: { nodeMonitorGracePeriodSeconds: 4, podEvictionTimeoutSeconds: 6 }
 //   nodes: [ { name: node-1, capacity: { cpu: "4", memory: 8Gi, pods: 110 }, labels: {}, taints: [] } ]
 //
@@ -17,7 +17,7 @@ import { parse as parseYaml } from 'yaml';
 import { fieldErr, fieldErrorMessage, type FieldError } from '../api/errors.js';
 import type { Taint } from '../api/types.js';
 import { cidrSize, isLoopback, parseCidr } from './cidr.js';
-import type { BalancingMode } from './config.js';
+import { DATA_PLANES, type BalancingMode, type DataPlaneName } from './config.js';
 
 export const CLUSTER_FILE_KIND = 'Cluster';
 export const CLUSTER_FILE_API_VERSION = 'loopkube.dev/v1alpha1';
@@ -41,7 +41,7 @@ export interface ClusterFile {
     loadBalancerPool?: string;
     nodePortRange?: { min: number; max: number };
   };
-  proxy?: { mode?: BalancingMode };
+  proxy?: { mode?: BalancingMode; dataPlane?: DataPlaneName };
   nodeLifecycle?: { nodeMonitorGracePeriodSeconds?: number; podEvictionTimeoutSeconds?: number };
   nodes?: ClusterFileNode[];
 }
@@ -360,12 +360,16 @@ export function validateClusterFile(doc: unknown, errs: FieldError[]): ClusterFi
     out.networking = n;
   }
 
-  const proxy = mapping(root.proxy, 'proxy', ['mode'], errs);
+  const proxy = mapping(root.proxy, 'proxy', ['mode', 'dataPlane'], errs);
   if (proxy) {
     out.proxy = {};
     if (proxy.mode !== undefined) {
       if (BALANCING_MODES.includes(proxy.mode as BalancingMode)) out.proxy.mode = proxy.mode as BalancingMode;
       else errs.push(fieldErr.notSupported('proxy.mode', proxy.mode, [...BALANCING_MODES]));
+    }
+    if (proxy.dataPlane !== undefined) {
+      if (DATA_PLANES.includes(proxy.dataPlane as DataPlaneName)) out.proxy.dataPlane = proxy.dataPlane as DataPlaneName;
+      else errs.push(fieldErr.notSupported('proxy.dataPlane', proxy.dataPlane, [...DATA_PLANES]));
     }
   }
 

@@ -7,6 +7,12 @@ import type { Taint } from '../api/types.js';
 
 export type BalancingMode = 'round-robin' | 'random' | 'least-connections';
 
+/** How the proxy moves connections (proxy/data-plane/): libuv splice, net.Socket. */
+export type DataPlaneName = 'splice' | 'socket';
+export const DATA_PLANES: readonly DataPlaneName[] = ['splice', 'socket'];
+/** The data plane of a cluster whose cluster file does not choose one. */
+export const DEFAULT_DATA_PLANE: DataPlaneName = 'splice';
+
 export interface NodeConfig {
   /** `node-1` ... */
   name: string;
@@ -32,7 +38,12 @@ export interface ClusterConfig {
   serviceCIDR: string;
   nodePortRange: { min: number; max: number };
   loadBalancerPool: string;
-  proxy: { mode: BalancingMode; metricsPort: number };
+  proxy: {
+    mode: BalancingMode;
+    metricsPort: number;
+    /** Absent in clusters made before it existed: the default (splice). */
+    dataPlane?: DataPlaneName;
+  };
   nodes: NodeConfig[];
   nodeLifecycle: { nodeMonitorGracePeriodSeconds: number; podEvictionTimeoutSeconds: number };
   dns: { ip: string; port: number };

@@ -29,7 +29,7 @@ networking:
   nodeSubnet: 127.11.0.0/24
   loadBalancerPool: 127.201.0.0/24
   nodePortRange: "31000-31999"
-proxy: { mode: least-connections }
+proxy: { mode: least-connections, dataPlane: socket }
 nodeLifecycle: { nodeMonitorGracePeriodSeconds: 10, podEvictionTimeoutSeconds: 20 }
 nodes:
   - name: big
@@ -48,7 +48,7 @@ nodes:
           loadBalancerPool: '127.201.0.0/24',
           nodePortRange: { min: 31000, max: 31999 },
         },
-        proxy: { mode: 'least-connections' },
+        proxy: { mode: 'least-connections', dataPlane: 'socket' },
         nodeLifecycle: { nodeMonitorGracePeriodSeconds: 10, podEvictionTimeoutSeconds: 20 },
         nodes: [
           {
@@ -92,6 +92,11 @@ describe('cluster file: rejected, naming the field', () => {
       rule: 'proxy mode is supported',
       text: HEAD + 'proxy: { mode: ipvs }\n',
       error: 'proxy.mode: Unsupported value: "ipvs": supported values: "round-robin", "random", "least-connections"',
+    },
+    {
+      rule: 'the data plane is one the proxy has',
+      text: HEAD + 'proxy: { dataPlane: ebpf }\n',
+      error: 'proxy.dataPlane: Unsupported value: "ebpf": supported values: "splice", "socket"',
     },
     { rule: 'grace period positive', text: HEAD + 'nodeLifecycle: { nodeMonitorGracePeriodSeconds: 0 }\n', error: 'nodeLifecycle.nodeMonitorGracePeriodSeconds: Invalid value: 0: must be between 1 and 3600' },
     { rule: 'nodes is a list', text: HEAD + 'nodes: 3\n', error: 'nodes: Invalid value: 3: must be a list, not number' },

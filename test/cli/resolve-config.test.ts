@@ -48,6 +48,7 @@ describe('resolveClusterConfig: settings', () => {
     );
     expect(c.nodes[0].capacity).toEqual({ cpu: '4', memory: '8Gi', pods: '110' });
     expect(c.proxy.mode).toBe('round-robin');
+    expect(c.proxy.dataPlane).toBe('splice');
     expect(c.home).toBe(HOME);
   });
 
@@ -80,6 +81,8 @@ describe('resolveClusterConfig: settings', () => {
       expect(c.proxy.mode).toBe('random');
       expect(c.nodeLifecycle).toEqual({ nodeMonitorGracePeriodSeconds: 4, podEvictionTimeoutSeconds: 30 });
     } },
+    { name: 'the file picks the data plane', flags: {}, file: 'proxy: { dataPlane: socket }', check: (c) => expect(c.proxy.dataPlane).toBe('socket') },
+    { name: '--data-plane wins over the file', flags: { dataPlane: 'splice' }, file: 'proxy: { dataPlane: socket }', check: (c) => expect(c.proxy.dataPlane).toBe('splice') },
   ];
   it.each(cases)('$name', ({ flags, file: yaml, check }) => {
     check(resolve(flags, yaml ? file(yaml) : undefined));
@@ -125,7 +128,7 @@ describe('resolveClusterConfig: an existing cluster', () => {
     const c = resolve({}, undefined, existing);
     expect(c.apiServer.port).toBe(7443);
     expect(c.nodes.map((n) => n.ip)).toEqual(['127.11.0.1', '127.11.0.2']);
-    expect(c.proxy).toEqual({ mode: 'random', metricsPort: 40001 });
+    expect(c.proxy).toEqual({ mode: 'random', metricsPort: 40001, dataPlane: 'splice' });
     expect(c.dashboard.port).toBe(40002);
   });
 

@@ -17,8 +17,9 @@
 // when both directions have ended; a reset on one side resets the other. A dial that fails is
 // retried on another endpoint (up to MAX_DIAL_ATTEMPTS) before the client is reset.
 import { BULK_BUFFER_SIZE, giveBackReadBuffer, takeBulkBuffer, takeReadBuffer } from './buffer-pool.js';
-import { routeConnection, type ActiveFrontend, type Dial } from './router.js';
-import type { TrafficCounters } from './stats.js';
+import { routeConnection, type ActiveFrontend, type Dial } from '../../router.js';
+import type { TrafficCounters } from '../../stats.js';
+import { MAX_DIAL_ATTEMPTS } from '../transport.js';
 import {
   LAST_WRITE_WAS_ASYNC,
   READ_BYTES_OR_ERROR,
@@ -33,9 +34,6 @@ import {
   type UvTcp,
   type UvWriteRequest,
 } from './uv.js';
-
-/** Endpoints tried for one connection before the client is told no (kube-proxy's userspace mode retried too). */
-export const MAX_DIAL_ATTEMPTS = 3;
 
 const SIDE = Symbol('loopkube.proxy.side');
 const CONN = Symbol('loopkube.proxy.connection');
