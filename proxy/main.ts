@@ -4,6 +4,7 @@
 // the load-balancer IPs. It keeps serving with what it last knew while the API server is away.
 import { parseArgs } from 'node:util';
 import { clusterPaths, readClusterConfig } from '../src/cluster/config.js';
+import { propagationOf } from '../src/cluster/propagation.js';
 import { exitWhenParentDies } from '../src/cluster/parent-watch.js';
 import { createApiClient } from '../src/client/client.js';
 import { clientConfigFromHome } from '../src/client/config.js';
@@ -40,7 +41,7 @@ const push = startTrafficPush({ home: values.home, snapshot: () => proxier.traff
 
 try {
   const metrics = await startMetricsServer('127.0.0.1', config.proxy.metricsPort, proxier);
-  logger.info({ metrics: `127.0.0.1:${metrics.port}`, mode: config.proxy.mode, dataPlane: proxier.dataPlane().name, node: process.version }, 'proxy started');
+  logger.info({ metrics: `127.0.0.1:${metrics.port}`, mode: config.proxy.mode, dataPlane: proxier.dataPlane().name, node: process.version, propagation: propagationOf(config) }, 'proxy started');
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;

@@ -1,9 +1,10 @@
 // The proxier, shaped as kube-proxy's: informers on Services, EndpointSlices and Nodes feed one
 // sync function that renders the whole desired state (buildSnapshot), hands it to the data plane
 // (which swaps it into its listeners, or rules) and to the health-check servers, and prunes what
-// is gone. Every informer event schedules a sync; events arriving together are
-// coalesced into one (setImmediate), so a change in the API reaches the data plane in
-// milliseconds, without a sync period.
+// is gone. Every informer event asks the bounded-frequency runner (sync-runner.ts) for a sync:
+// with the instant preset events arriving together are coalesced into one and applied at once;
+// with kube-proxy's minSyncPeriod / syncPeriod (and loopkube's syncDelay) they wait as on a real
+// node (src/cluster/propagation.ts).
 import { resourcePath } from '../src/api/paths.js';
 import { findResource } from '../src/api/resources.js';
 import type { EndpointSlice, Node, Service } from '../src/api/types.js';
@@ -18,6 +19,8 @@ import { nodeInfo, type NodeInfo } from './nodes.js';
 import type { MetricsSource, ProxyStatus } from './metrics.js';
 import { buildSnapshot, type RoutingSnapshot } from './snapshot.js';
 import { createStatsRegistry, type TrafficSnapshot } from './stats.js';
+import { createSyncRunner } from './sync-runner.js';
+import { BURST_SYNCS, propagationOf } from '../src/cluster/propagation.js';
 
 /** How often addresses that could not be bound are tried again. */
 export const BIND_RETRY_MS = 2000;
@@ -62,8 +65,13 @@ export function startProxier(opts: ProxierOptions): Proxier {
   const plane = createDataPlane(planeName, { mode: config.proxy.mode, stats, hooks: { onFailure: serveFailed } });
   let snapshot: RoutingSnapshot | null = null;
   let stopped = false;
-  let scheduled = false;
-  let retryTimer: NodeJS.Timeout | undefined;
+  const timings = propagationOf(config);
+  const runner = createSyncRunner(() => sync(), {
+    minIntervalMs: timings.minSyncPeriodMs,
+    maxIntervalMs: timings.syncPeriodMs,
+    burstRuns: BURST_SYNCS,
+    delayMs: timings.syncDelayMs,
+  });
   let reportedConflicts = new Set<string>();
   const status: ProxyStatus = {
     dataPlane: planeName,
@@ -95,23 +103,10 @@ export function startProxier(opts: ProxierOptions): Proxier {
     scheduleRetry();
   }
 
-  function scheduleSync(): void {
-    if (scheduled || stopped) return;
-    scheduled = true;
-    setImmediate(sync);
-  }
-
-  function scheduleRetry(): void {
-    if (retryTimer || stopped) return;
-    retryTimer = setTimeout(() => {
-      retryTimer = undefined;
-      scheduleSync();
-    }, BIND_RETRY_MS);
-    retryTimer.unref();
-  }
+  const scheduleSync = (): void => runner.run();
+  const scheduleRetry = (): void => runner.retryAfter(BIND_RETRY_MS);
 
   function sync(): void {
-    scheduled = false;
     if (stopped || !informers.every((i) => i.hasSynced())) return;
     const started = performance.now();
     const next = buildSnapshot({
@@ -176,7 +171,11 @@ export function startProxier(opts: ProxierOptions): Proxier {
     },
     delete: scheduleSync,
   });
-  void Promise.all(informers.map((i) => i.synced())).then(scheduleSync);
+  // The first sync runs as soon as the caches are filled, outside the runner (as kube-proxy's).
+  void Promise.all(informers.map((i) => i.synced())).then(() => {
+    sync();
+    runner.ran();
+  });
   const sweeper = setInterval(() => plane.sweep(Date.now()), AFFINITY_SWEEP_MS);
   sweeper.unref();
 
@@ -195,7 +194,7 @@ export function startProxier(opts: ProxierOptions): Proxier {
     }),
     async stop() {
       stopped = true;
-      clearTimeout(retryTimer);
+      runner.stop();
       clearInterval(sweeper);
       for (const i of informers) i.stop();
       await Promise.all([plane.close(), healthChecks.close()]);

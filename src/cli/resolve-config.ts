@@ -16,6 +16,15 @@ import {
   type ClusterFile,
 } from '../cluster/cluster-file.js';
 import { DEFAULTS, DEFAULT_DATA_PLANE, clusterDNSIP, type ClusterConfig, type DataPlaneName, type NodeConfig } from '../cluster/config.js';
+import {
+  DEFAULT_PROPAGATION,
+  PRESET_TIMINGS,
+  TIMING_FIELDS,
+  timingProblems,
+  type Propagation,
+  type PropagationPreset,
+  type PropagationTimings,
+} from '../cluster/propagation.js';
 import { UsageError } from './args.js';
 
 export interface UpFlags {
@@ -25,6 +34,10 @@ export interface UpFlags {
   redis?: boolean;
   apiPort?: number;
   dataPlane?: DataPlaneName;
+  /** --propagation: a preset of the timings below. */
+  propagation?: PropagationPreset;
+  /** --endpoint-updates-batch-period, --min-sync-period, --sync-period, --sync-delay. */
+  timings?: Partial<PropagationTimings>;
 }
 
 /** How a cluster keeps its objects: `embedded`, `managed-redis` (`--redis`), or a `redis://` URL. */
@@ -224,6 +237,13 @@ export function resolveClusterConfig(input: ResolveInput): Resolved {
     }
   }
 
+  const propagation = resolvePropagation(flags, file, prior);
+  const fieldOf = (key: keyof PropagationTimings): string => {
+    const t = TIMING_FIELDS.find((f) => f.key === key)!;
+    return flags.timings?.[key] !== undefined ? t.flag : `propagation.${t.field}`;
+  };
+  for (const p of timingProblems(propagation, fieldOf)) errs.push(fieldErr.invalid(p.field, p.value, p.detail));
+
   if (errs.length) throw new ClusterConfigError(`cluster "${name}"`, errs.map(problemMessage));
 
   const priorRedisPort = prior?.managedRedis?.port ?? 0;
@@ -250,10 +270,26 @@ export function resolveClusterConfig(input: ResolveInput): Resolved {
       podEvictionTimeoutSeconds:
         file?.nodeLifecycle?.podEvictionTimeoutSeconds ?? prior?.nodeLifecycle.podEvictionTimeoutSeconds ?? DEFAULTS.podEvictionTimeoutSeconds,
     },
+    propagation,
     dns: { ip: clusterDNSIP(plan.serviceSubnet), port: prior?.dns.port ?? 0 },
     dashboard: { port: prior?.dashboard.port ?? 0 },
   };
   return { config, plan };
+}
+
+/**
+ * The propagation timings: a preset asked for (flag, then file) starts afresh from its figures;
+ * otherwise a cluster keeps what it had (new ones start instant). Fields set one by one (file,
+ * then flags) override either.
+ */
+export function resolvePropagation(flags: UpFlags, file: ClusterFile | undefined, prior: ClusterConfig | undefined): Propagation {
+  const asked = flags.propagation ?? file?.propagation?.preset;
+  const out: Propagation = asked ? { preset: asked, ...PRESET_TIMINGS[asked] } : { ...DEFAULT_PROPAGATION, ...prior?.propagation };
+  for (const { key } of TIMING_FIELDS) {
+    const v = flags.timings?.[key] ?? file?.propagation?.[key];
+    if (v !== undefined) out[key] = v;
+  }
+  return out;
 }
 
 function show(key: keyof AddressPlan, value: AddressPlan[keyof AddressPlan]): string {

@@ -5,6 +5,7 @@ import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, writ
 import path from 'node:path';
 import { readClusterFile, type ClusterFile } from '../cluster/cluster-file.js';
 import { DATA_PLANES, kubernetesServiceIP, type ClusterConfig } from '../cluster/config.js';
+import { PROPAGATION_PRESETS, TIMING_FIELDS, type PropagationTimings } from '../cluster/propagation.js';
 import { CLUSTER_HOME_ENV } from '../cluster/parent-watch.js';
 import { dashboardUrl, ensureDashboardToken } from '../observe/dashboard-token.js';
 import { NODE_HEALTH_PORT, clusterProcesses, packageRoot, type HealthCheck } from '../cluster/processes.js';
@@ -24,7 +25,9 @@ export const UP_HELP = `Start a cluster in the background and wait until it is r
 
 Usage:
   loopkube up [--name NAME] [--nodes N] [--config FILE] [--store URL | --redis] [--api-port PORT]
-              [--data-plane splice|socket] [--wait DURATION]
+              [--data-plane splice|socket] [--propagation instant|production]
+              [--endpoint-updates-batch-period D] [--min-sync-period D] [--sync-period D]
+              [--sync-delay D] [--wait DURATION]
 
 Options:
   --name NAME        cluster name; its state lives in $LOOPKUBE_HOME/NAME (default: default)
@@ -35,6 +38,14 @@ Options:
   --api-port PORT    API server port on 127.0.0.1 (default: 6443)
   --data-plane NAME  how the service proxy moves connections: splice (libuv handles, default) or
                      socket (net.Socket; chosen by itself where this Node's internals differ)
+  --propagation P    how fast changes reach the proxy: instant (default: at once) or production
+                     (kube-proxy's minSyncPeriod 1s / syncPeriod 30s, endpoint batching 1s)
+  --endpoint-updates-batch-period D
+                     pod changes wait this long in the endpoints controllers, batched
+  --min-sync-period D
+                     the proxy applies changes at most once per D (after a burst of 2)
+  --sync-period D    the proxy resyncs everything at least every D
+  --sync-delay D     a change waits D before the proxy applies it (a node's programming time)
   --wait DURATION    how long to wait for every process to be healthy (default: 30s)
   -h, --help         show this help
 
@@ -50,6 +61,11 @@ const OPTIONS = {
   redis: { type: 'boolean' },
   'api-port': { type: 'string' },
   'data-plane': { type: 'string' },
+  propagation: { type: 'string' },
+  'endpoint-updates-batch-period': { type: 'string' },
+  'min-sync-period': { type: 'string' },
+  'sync-period': { type: 'string' },
+  'sync-delay': { type: 'string' },
   wait: { type: 'string' },
 } as const;
 
@@ -66,7 +82,14 @@ export async function up(argv: string[]): Promise<number> {
     ...(values.redis ? { redis: true } : {}),
     ...(values['api-port'] !== undefined ? { apiPort: intFlag('up', '--api-port', values['api-port'], 1, 65535) } : {}),
     ...(values['data-plane'] !== undefined ? { dataPlane: choiceFlag('up', '--data-plane', values['data-plane'], DATA_PLANES) } : {}),
+    ...(values.propagation !== undefined ? { propagation: choiceFlag('up', '--propagation', values.propagation, PROPAGATION_PRESETS) } : {}),
   };
+  const timings: Partial<PropagationTimings> = {};
+  for (const t of TIMING_FIELDS) {
+    const ms = durationFlag('up', t.flag, values[t.flag.slice(2) as keyof typeof values] as string | undefined);
+    if (ms !== undefined) timings[t.key] = ms;
+  }
+  if (Object.keys(timings).length) flags.timings = timings;
   const waitMs = durationFlag('up', '--wait', values.wait) ?? 30_000;
   const file: ClusterFile | undefined = values.config ? readClusterFile(values.config) : undefined;
   const loc = locateCluster(resolveClusterName(flags, file));

@@ -8,6 +8,8 @@
 //                 nodePortRange: "30000-32767" }
 //   proxy: { mode: round-robin, dataPlane: splice }
 //   nodeLifecycle: { nodeMonitorGracePeriodSeconds: 4, podEvictionTimeoutSeconds: 6 }
+//   propagation: { preset: instant, endpointUpdatesBatchPeriod: 0s, minSyncPeriod: 0s,
+//                  syncPeriod: 30s, syncDelay: 0s }
 //   nodes: [ { name: node-1, capacity: { cpu: "4", memory: 8Gi, pods: 110 }, labels: {}, taints: [] } ]
 //
 // Every field is optional except kind and apiVersion. Unknown fields are rejected, and every
@@ -18,6 +20,7 @@ import { fieldErr, fieldErrorMessage, type FieldError } from '../api/errors.js';
 import type { Taint } from '../api/types.js';
 import { cidrSize, isLoopback, parseCidr } from './cidr.js';
 import { DATA_PLANES, type BalancingMode, type DataPlaneName } from './config.js';
+import { PROPAGATION_PRESETS, TIMING_FIELDS, parseDuration, type PropagationPreset, type PropagationTimings } from './propagation.js';
 
 export const CLUSTER_FILE_KIND = 'Cluster';
 export const CLUSTER_FILE_API_VERSION = 'loopkube.dev/v1alpha1';
@@ -43,6 +46,7 @@ export interface ClusterFile {
   };
   proxy?: { mode?: BalancingMode; dataPlane?: DataPlaneName };
   nodeLifecycle?: { nodeMonitorGracePeriodSeconds?: number; podEvictionTimeoutSeconds?: number };
+  propagation?: { preset?: PropagationPreset } & Partial<PropagationTimings>;
   nodes?: ClusterFileNode[];
 }
 
@@ -199,6 +203,21 @@ function portRange(v: unknown, field: string, errs: FieldError[]): { min: number
   return range;
 }
 
+/** A duration written as Go writes them (`1s`, `500ms`, `1m30s`), up to `maxMs`; as milliseconds. */
+function duration(v: unknown, field: string, maxMs: number, errs: FieldError[]): number | undefined {
+  if (v === undefined || v === null) return undefined;
+  const ms = typeof v === 'string' ? parseDuration(v) : v === 0 ? 0 : null;
+  if (ms === null) {
+    errs.push(fieldErr.invalid(field, v, 'must be a duration such as 1s, 500ms or 1m30s'));
+    return undefined;
+  }
+  if (ms > maxMs) {
+    errs.push(fieldErr.invalid(field, v, `must be at most ${maxMs >= 3_600_000 ? `${maxMs / 3_600_000}h` : `${maxMs / 60_000}m`}`));
+    return undefined;
+  }
+  return ms;
+}
+
 const QUANTITY = /^[0-9]+(\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/;
 const QUANTITY_MSG = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
 
@@ -324,7 +343,7 @@ export function validateClusterFile(doc: unknown, errs: FieldError[]): ClusterFi
     errs.push(fieldErr.invalid('', doc ?? null, `a cluster file must be a YAML mapping with kind: ${CLUSTER_FILE_KIND}, not ${typeName(doc ?? null)}`));
     return {};
   }
-  const root = mapping(doc, '', ['kind', 'apiVersion', 'name', 'networking', 'proxy', 'nodeLifecycle', 'nodes'], errs) ?? {};
+  const root = mapping(doc, '', ['kind', 'apiVersion', 'name', 'networking', 'proxy', 'nodeLifecycle', 'propagation', 'nodes'], errs) ?? {};
   if (root.kind === undefined) errs.push(fieldErr.required('kind'));
   else if (root.kind !== CLUSTER_FILE_KIND) errs.push(fieldErr.notSupported('kind', root.kind, [CLUSTER_FILE_KIND]));
   if (root.apiVersion === undefined) errs.push(fieldErr.required('apiVersion'));
@@ -380,6 +399,19 @@ export function validateClusterFile(doc: unknown, errs: FieldError[]): ClusterFi
     if (grace !== undefined) out.nodeLifecycle.nodeMonitorGracePeriodSeconds = grace;
     const evict = integer(life.podEvictionTimeoutSeconds, 'nodeLifecycle.podEvictionTimeoutSeconds', 0, 3600, errs);
     if (evict !== undefined) out.nodeLifecycle.podEvictionTimeoutSeconds = evict;
+  }
+
+  const prop = mapping(root.propagation, 'propagation', ['preset', ...TIMING_FIELDS.map((f) => f.field)], errs);
+  if (prop) {
+    out.propagation = {};
+    if (prop.preset !== undefined) {
+      if (PROPAGATION_PRESETS.includes(prop.preset as PropagationPreset)) out.propagation.preset = prop.preset as PropagationPreset;
+      else errs.push(fieldErr.notSupported('propagation.preset', prop.preset, [...PROPAGATION_PRESETS]));
+    }
+    for (const t of TIMING_FIELDS) {
+      const ms = duration(prop[t.field], `propagation.${t.field}`, t.maxMs, errs);
+      if (ms !== undefined) out.propagation[t.key] = ms;
+    }
   }
 
   if (root.nodes !== undefined && root.nodes !== null) {

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Taint } from '../api/types.js';
+import type { Propagation } from './propagation.js';
 
 export type BalancingMode = 'round-robin' | 'random' | 'least-connections';
 
@@ -46,6 +47,8 @@ export interface ClusterConfig {
   };
   nodes: NodeConfig[];
   nodeLifecycle: { nodeMonitorGracePeriodSeconds: number; podEvictionTimeoutSeconds: number };
+  /** How fast changes reach the data plane (propagation.ts); absent in clusters made before it existed: instant. */
+  propagation?: Propagation;
   dns: { ip: string; port: number };
   dashboard: { port: number };
 }

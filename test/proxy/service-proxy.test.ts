@@ -225,6 +225,109 @@ describe.each(PLANES)('on the %s data plane', (dataPlane) => {
       }
     });
 
+    it('keeps an established connection to a removed endpoint flowing until the pod, or the client, closes it', async () => {
+      // Two TCP "pods" that greet with their name, then echo; the first keeps each socket by the
+      // first line its client sent, so the test can close one from the pod's side.
+      const sockets = new Map<string, net.Socket>();
+      const every = new Set<net.Socket>();
+      const closedByClient: string[] = [];
+      const echo = (name: string): net.Server =>
+        net.createServer({ allowHalfOpen: true }, (sock) => {
+          every.add(sock);
+          sock.on('close', () => every.delete(sock));
+          sock.write(`${name}\n`);
+          let id = '';
+          sock.on('data', (c: Buffer) => {
+            if (!id) {
+              id = c.toString().split('\n')[0]!;
+              sockets.set(id, sock);
+            }
+            sock.write(c);
+          });
+          sock.on('end', () => {
+            closedByClient.push(id);
+            sock.end();
+          });
+          sock.on('error', () => sock.destroy());
+        });
+      const [ipA, ipB] = [podIP(1, 25), podIP(2, 25)];
+      const servers = [echo('est-a'), echo('est-b')];
+      const port = await freePort(ipA);
+      await Promise.all(servers.map((srv, i) => new Promise<void>((resolve, reject) => {
+        srv.once('error', reject);
+        srv.listen({ host: i === 0 ? ipA : ipB, port, exclusive: true }, () => resolve());
+      })));
+      cleanups.push(async () => {
+        for (const sock of every) sock.destroy();
+        for (const srv of servers) await new Promise<void>((r) => srv.close(() => r()));
+      });
+      const svc = await createService(cp.client, NS, 'established', { ports: [{ name: 'tcp', port: 80, targetPort: port, protocol: 'TCP' }] });
+      cleanups.push(() => deleteQuietly(cp.client, `/api/v1/namespaces/${NS}/services/established`));
+      const at = (ip: string, nodeName: string) => ({ addresses: [ip], nodeName, conditions: { ready: true, serving: true, terminating: false } });
+      const slice = await createEndpointSlice(cp.client, NS, 'established', { name: 'tcp', port }, [at(ipA, nodes[0]!.name)]);
+      cleanups.push(() => deleteQuietly(cp.client, `/apis/discovery.k8s.io/v1/namespaces/${NS}/endpointslices/${slice.metadata.name}`));
+      const ip = svc.spec.clusterIP!;
+
+      /** A connection through the ClusterIP: its greeting, a way to send a line and read its echo, and its end. */
+      const open = async () => {
+        const s = net.connect({ host: ip, port: 80, localAddress: nodes[0]!.ip, allowHalfOpen: true });
+        let buf = '';
+        let done = '';
+        const waiters: Array<() => void> = [];
+        const wake = (): void => {
+          for (const w of waiters.splice(0)) w();
+        };
+        s.on('data', (c: Buffer) => {
+          buf += c.toString();
+          wake();
+        });
+        const ended = new Promise<string>((resolve) => {
+          s.on('end', () => resolve((done = 'end')));
+          s.on('error', (err: NodeJS.ErrnoException) => resolve((done = err.code ?? 'error')));
+        });
+        void ended.then(wake);
+        const line = async (): Promise<string> => {
+          while (!buf.includes('\n')) {
+            if (done) throw new Error(`connection ended (${done}) before a line`);
+            await new Promise<void>((r) => waiters.push(r));
+          }
+          const i = buf.indexOf('\n');
+          const l = buf.slice(0, i);
+          buf = buf.slice(i + 1);
+          return l;
+        };
+        const greeting = await line();
+        return { s, greeting, ended, say: async (text: string) => (s.write(`${text}\n`), line()) };
+      };
+
+      await waitFor('est-a to serve', async () => {
+        const c = await open().catch(() => undefined);
+        c?.s.destroy();
+        return c?.greeting === 'est-a';
+      });
+      const c1 = await open();
+      const c2 = await open();
+      expect([c1.greeting, c2.greeting, await c1.say('c1'), await c2.say('c2')]).toEqual(['est-a', 'est-a', 'c1', 'c2']);
+
+      await setEndpoints(cp.client, slice, [at(ipB, nodes[1]!.name)]);
+      await waitFor('new connections to go to est-b', async () => {
+        const c = await open().catch(() => undefined);
+        c?.s.destroy();
+        return c?.greeting === 'est-b';
+      });
+      // Both established connections still reach est-a, whose endpoint is gone.
+      expect(await c1.say('still here')).toBe('still here');
+      expect(await c2.say('me too')).toBe('me too');
+      // The pod closes one: its client sees the end.
+      sockets.get('c1')!.end();
+      expect(await c1.ended).toBe('end');
+      c1.s.end();
+      // The client closes the other: the pod sees it.
+      c2.s.end();
+      await waitFor('est-a to see c2 close', () => closedByClient.includes('c2'));
+      expect(await c2.ended).toBe('end');
+    });
+
     it('frees its ports at once when the service is deleted', async () => {
       const p = await pods([['del-a', 1, 19]]);
       const { svc } = await service('deleted', {}, p);
