@@ -1,7 +1,8 @@
-// The proxier, shaped as kube-proxy's: informers on Services, EndpointSlices and Nodes feed one
-// sync function that renders the whole desired state (buildSnapshot), hands it to the data plane
-// (which swaps it into its listeners, or rules) and to the health-check servers, and prunes what
-// is gone. Every informer event asks the bounded-frequency runner (sync-runner.ts) for a sync:
+// The proxier, shaped as kube-proxy's: informers on Services, EndpointSlices and Nodes feed change
+// trackers (the snapshot builder marks the services each event touches); one sync function
+// renders the desired state anew for those (snapshot-builder.ts), hands the new immutable
+// snapshot to the data plane (which swaps it into its listeners, or rules) and to the
+// health-check servers, and prunes what is gone. Every informer event asks the bounded-frequency runner (sync-runner.ts) for a sync:
 // with the instant preset events arriving together are coalesced into one and applied at once;
 // with kube-proxy's minSyncPeriod / syncPeriod (and loopkube's syncDelay) they wait as on a real
 // node (src/cluster/propagation.ts).
@@ -17,7 +18,8 @@ import { chooseDataPlane, createDataPlane, DEFAULT_DATA_PLANE, type DataPlane, t
 import { createHealthCheckServers, type HealthCheckServers } from './health-check.js';
 import { nodeInfo, type NodeInfo } from './nodes.js';
 import type { MetricsSource, ProxyStatus } from './metrics.js';
-import { buildSnapshot, type RoutingSnapshot } from './snapshot.js';
+import type { RoutingSnapshot } from './snapshot.js';
+import { createSnapshotBuilder } from './snapshot-builder.js';
 import { createStatsRegistry, type TrafficSnapshot } from './stats.js';
 import { createSyncRunner } from './sync-runner.js';
 import { BURST_SYNCS, propagationOf } from '../src/cluster/propagation.js';
@@ -65,6 +67,8 @@ export function startProxier(opts: ProxierOptions): Proxier {
   const plane = createDataPlane(planeName, { mode: config.proxy.mode, stats, hooks: { onFailure: serveFailed } });
   let snapshot: RoutingSnapshot | null = null;
   let stopped = false;
+  const builder = createSnapshotBuilder(config.nodes);
+  let lastFullSync = 0;
   const timings = propagationOf(config);
   const runner = createSyncRunner(() => sync(), {
     minIntervalMs: timings.minSyncPeriodMs,
@@ -109,39 +113,48 @@ export function startProxier(opts: ProxierOptions): Proxier {
   function sync(): void {
     if (stopped || !informers.every((i) => i.hasSynced())) return;
     const started = performance.now();
-    const next = buildSnapshot({
-      services: services.list(),
-      endpointSlices: slices.list(),
-      nodes: nodes.list(),
-      plannedNodes: config.nodes,
-    });
-    const before = new Set(plane.serving());
+    // A full resync now and then (syncPeriod), as kube-proxy's periodic sync: the data plane
+    // reconciles every listener (or rule) against the snapshot, not only the changed ones.
+    if (started - lastFullSync >= timings.syncPeriodMs) {
+      builder.resyncAll();
+      lastFullSync = started;
+    }
+    const prev = snapshot;
+    const next = builder.build();
     void plane.apply(next);
     healthChecks.reconcile(next.healthChecks);
     snapshot = next;
-
-    const liveFrontends = new Set<string>();
-    for (const fe of next.frontends.values()) liveFrontends.add(fe.key);
-    stats.prune(liveFrontends, next.endpointKeys);
-
+    stats.prune(next);
     reportConflicts(next);
     if (plane.failed().size > 0 || healthChecks.failed().size > 0) scheduleRetry();
 
-    const after = plane.serving();
-    const opened = after.filter((k) => !before.has(k));
-    const closed = [...before].filter((k) => !next.frontends.has(k));
+    let added = 0;
+    let removed = 0;
+    for (const at of next.changes.addresses ?? new Set([...next.frontends.keys(), ...(prev?.frontends.keys() ?? [])])) {
+      const was = prev?.frontends.has(at) ?? false;
+      const is = next.frontends.has(at);
+      if (is && !was) added++;
+      else if (was && !is) removed++;
+    }
     status.syncs++;
     status.lastSyncMs = Date.now();
     status.lastSyncDurationMs = performance.now() - started;
-    status.listening = after.length;
+    status.listening = plane.servingCount();
     status.failedListeners = plane.failed().size;
-    if (opened.length || closed.length || !status.synced) {
+    if (added || removed || !status.synced) {
       logger.info(
-        { listening: after.length, opened: opened.length, closed: closed.length, failed: status.failedListeners, ms: Number(status.lastSyncDurationMs.toFixed(2)) },
+        {
+          frontends: next.frontends.size,
+          added,
+          removed,
+          listening: status.listening,
+          failed: status.failedListeners,
+          full: next.changes.addresses === null,
+          ms: Number(status.lastSyncDurationMs.toFixed(2)),
+        },
         'routing snapshot applied',
       );
     }
-    logger.debug({ opened, closed }, 'listeners changed');
     if (!status.synced) {
       status.synced = true;
       resolveSynced();
@@ -160,19 +173,50 @@ export function startProxier(opts: ProxierOptions): Proxier {
     reportedConflicts = now;
   }
 
-  services.addHandlers({ add: scheduleSync, update: scheduleSync, delete: scheduleSync });
-  slices.addHandlers({ add: scheduleSync, update: scheduleSync, delete: scheduleSync });
+  // The change trackers: each event marks what it touches, then asks for a sync.
+  const serviceChanged = (svc: Service): void => {
+    builder.setService(svc);
+    scheduleSync();
+  };
+  const sliceChanged = (slice: EndpointSlice): void => {
+    builder.setSlice(slice);
+    scheduleSync();
+  };
+  services.addHandlers({
+    add: serviceChanged,
+    update: (_old, svc) => serviceChanged(svc),
+    delete: (svc) => {
+      builder.deleteService(svc);
+      scheduleSync();
+    },
+  });
+  slices.addHandlers({
+    add: sliceChanged,
+    update: (_old, slice) => sliceChanged(slice),
+    delete: (slice) => {
+      builder.deleteSlice(slice);
+      scheduleSync();
+    },
+  });
   // Nodes post a heartbeat every few seconds; only a change the routing sees (Ready, address,
   // pod CIDRs) is worth a sync.
+  const nodesChanged = (): void => {
+    builder.setNodes(nodes.list());
+    scheduleSync();
+  };
   nodes.addHandlers({
-    add: scheduleSync,
+    add: nodesChanged,
     update: (before, after) => {
-      if (!sameRouting(nodeInfo(before), nodeInfo(after))) scheduleSync();
+      if (!sameRouting(nodeInfo(before), nodeInfo(after))) nodesChanged();
     },
-    delete: scheduleSync,
+    delete: nodesChanged,
   });
   // The first sync runs as soon as the caches are filled, outside the runner (as kube-proxy's).
   void Promise.all(informers.map((i) => i.synced())).then(() => {
+    for (const s of services.list()) builder.setService(s);
+    for (const s of slices.list()) builder.setSlice(s);
+    builder.setNodes(nodes.list());
+    lastFullSync = performance.now();
     sync();
     runner.ran();
   });

@@ -62,6 +62,9 @@ export function createSyncRunner(fn: () => void, opts: SyncRunnerOptions): SyncR
   /** A sync is owed: asked for and not yet run. */
   let wanted = false;
   let deferred = false;
+  /** Inside fn(): a retry asked for then is armed once fn returns. */
+  let running = false;
+  let retryDueAt = Infinity;
   let delayed = false;
   let stopped = false;
 
@@ -100,9 +103,16 @@ export function createSyncRunner(fn: () => void, opts: SyncRunnerOptions): SyncR
     const now = clock.now();
     if (tryAccept(now)) {
       wanted = false;
-      fn();
+      running = true;
+      try {
+        fn();
+      } finally {
+        running = false;
+      }
       lastRun = clock.now();
       armPeriodic();
+      if (retryDueAt < timerAt) arm(retryDueAt - lastRun, false);
+      retryDueAt = Infinity;
       return;
     }
     // Not now: at the next possible moment, or the periodic one if that comes first.
@@ -135,7 +145,9 @@ export function createSyncRunner(fn: () => void, opts: SyncRunnerOptions): SyncR
     retryAfter(ms) {
       if (stopped) return;
       wanted = true;
-      if (clock.now() + ms < timerAt) arm(ms, false);
+      const at = clock.now() + ms;
+      if (running) retryDueAt = Math.min(retryDueAt, at);
+      else if (at < timerAt) arm(ms, false);
     },
     ran() {
       lastRun = clock.now();

@@ -8,10 +8,14 @@ import type { ServeFailure } from './types.js';
 import type { ListenerSlot, OpenListener, Transport } from './transport.js';
 
 export interface ListenerSet {
-  /** Makes the open listeners match `desired` (listener address -> frontend). */
-  reconcile(desired: ReadonlyMap<string, ActiveFrontend>): void;
+  /**
+   * Makes the open listeners match `desired` (listener address -> frontend). With `changed`, only
+   * those addresses (and the ones that failed to bind) are looked at: the rest is as it was.
+   */
+  reconcile(desired: ReadonlyMap<string, ActiveFrontend>, changed?: ReadonlySet<string> | null): void;
   /** Addresses listening now (bound; a transport that binds asynchronously adds them once bound). */
   listening(): string[];
+  listeningCount(): number;
   /** Addresses that wanted a listener but could not bind (retried on every reconcile). */
   failed(): ReadonlyMap<string, ServeFailure>;
   closeAll(): void;
@@ -43,19 +47,12 @@ export function createListenerSet(transport: Transport, onFailure: (f: ServeFail
   };
 
   return {
-    reconcile(desired) {
-      for (const [key, l] of open) {
-        if (desired.has(key)) continue;
-        open.delete(key);
-        l.handle?.close();
-      }
-      for (const key of failures.keys()) if (!desired.has(key)) failures.delete(key);
-
-      for (const [key, active] of desired) {
+    reconcile(desired, changed) {
+      const ensure = (key: string, active: ActiveFrontend): void => {
         const l = open.get(key);
         if (l) {
           l.active = active;
-          continue;
+          return;
         }
         const { address, port } = splitKey(key);
         const listener: Listener = { active, handle: null, bound: false };
@@ -67,9 +64,33 @@ export function createListenerSet(transport: Transport, onFailure: (f: ServeFail
           },
           failed: (code, syscall) => failed(key, listener, code, syscall),
         });
+      };
+      const drop = (key: string): void => {
+        const l = open.get(key);
+        if (l) {
+          open.delete(key);
+          l.handle?.close();
+        }
+        failures.delete(key);
+      };
+
+      if (changed) {
+        for (const key of [...changed, ...failures.keys()]) {
+          const active = desired.get(key);
+          if (active) ensure(key, active);
+          else drop(key);
+        }
+        return;
       }
+      for (const key of [...open.keys(), ...failures.keys()]) if (!desired.has(key)) drop(key);
+      for (const [key, active] of desired) ensure(key, active);
     },
     listening: () => [...open].filter(([, l]) => l.bound).map(([k]) => k),
+    listeningCount: () => {
+      let n = 0;
+      for (const l of open.values()) if (l.bound) n++;
+      return n;
+    },
     failed: () => failures,
     closeAll() {
       for (const l of open.values()) l.handle?.close();

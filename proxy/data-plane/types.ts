@@ -36,8 +36,8 @@ export interface DataPlane {
    * May be asynchronous; a later apply supersedes an earlier one.
    */
   apply(snapshot: RoutingSnapshot): void | Promise<void>;
-  /** The addresses served now (`ip:port`). */
-  serving(): string[];
+  /** How many addresses are served now. */
+  servingCount(): number;
   /** Addresses that could not be served; they are tried again on every apply. */
   failed(): ReadonlyMap<string, ServeFailure>;
   /** Connections being forwarded now. */

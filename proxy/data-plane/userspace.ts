@@ -14,9 +14,10 @@ export function createUserspacePlane(transport: Transport, opts: { mode: Balanci
   return {
     name: transport.name,
     apply(snapshot) {
-      listeners.reconcile(router.compile(snapshot));
+      const compiled = router.compile(snapshot);
+      listeners.reconcile(compiled, router.changed());
     },
-    serving: () => listeners.listening(),
+    servingCount: () => listeners.listeningCount(),
     failed: () => listeners.failed(),
     activeConnections: () => transport.activeConnections(),
     backpressureWaits: () => transport.backpressureWaits(),

@@ -79,6 +79,24 @@ describe('the bounded-frequency sync runner', () => {
     });
   }
 
+  it('keeps a retry asked for during a sync (a port that could not be bound)', () => {
+    const clock = fakeClock();
+    const runs: number[] = [];
+    let first = true;
+    const runner = createSyncRunner(
+      () => {
+        runs.push(clock.now());
+        if (first) runner.retryAfter(2000);
+        first = false;
+      },
+      { ...KUBE_PROXY, clock },
+    );
+    clock.at(0, () => runner.run());
+    clock.runUntil(10_000);
+    runner.stop();
+    expect(runs).toEqual([0, 2000]);
+  });
+
   it('never runs after stop()', () => {
     const clock = fakeClock();
     const runs: number[] = [];
