@@ -64,7 +64,7 @@ export function startProxier(opts: ProxierOptions): Proxier {
 
   const stats = createStatsRegistry();
   const planeName = chooseDataPlane(opts.dataPlane ?? config.proxy.dataPlane ?? DEFAULT_DATA_PLANE, logger);
-  const plane = createDataPlane(planeName, { mode: config.proxy.mode, stats, hooks: { onFailure: serveFailed } });
+  const plane = createDataPlane(planeName, { mode: config.proxy.mode, stats, hooks: { onFailure: serveFailed }, logger, cluster: config });
   let snapshot: RoutingSnapshot | null = null;
   let stopped = false;
   const builder = createSnapshotBuilder(config.nodes);

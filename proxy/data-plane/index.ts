@@ -2,9 +2,11 @@
 // except that the splice plane falls back to the socket plane, with one log line saying why,
 // where this Node's internal TCP bindings are not as splice/uv.ts expects (a Node upgrade must
 // not leave a cluster without a proxy).
-import type { BalancingMode } from '../../src/cluster/config.js';
+import type { BalancingMode, ClusterConfig } from '../../src/cluster/config.js';
+import { nftablesTableName } from '../../src/cluster/nftables.js';
 import type { Logger } from '../../src/log.js';
 import type { StatsRegistry } from '../stats.js';
+import { createNftablesPlane } from './nftables/plane.js';
 import { socketTransport } from './socket/transport.js';
 import { spliceTransport } from './splice/transport.js';
 import { uvTcpProblem } from './splice/uv.js';
@@ -30,6 +32,9 @@ export interface DataPlaneOptions {
   mode: BalancingMode;
   stats: StatsRegistry;
   hooks: DataPlaneHooks;
+  logger: Logger;
+  /** The cluster (its nftables table is named for it). */
+  cluster: Pick<ClusterConfig, 'name' | 'home'>;
 }
 
 export function createDataPlane(name: DataPlaneName, opts: DataPlaneOptions): DataPlane {
@@ -38,5 +43,13 @@ export function createDataPlane(name: DataPlaneName, opts: DataPlaneOptions): Da
       return createUserspacePlane(spliceTransport, opts);
     case 'socket':
       return createUserspacePlane(socketTransport, opts);
+    case 'nftables':
+      return createNftablesPlane({
+        table: nftablesTableName(opts.cluster),
+        comment: `loopkube cluster ${opts.cluster.name} (${opts.cluster.home}): its Services; removed by loopkube down`,
+        mode: opts.mode,
+        stats: opts.stats,
+        logger: opts.logger,
+      });
   }
 }

@@ -7,6 +7,8 @@
 //             checked at start
 //   socket    userspace, on net.Socket (socket/): public APIs only, chosen by itself when the
 //             internal binding is not as expected, or asked for
+//   nftables  the kernel's (nftables/): DNAT/SNAT rules as kube-proxy's nftables mode writes
+//             them; no byte passes through this process
 //
 // The proxier owns the informers, the snapshot, health-check servers and Events; a data plane
 // owns listeners (or rules), balancing state and the traffic counters it feeds.
@@ -40,13 +42,13 @@ export interface DataPlane {
   servingCount(): number;
   /** Addresses that could not be served; they are tried again on every apply. */
   failed(): ReadonlyMap<string, ServeFailure>;
-  /** Connections being forwarded now. */
+  /** Connections being forwarded now (userspace), or open through the rules (nftables). */
   activeConnections(): number;
   /** Writes that had to wait for the receiving socket (userspace backpressure). */
   backpressureWaits(): number;
-  /** Periodic housekeeping (expired affinity pins). */
+  /** Periodic housekeeping (expired affinity pins; the kernel times out its own). */
   sweep(nowMs: number): void;
-  /** Stops serving: listeners closed (established connections keep running). */
+  /** Stops serving: listeners closed (established connections keep running), or the rules removed. */
   close(): Promise<void>;
 }
 

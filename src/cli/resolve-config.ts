@@ -237,6 +237,17 @@ export function resolveClusterConfig(input: ResolveInput): Resolved {
     }
   }
 
+  const mode = file?.proxy?.mode ?? prior?.proxy.mode ?? 'round-robin';
+  const dataPlane = flags.dataPlane ?? file?.proxy?.dataPlane ?? prior?.proxy.dataPlane ?? DEFAULT_DATA_PLANE;
+  if (dataPlane === 'nftables' && mode === 'least-connections') {
+    errs.push(
+      fieldErr.invalid(
+        'proxy.mode',
+        mode,
+        `the nftables data plane balances round-robin or random, as the kernel's numgen does; use a userspace data plane (${flags.dataPlane ? '--data-plane' : 'proxy.dataPlane'} splice) for least-connections`,
+      ),
+    );
+  }
   const propagation = resolvePropagation(flags, file, prior);
   const fieldOf = (key: keyof PropagationTimings): string => {
     const t = TIMING_FIELDS.find((f) => f.key === key)!;
@@ -256,11 +267,7 @@ export function resolveClusterConfig(input: ResolveInput): Resolved {
     serviceCIDR: plan.serviceSubnet,
     nodePortRange: { ...plan.nodePortRange },
     loadBalancerPool: plan.loadBalancerPool,
-    proxy: {
-      mode: file?.proxy?.mode ?? prior?.proxy.mode ?? 'round-robin',
-      metricsPort: prior?.proxy.metricsPort ?? 0,
-      dataPlane: flags.dataPlane ?? file?.proxy?.dataPlane ?? prior?.proxy.dataPlane ?? DEFAULT_DATA_PLANE,
-    },
+    proxy: { mode, metricsPort: prior?.proxy.metricsPort ?? 0, dataPlane },
     nodes,
     nodeLifecycle: {
       nodeMonitorGracePeriodSeconds:

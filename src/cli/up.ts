@@ -5,6 +5,7 @@ import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, writ
 import path from 'node:path';
 import { readClusterFile, type ClusterFile } from '../cluster/cluster-file.js';
 import { DATA_PLANES, kubernetesServiceIP, type ClusterConfig } from '../cluster/config.js';
+import { deleteNftablesTable, nftablesProblem, nftablesTableName } from '../cluster/nftables.js';
 import { PROPAGATION_PRESETS, TIMING_FIELDS, type PropagationTimings } from '../cluster/propagation.js';
 import { CLUSTER_HOME_ENV } from '../cluster/parent-watch.js';
 import { dashboardUrl, ensureDashboardToken } from '../observe/dashboard-token.js';
@@ -25,7 +26,7 @@ export const UP_HELP = `Start a cluster in the background and wait until it is r
 
 Usage:
   loopkube up [--name NAME] [--nodes N] [--config FILE] [--store URL | --redis] [--api-port PORT]
-              [--data-plane splice|socket] [--propagation instant|production]
+              [--data-plane splice|socket|nftables] [--propagation instant|production]
               [--endpoint-updates-batch-period D] [--min-sync-period D] [--sync-period D]
               [--sync-delay D] [--wait DURATION]
 
@@ -36,8 +37,9 @@ Options:
   --store URL        where objects are kept: embedded (default) or redis://HOST:PORT/DB
   --redis            start a redis-server for this cluster and keep objects in it
   --api-port PORT    API server port on 127.0.0.1 (default: 6443)
-  --data-plane NAME  how the service proxy moves connections: splice (libuv handles, default) or
-                     socket (net.Socket; chosen by itself where this Node's internals differ)
+  --data-plane NAME  how the service proxy moves connections: splice (libuv handles, default),
+                     socket (net.Socket; chosen by itself where this Node's internals differ), or
+                     nftables (the kernel's DNAT/SNAT rules, as kube-proxy's nftables mode; root)
   --propagation P    how fast changes reach the proxy: instant (default: at once) or production
                      (kube-proxy's minSyncPeriod 1s / syncPeriod 30s, endpoint batching 1s)
   --endpoint-updates-batch-period D
@@ -108,6 +110,7 @@ export async function up(argv: string[]): Promise<number> {
   const { config, plan } = resolveClusterConfig({ name: loc.name, home: loc.home, flags, file, existing });
 
   await checkAddresses(config);
+  if (config.proxy.dataPlane === 'nftables') prepareNftables(config);
   if (config.managedRedis) requireOnPath('redis-server');
   await assignPorts(config);
 
@@ -237,6 +240,22 @@ async function pickDnsPort(ip: string, previous: number): Promise<number> {
     const port = await freeTcpPort(ip);
     if (await usable(port)) return port;
   }
+}
+
+/**
+ * The nftables data plane programs the kernel: say so at once when this cluster may not, and
+ * remove what a crashed run left in the cluster's table (the proxy writes it anew).
+ */
+function prepareNftables(config: ClusterConfig): void {
+  const problem = nftablesProblem();
+  if (problem) {
+    throw new CliError(
+      `cluster "${config.name}" asks for the nftables data plane (proxy.dataPlane: nftables), but ${problem}.\n` +
+        `Run loopkube up as root, or choose a userspace data plane: --data-plane splice`,
+    );
+  }
+  const table = nftablesTableName(config);
+  if (!deleteNftablesTable(table)) throw new CliError(`cannot remove the nftables table ${table} a previous run of cluster "${config.name}" left: nft delete table ip ${table} failed`);
 }
 
 function requireOnPath(program: string): void {

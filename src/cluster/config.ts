@@ -8,9 +8,9 @@ import type { Propagation } from './propagation.js';
 
 export type BalancingMode = 'round-robin' | 'random' | 'least-connections';
 
-/** How the proxy moves connections (proxy/data-plane/): libuv splice, net.Socket. */
-export type DataPlaneName = 'splice' | 'socket';
-export const DATA_PLANES: readonly DataPlaneName[] = ['splice', 'socket'];
+/** How the proxy moves connections (proxy/data-plane/): libuv splice, net.Socket, the kernel's nftables. */
+export type DataPlaneName = 'splice' | 'socket' | 'nftables';
+export const DATA_PLANES: readonly DataPlaneName[] = ['splice', 'socket', 'nftables'];
 /** The data plane of a cluster whose cluster file does not choose one. */
 export const DEFAULT_DATA_PLANE: DataPlaneName = 'splice';
 

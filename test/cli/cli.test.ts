@@ -83,7 +83,7 @@ describe('command line: usage', () => {
     { args: ['up', '--nodes', 'three'], code: 2, err: /invalid argument "three" for "--nodes" flag/ },
     { args: ['up', '--api-port', '70000'], code: 2, err: /invalid argument "70000" for "--api-port" flag/ },
     { args: ['up', '--store', 'etcd://x'], code: 2, err: /invalid argument "etcd:\/\/x" for "--store" flag/ },
-    { args: ['up', '--data-plane', 'ebpf'], code: 2, err: /invalid argument "ebpf" for "--data-plane" flag: must be one of splice, socket/ },
+    { args: ['up', '--data-plane', 'ebpf'], code: 2, err: /invalid argument "ebpf" for "--data-plane" flag: must be one of splice, socket, nftables/ },
     { args: ['up', '--propagation', 'fast'], code: 2, err: /invalid argument "fast" for "--propagation" flag: must be one of instant, production/ },
     { args: ['up', '--min-sync-period', 'soon'], code: 2, err: /invalid argument "soon" for "--min-sync-period" flag/ },
     { args: ['up', '--redis', '--store', 'redis://127.0.0.1:1/0'], code: 2, err: /--store and --redis cannot be used together/ },

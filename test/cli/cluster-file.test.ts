@@ -102,7 +102,7 @@ describe('cluster file: rejected, naming the field', () => {
     {
       rule: 'the data plane is one the proxy has',
       text: HEAD + 'proxy: { dataPlane: ebpf }\n',
-      error: 'proxy.dataPlane: Unsupported value: "ebpf": supported values: "splice", "socket"',
+      error: 'proxy.dataPlane: Unsupported value: "ebpf": supported values: "splice", "socket", "nftables"',
     },
     { rule: 'propagation preset is one loopkube has', text: HEAD + 'propagation: { preset: fast }\n', error: 'propagation.preset: Unsupported value: "fast": supported values: "instant", "production"' },
     { rule: 'propagation durations carry a unit', text: HEAD + 'propagation: { minSyncPeriod: 5 }\n', error: 'propagation.minSyncPeriod: Invalid value: 5: must be a duration such as 1s, 500ms or 1m30s' },

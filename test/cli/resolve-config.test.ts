@@ -121,6 +121,12 @@ describe('resolveClusterConfig: rules', () => {
       file: 'propagation: { syncPeriod: 30s }',
       error: 'propagation.syncPeriod: Invalid value: "30s": must be greater than or equal to --min-sync-period',
     },
+    {
+      rule: 'the kernel cannot balance by least connections (nftables)',
+      flags: { dataPlane: 'nftables' },
+      file: 'proxy: { mode: least-connections }',
+      error: 'proxy.mode: Invalid value: "least-connections": the nftables data plane balances round-robin or random',
+    },
     { rule: 'syncPeriod is positive', flags: { timings: { syncPeriodMs: 0 } }, error: '--sync-period: Invalid value: "0s": must be greater than 0' },
     { rule: 'node names stay unique with defaults', flags: { nodes: 2 }, file: 'nodes: [{ name: node-2 }]', error: 'nodes[1].name: Duplicate value: "node-2"' },
   ];
