@@ -5,14 +5,13 @@
 // may have marked it Unknown meanwhile (so Ready's transition time moves, as it should).
 import { isApiError } from '../src/api/errors.js';
 import { resourcePath } from '../src/api/paths.js';
-import { findResource } from '../src/api/resources.js';
 import type { Node } from '../src/api/types.js';
 import type { ApiClient } from '../src/client/client.js';
 import type { Logger } from '../src/log.js';
 import { nodeConditions } from './node-status.js';
 import { rfc3339 } from './pod-status.js';
+import { NODES } from '../src/kinds/node/resource.js';
 
-const NODES = findResource('', 'v1', 'nodes')!;
 
 export interface HeartbeatDeps {
   client: ApiClient;

@@ -4,12 +4,11 @@
 // controller reads.
 import { isApiError } from '../src/api/errors.js';
 import { resourcePath } from '../src/api/paths.js';
-import { findResource } from '../src/api/resources.js';
 import type { Lease, Node } from '../src/api/types.js';
 import type { ApiClient } from '../src/client/client.js';
 import type { Logger } from '../src/log.js';
+import { LEASES } from '../src/kinds/lease/resource.js';
 
-const LEASES = findResource('coordination.k8s.io', 'v1', 'leases')!;
 export const NODE_LEASE_NAMESPACE = 'kube-node-lease';
 const LEASE_DURATION_SECONDS = 40;
 

@@ -2,7 +2,6 @@
 // feeds a runtime per pod; each pod gets its IP from the node's podCIDR (a pod that already has
 // one, because this process restarted, keeps it); the status sync writes what they do.
 import { objectKey, resourcePath } from '../src/api/paths.js';
-import { findResource } from '../src/api/resources.js';
 import type { Pod } from '../src/api/types.js';
 import type { ApiClient } from '../src/client/client.js';
 import { createInformer, type Informer } from '../src/client/informer.js';
@@ -16,8 +15,8 @@ import { createPodRuntime, type PodRuntime } from './pod-runtime.js';
 import { createPodStatusSync, type PodStatusSync } from './pod-status-sync.js';
 import { buildPodStatus } from './pod-status.js';
 import { confirmPodDeletion } from './termination.js';
+import { PODS } from '../src/kinds/pod/resource.js';
 
-const PODS = findResource('', 'v1', 'pods')!;
 
 export interface PodManagerDeps {
   client: ApiClient;

@@ -4,13 +4,12 @@
 // status. Failed writes are retried (the API server may be down) with the newest status.
 import { isApiError } from '../src/api/errors.js';
 import { resourcePath } from '../src/api/paths.js';
-import { findResource } from '../src/api/resources.js';
 import type { Pod, PodStatus } from '../src/api/types.js';
 import type { ApiClient } from '../src/client/client.js';
 import type { Logger } from '../src/log.js';
 import { statusDiffers } from './pod-status.js';
+import { PODS } from '../src/kinds/pod/resource.js';
 
-const PODS = findResource('', 'v1', 'pods')!;
 
 /** How long changes gather before one write carries them. */
 const COALESCE_MS = 10;

@@ -4,13 +4,12 @@
 // status. Retried until the API server answers: a node may start before the control plane.
 import { isApiError } from '../src/api/errors.js';
 import { resourcePath } from '../src/api/paths.js';
-import { findResource } from '../src/api/resources.js';
 import type { Node, Taint } from '../src/api/types.js';
 import type { ApiClient } from '../src/client/client.js';
 import type { Logger } from '../src/log.js';
 import { nodeConditions } from './node-status.js';
+import { NODES } from '../src/kinds/node/resource.js';
 
-const NODES = findResource('', 'v1', 'nodes')!;
 
 function mergeTaints(existing: Taint[] | undefined, ours: Taint[] | undefined): Taint[] | undefined {
   const out = new Map<string, Taint>();
@@ -59,8 +58,10 @@ export async function registerNode(client: ApiClient, wanted: () => Node, logger
       logger.info({ attempt }, 'node registered');
       return node;
     } catch (err) {
-      const level = attempt === 1 || attempt % 10 === 0 ? 'warn' : 'debug';
-      logger[level]({ attempt, err: (err as Error).message }, 'unable to register node with the API server; retrying');
+      // Nodes start together with the control plane: the first refusals are the expected
+      // start-up race, not a problem. Only one that lasts (~10 s, attempt 10) is a warning.
+      const level = attempt % 10 === 0 ? 'warn' : attempt === 1 ? 'info' : 'debug';
+      logger[level]({ attempt, err: (err as Error).message }, attempt === 1 ? 'waiting for the API server to register the node' : 'unable to register node with the API server; retrying');
       await new Promise((r) => setTimeout(r, waitMs));
       waitMs = Math.min(waitMs * 2, 2000);
     }

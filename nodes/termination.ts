@@ -5,13 +5,12 @@
 // pod's uid so a new pod of the same name is never removed by mistake.
 import { isApiError } from '../src/api/errors.js';
 import { resourcePath } from '../src/api/paths.js';
-import { findResource } from '../src/api/resources.js';
 import type { Pod } from '../src/api/types.js';
 import type { ApiClient } from '../src/client/client.js';
 import type { Logger } from '../src/log.js';
 import type { ContainerRuntime } from './container-runtime.js';
+import { PODS } from '../src/kinds/pod/resource.js';
 
-const PODS = findResource('', 'v1', 'pods')!;
 
 export function gracePeriodMs(pod: Pod): number {
   const s = pod.metadata.deletionGracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? 30;

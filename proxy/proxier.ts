@@ -7,7 +7,6 @@
 // with kube-proxy's minSyncPeriod / syncPeriod (and loopkube's syncDelay) they wait as on a real
 // node (src/cluster/propagation.ts).
 import { resourcePath } from '../src/api/paths.js';
-import { findResource } from '../src/api/resources.js';
 import type { EndpointSlice, Node, Service } from '../src/api/types.js';
 import type { ClusterConfig } from '../src/cluster/config.js';
 import type { ApiClient } from '../src/client/client.js';
@@ -16,13 +15,18 @@ import type { Logger } from '../src/log.js';
 import type { ProxyEvents } from './events.js';
 import { chooseDataPlane, createDataPlane, DEFAULT_DATA_PLANE, type DataPlane, type DataPlaneName, type ServeFailure } from './data-plane/index.js';
 import { createHealthCheckServers, type HealthCheckServers } from './health-check.js';
+import { buildListenerReport } from './listener-report.js';
 import { nodeInfo, type NodeInfo } from './nodes.js';
+import type { ListenersReport } from '../src/observe/listener-problems.js';
 import type { MetricsSource, ProxyStatus } from './metrics.js';
 import type { RoutingSnapshot } from './snapshot.js';
 import { createSnapshotBuilder } from './snapshot-builder.js';
 import { createStatsRegistry, type TrafficSnapshot } from './stats.js';
 import { createSyncRunner } from './sync-runner.js';
 import { BURST_SYNCS, propagationOf } from '../src/cluster/propagation.js';
+import { ENDPOINT_SLICES } from '../src/kinds/endpointslice/resource.js';
+import { NODES } from '../src/kinds/node/resource.js';
+import { SERVICES } from '../src/kinds/service/resource.js';
 
 /** How often addresses that could not be bound are tried again. */
 export const BIND_RETRY_MS = 2000;
@@ -54,12 +58,12 @@ function sameRouting(a: NodeInfo, b: NodeInfo): boolean {
 
 export function startProxier(opts: ProxierOptions): Proxier {
   const { client, config, logger, events } = opts;
-  const services = createInformer<Service>(client, { path: resourcePath(findResource('', 'v1', 'services')!), logger });
+  const services = createInformer<Service>(client, { path: resourcePath(SERVICES), logger });
   const slices = createInformer<EndpointSlice>(client, {
-    path: resourcePath(findResource('discovery.k8s.io', 'v1', 'endpointslices')!),
+    path: resourcePath(ENDPOINT_SLICES),
     logger,
   });
-  const nodes = createInformer<Node>(client, { path: resourcePath(findResource('', 'v1', 'nodes')!), logger });
+  const nodes = createInformer<Node>(client, { path: resourcePath(NODES), logger });
   const informers: Array<Informer<Service> | Informer<EndpointSlice> | Informer<Node>> = [services, slices, nodes];
 
   const stats = createStatsRegistry();
@@ -229,6 +233,7 @@ export function startProxier(opts: ProxierOptions): Proxier {
     dataPlane: () => plane,
     healthChecks: () => healthChecks,
     traffic: (): TrafficSnapshot => stats.snapshot(),
+    listenerReport: (): ListenersReport => buildListenerReport(plane, healthChecks),
     status: () => ({
       ...status,
       healthCheckServers: healthChecks.listening().length,

@@ -148,6 +148,14 @@ export function serviceUnavailable(message: string, retryAfterSeconds = 1): ApiE
   return new ApiError(statusFailure(503, 'ServiceUnavailable', message, { retryAfterSeconds }));
 }
 
+/** 429 TooManyRequests (an eviction a disruption budget does not allow), with its causes. */
+export function tooManyRequests(message: string, retryAfterSeconds: number, causes: StatusCause[] = []): ApiError {
+  const details: NonNullable<Status['details']> = {};
+  if (causes.length) details.causes = causes;
+  if (retryAfterSeconds > 0) details.retryAfterSeconds = retryAfterSeconds;
+  return new ApiError(statusFailure(429, 'TooManyRequests', message, details));
+}
+
 export function timeout(message: string): ApiError {
   return new ApiError(statusFailure(504, 'Timeout', message));
 }
@@ -184,8 +192,14 @@ const TYPE_TEXT: Record<FieldErrorType, string> = {
   InternalError: 'Internal error',
 };
 
+/** A value field errors print as given: Go's %#v of a type JSON cannot spell, e.g. `[]string{"foo"}`. */
+export class GoValue {
+  constructor(readonly text: string) {}
+}
+
 /** Go's %#v of a value, as field errors print it. */
 function formatValue(value: unknown): string {
+  if (value instanceof GoValue) return value.text;
   if (typeof value === 'string') return JSON.stringify(value);
   if (value === null || value === undefined) return 'null';
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);

@@ -1,5 +1,7 @@
 // Field selectors (`fieldSelector=spec.nodeName=node-1,status.phase!=Running`): only the
-// fields the API server indexes per kind, as upstream's GetAttrs functions expose them.
+// fields the API server indexes per kind, as upstream's GetAttrs functions expose them. Each
+// kind names its own (src/kinds/<kind>/fields.ts); metadata.name and metadata.namespace are
+// everyone's.
 import { badRequest } from './errors.js';
 import type { KubeObject } from './types.js';
 
@@ -9,50 +11,28 @@ export interface FieldRequirement {
   value: string;
 }
 
-type FieldGetter = (obj: KubeObject) => string;
+export type FieldGetter = (obj: KubeObject) => string;
+
+/** A kind's selectable fields, by their selector name. */
+export type FieldSelectors = Readonly<Record<string, FieldGetter>>;
 
 const str = (v: unknown): string => (v === undefined || v === null ? '' : String(v));
 const at = (obj: unknown, path: string): unknown =>
   path.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), obj);
-const getter = (path: string): FieldGetter => (obj) => str(at(obj, path));
 
-const COMMON: Record<string, FieldGetter> = {
-  'metadata.name': getter('metadata.name'),
-  'metadata.namespace': getter('metadata.namespace'),
+/** The field at a dotted path, as a string ('' when absent). */
+export const fieldAt = (path: string): FieldGetter => (obj) => str(at(obj, path));
+
+/** The field at a dotted path, or `fallback` (a Go zero value such as false or 0) when absent. */
+export const fieldOr = (path: string, fallback: string | number | boolean): FieldGetter => (obj) => str(at(obj, path) ?? fallback);
+
+const COMMON: FieldSelectors = {
+  'metadata.name': fieldAt('metadata.name'),
+  'metadata.namespace': fieldAt('metadata.namespace'),
 };
 
-const BY_KIND: Record<string, Record<string, FieldGetter>> = {
-  Pod: {
-    'spec.nodeName': getter('spec.nodeName'),
-    'spec.restartPolicy': getter('spec.restartPolicy'),
-    'spec.schedulerName': getter('spec.schedulerName'),
-    'spec.serviceAccountName': getter('spec.serviceAccountName'),
-    'spec.hostNetwork': (o) => str(at(o, 'spec.hostNetwork') ?? false),
-    'status.phase': getter('status.phase'),
-    'status.podIP': getter('status.podIP'),
-    'status.nominatedNodeName': getter('status.nominatedNodeName'),
-  },
-  Event: {
-    'involvedObject.kind': getter('involvedObject.kind'),
-    'involvedObject.namespace': getter('involvedObject.namespace'),
-    'involvedObject.name': getter('involvedObject.name'),
-    'involvedObject.uid': getter('involvedObject.uid'),
-    'involvedObject.apiVersion': getter('involvedObject.apiVersion'),
-    'involvedObject.resourceVersion': getter('involvedObject.resourceVersion'),
-    'involvedObject.fieldPath': getter('involvedObject.fieldPath'),
-    reason: getter('reason'),
-    reportingComponent: getter('reportingComponent'),
-    source: getter('source.component'),
-    type: getter('type'),
-  },
-  Node: { 'spec.unschedulable': (o) => str(at(o, 'spec.unschedulable') ?? false) },
-  Namespace: { 'status.phase': getter('status.phase') },
-  ReplicationController: { 'status.replicas': (o) => str(at(o, 'status.replicas') ?? 0) },
-  Service: { 'spec.clusterIP': getter('spec.clusterIP'), 'spec.type': getter('spec.type') },
-};
-
-/** Parses a field selector for `kind`; unknown fields are a 400 as upstream words it. */
-export function parseFieldSelector(kind: string, selector: string | undefined | null): FieldRequirement[] {
+/** Parses a field selector against a kind's fields; unknown fields are a 400 as upstream words it. */
+export function parseFieldSelector(fields: FieldSelectors | undefined, selector: string | undefined | null): FieldRequirement[] {
   if (!selector || !selector.trim()) return [];
   const reqs: FieldRequirement[] = [];
   for (const part of selector.split(',')) {
@@ -61,7 +41,7 @@ export function parseFieldSelector(kind: string, selector: string | undefined | 
     const m = /^([^=!]+?)\s*(==|=|!=)\s*(.*)$/.exec(p);
     if (!m) throw badRequest(`invalid selector: '${selector}'; can't understand '${p}'`);
     const field = m[1]!.trim();
-    if (!COMMON[field] && !BY_KIND[kind]?.[field]) {
+    if (!COMMON[field] && !fields?.[field]) {
       throw badRequest(`field label not supported: ${field}`);
     }
     reqs.push({ field, op: m[2] === '!=' ? '!=' : '=', value: m[3]!.trim() });
@@ -69,9 +49,9 @@ export function parseFieldSelector(kind: string, selector: string | undefined | 
   return reqs;
 }
 
-export function matchesFields(kind: string, reqs: FieldRequirement[], obj: KubeObject): boolean {
+export function matchesFields(fields: FieldSelectors | undefined, reqs: FieldRequirement[], obj: KubeObject): boolean {
   for (const r of reqs) {
-    const get = COMMON[r.field] ?? BY_KIND[kind]?.[r.field];
+    const get = COMMON[r.field] ?? fields?.[r.field];
     const v = get ? get(obj) : '';
     if (r.op === '=' ? v !== r.value : v === r.value) return false;
   }

@@ -10,7 +10,7 @@ export interface Requirement {
   values: string[];
 }
 
-export type LabelSelector = Requirement[];
+export type Selector = Requirement[];
 
 const TOKEN = /\s*(!=|==|=|,|\(|\)|!|[^\s,()=!]+)\s*/y;
 
@@ -30,7 +30,7 @@ function tokenize(s: string): string[] {
 }
 
 /** Parses `app=web,tier!=db,env in (a,b),!legacy`. Throws a 400 ApiError worded as the API server. */
-export function parseLabelSelector(selector: string | undefined | null): LabelSelector {
+export function parseLabelSelector(selector: string | undefined | null): Selector {
   if (!selector || !selector.trim()) return [];
   const tokens = tokenize(selector);
   const reqs: Requirement[] = [];
@@ -83,7 +83,7 @@ export function parseLabelSelector(selector: string | undefined | null): LabelSe
   return reqs;
 }
 
-export function matchesLabels(selector: LabelSelector, labels: Record<string, string> | undefined): boolean {
+export function matchesLabels(selector: Selector, labels: Record<string, string> | undefined): boolean {
   const l = labels ?? {};
   for (const r of selector) {
     const has = Object.prototype.hasOwnProperty.call(l, r.key);

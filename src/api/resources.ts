@@ -1,4 +1,6 @@
-// The kinds loopkube serves, with what discovery, the router and kubectl need to know of each.
+// A served resource as discovery, the router and kubectl know it, and where its objects live in
+// the store. Each kind declares its own in src/kinds/<kind>/resource.ts (a light module any
+// process may import); the list of served kinds is src/kinds/index.ts.
 
 export interface ResourceInfo {
   /** Plural resource name in the URL: `pods`. */
@@ -13,85 +15,27 @@ export interface ResourceInfo {
   shortNames: string[];
   categories: string[];
   verbs: string[];
-  /** Subresources served under `.../{name}/{sub}`; `status` and `scale` use the parent's object. */
+  /** Subresources served under `.../{name}/{sub}`; `status` uses the parent's object. */
   subresources: string[];
 }
 
-const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+/** Every verb of a regular resource. */
+export const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 
-function core(
-  resource: string,
-  singular: string,
-  kind: string,
-  namespaced: boolean,
-  shortNames: string[],
-  categories: string[],
-  subresources: string[] = [],
-): ResourceInfo {
+/** A resource description with the usual defaults: all verbs, `<Kind>List`, no short names. */
+export function describeResource(r: Pick<ResourceInfo, 'resource' | 'singular' | 'kind' | 'group' | 'version' | 'namespaced'> & Partial<ResourceInfo>): ResourceInfo {
   return {
-    resource,
-    singular,
-    kind,
-    listKind: `${kind}List`,
-    group: '',
-    version: 'v1',
-    namespaced,
-    shortNames,
-    categories,
+    listKind: `${r.kind}List`,
+    shortNames: [],
+    categories: [],
     verbs: ALL_VERBS,
-    subresources,
+    subresources: [],
+    ...r,
   };
 }
 
-export const RESOURCES: readonly ResourceInfo[] = [
-  core('namespaces', 'namespace', 'Namespace', false, ['ns'], [], ['status', 'finalize']),
-  core('nodes', 'node', 'Node', false, ['no'], [], ['status']),
-  core('pods', 'pod', 'Pod', true, ['po'], ['all'], ['status', 'binding']),
-  core('services', 'service', 'Service', true, ['svc'], ['all'], ['status']),
-  core('endpoints', 'endpoints', 'Endpoints', true, ['ep'], [], []),
-  core('replicationcontrollers', 'replicationcontroller', 'ReplicationController', true, ['rc'], ['all'], [
-    'status',
-    'scale',
-  ]),
-  core('events', 'event', 'Event', true, ['ev'], [], []),
-  {
-    resource: 'endpointslices',
-    singular: 'endpointslice',
-    kind: 'EndpointSlice',
-    listKind: 'EndpointSliceList',
-    group: 'discovery.k8s.io',
-    version: 'v1',
-    namespaced: true,
-    shortNames: [],
-    categories: [],
-    verbs: ALL_VERBS,
-    subresources: [],
-  },
-  {
-    resource: 'leases',
-    singular: 'lease',
-    kind: 'Lease',
-    listKind: 'LeaseList',
-    group: 'coordination.k8s.io',
-    version: 'v1',
-    namespaced: true,
-    shortNames: [],
-    categories: [],
-    verbs: ALL_VERBS,
-    subresources: [],
-  },
-];
-
-export function apiVersionOf(info: ResourceInfo): string {
+export function apiVersionOf(info: Pick<ResourceInfo, 'group' | 'version'>): string {
   return info.group ? `${info.group}/${info.version}` : info.version;
-}
-
-export function findResource(group: string, version: string, resource: string): ResourceInfo | undefined {
-  return RESOURCES.find((r) => r.group === group && r.version === version && r.resource === resource);
-}
-
-export function findResourceByKind(apiVersion: string, kind: string): ResourceInfo | undefined {
-  return RESOURCES.find((r) => apiVersionOf(r) === apiVersion && r.kind === kind);
 }
 
 /** Store key of an object: `/registry/pods/default/web-1`, `/registry/nodes/node-1`. */

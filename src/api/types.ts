@@ -2,6 +2,8 @@
 // upstream API (k8s.io/api); only the parts loopkube reads or writes are typed, and every
 // object may carry more (unknown fields are kept unless strict validation rejects them).
 
+import type { EnvFromSource, EnvVarSource, Volume, VolumeMount } from './config.js';
+
 export interface OwnerReference {
   apiVersion: string;
   kind: string;
@@ -48,6 +50,28 @@ export interface KubeList<T extends KubeObject = KubeObject> {
   items: T[];
 }
 
+/** metav1.Condition, the condition type of newer APIs (PodDisruptionBudget, Gateway API). */
+export interface Condition {
+  type: string;
+  status: 'True' | 'False' | 'Unknown';
+  observedGeneration?: number;
+  lastTransitionTime: string;
+  reason: string;
+  message: string;
+}
+
+export interface LabelSelectorRequirement {
+  key: string;
+  operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+  values?: string[];
+}
+
+/** metav1.LabelSelector: matchLabels and matchExpressions, ANDed. */
+export interface LabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: LabelSelectorRequirement[];
+}
+
 // ---- core/v1 ----------------------------------------------------------------------------
 
 export type ResourceList = Record<string, string>;
@@ -68,6 +92,7 @@ export interface ContainerPort {
 export interface EnvVar {
   name: string;
   value?: string;
+  valueFrom?: EnvVarSource;
 }
 
 export interface HTTPGetAction {
@@ -100,6 +125,8 @@ export interface Container {
   args?: string[];
   ports?: ContainerPort[];
   env?: EnvVar[];
+  envFrom?: EnvFromSource[];
+  volumeMounts?: VolumeMount[];
   resources?: ResourceRequirements;
   readinessProbe?: Probe;
   livenessProbe?: Probe;
@@ -123,6 +150,9 @@ export interface PodSpec {
   preemptionPolicy?: string;
   securityContext?: Record<string, unknown>;
   serviceAccountName?: string;
+  automountServiceAccountToken?: boolean;
+  volumes?: Volume[];
+  hostNetwork?: boolean;
   tolerations?: Array<Record<string, unknown>>;
   hostname?: string;
   subdomain?: string;

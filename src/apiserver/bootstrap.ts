@@ -1,14 +1,13 @@
 // What a new cluster has before anyone asks: the system namespaces, and the `kubernetes`
 // Service (ClusterIP 127.96.0.1:443) with Endpoints pointing at the API server, as
 // kube-apiserver's bootstrap controller keeps them, and the `kube-system/kube-dns` Service.
-import { findResource } from '../api/resources.js';
 import type { Endpoints, KubeObject, Service } from '../api/types.js';
 import type { Logger } from '../log.js';
 import type { Registry } from './registry.js';
+import { ENDPOINTS } from '../kinds/endpoints/resource.js';
+import { NAMESPACES } from '../kinds/namespace/resource.js';
+import { SERVICES } from '../kinds/service/resource.js';
 
-const NAMESPACES = findResource('', 'v1', 'namespaces')!;
-const SERVICES = findResource('', 'v1', 'services')!;
-const ENDPOINTS = findResource('', 'v1', 'endpoints')!;
 
 export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
@@ -56,7 +55,7 @@ async function ensureDNSService(registry: Registry, dns: { ip: string; port: num
 
 export async function bootstrapCluster(
   registry: Registry,
-  opts: { kubernetesServiceIP: string; apiHost: string; apiPort: number; logger: Logger; dns?: { ip: string; port: number } },
+  opts: { kubernetesServiceIP: string; apiHost: string; apiPort: number; logger: Logger; dns?: { ip: string; port: number }; /** Every API server's address, when there are several. */ apiHosts?: string[] },
 ): Promise<void> {
   for (const name of SYSTEM_NAMESPACES) {
     await ensure(registry, NAMESPACES, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
@@ -77,7 +76,7 @@ export async function bootstrapCluster(
     apiVersion: 'v1',
     kind: 'Endpoints',
     metadata: { name: 'kubernetes', namespace: 'default', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
-    subsets: [{ addresses: [{ ip: opts.apiHost }], ports: [{ name: 'https', port: opts.apiPort, protocol: 'TCP' }] }],
+    subsets: [{ addresses: (opts.apiHosts ?? [opts.apiHost]).map((ip) => ({ ip })), ports: [{ name: 'https', port: opts.apiPort, protocol: 'TCP' }] }],
   };
   await ensure(registry, ENDPOINTS, 'default', ep);
   // The API server's port can change between `up`s: keep the Endpoints current.

@@ -2,7 +2,8 @@
 // (k8s.io/apimachinery/pkg/apis/meta/v1 discovery types), and the aggregated form
 // (apidiscovery.k8s.io/v2) that kubectl 1.26+ asks for first to learn everything in two requests.
 import { createHash } from 'node:crypto';
-import { RESOURCES, type ResourceInfo } from '../api/resources.js';
+import type { ResourceInfo } from '../api/resources.js';
+import { RESOURCES, subresourceOf } from '../kinds/catalog.js';
 
 export const KUBE_MAJOR = '1';
 export const KUBE_MINOR = '32';
@@ -128,24 +129,14 @@ export interface APIResourceList {
   resources: APIResource[];
 }
 
-/** What a subresource answers with and the verbs it takes, as kube-apiserver serves them. */
-interface SubresourceShape {
-  group?: string;
-  version?: string;
-  kind?: string;
-  verbs: string[];
-}
-
-const SUBRESOURCES: Record<string, SubresourceShape> = {
-  status: { verbs: ['get', 'patch', 'update'] },
-  scale: { group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] },
-  binding: { kind: 'Binding', verbs: ['create'] },
-  finalize: { verbs: ['update'] },
-};
-
-function subresourceShape(info: ResourceInfo, sub: string): Required<Pick<SubresourceShape, 'kind' | 'verbs'>> & SubresourceShape {
-  const shape = SUBRESOURCES[sub] ?? { verbs: ['get'] };
-  return { ...shape, kind: shape.kind ?? info.kind };
+/** What a subresource answers with and the verbs it takes, as its kind declares them. */
+function subresourceShape(info: ResourceInfo, sub: string): { group?: string; version?: string; kind: string; verbs: string[] } {
+  const def = subresourceOf(info, sub);
+  const verbs = def?.verbs ?? ['get'];
+  if (!def?.kind) return { kind: info.kind, verbs };
+  // discovery names the group version only where it differs from the parent's (scale, eviction)
+  if (def.kind.group === info.group && def.kind.version === info.version) return { kind: def.kind.kind, verbs };
+  return { group: def.kind.group, version: def.kind.version, kind: def.kind.kind, verbs };
 }
 
 /** kube-apiserver's storage version hash: the first 8 bytes of sha256("group/version/kind"), base64. */

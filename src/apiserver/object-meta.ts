@@ -4,6 +4,7 @@
 import { randomUUID, randomInt } from 'node:crypto';
 import type { ResourceInfo } from '../api/resources.js';
 import type { KubeObject } from '../api/types.js';
+import { kindOf } from '../kinds/catalog.js';
 
 const NAME_CHARS = 'bcdfghjklmnpqrstvwxz2456789';
 
@@ -15,9 +16,9 @@ export function generateName(prefix: string): string {
   return base + s;
 }
 
-export function nowRfc3339(): string {
-  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
+import { nowRfc3339 } from '../api/time.js';
+
+export { nowRfc3339 };
 
 const clone = <T>(v: T): T => structuredClone(v);
 
@@ -25,12 +26,10 @@ function stableJson(v: unknown): string {
   return JSON.stringify(v ?? null);
 }
 
-/** Kinds whose spec changes bump metadata.generation (in Kubernetes 1.32: the workload controllers). */
-const GENERATION_KINDS = new Set(['ReplicationController']);
-
 /** Fresh metadata for a create: the caller has already resolved the name. */
 export function prepareForCreate(info: ResourceInfo, obj: KubeObject): KubeObject {
   const out = clone(obj);
+  const { strategy } = kindOf(info);
   out.apiVersion = info.group ? `${info.group}/${info.version}` : info.version;
   out.kind = info.kind;
   const m = out.metadata;
@@ -40,27 +39,12 @@ export function prepareForCreate(info: ResourceInfo, obj: KubeObject): KubeObjec
   delete m.deletionTimestamp;
   delete m.deletionGracePeriodSeconds;
   delete m.managedFields;
-  if (GENERATION_KINDS.has(info.kind)) m.generation = 1;
+  if (strategy.tracksGeneration) m.generation = 1;
   else delete m.generation;
   if (!info.namespaced) delete m.namespace;
-  // The status of a new object is the system's to write, not the client's (except Nodes and
-  // Events, whose writers are the system).
-  switch (info.kind) {
-    case 'Pod':
-      out.status = { phase: 'Pending' };
-      break;
-    case 'Service':
-      out.status = { loadBalancer: {} };
-      break;
-    case 'ReplicationController':
-      out.status = { replicas: 0 };
-      break;
-    case 'Namespace':
-      out.status = { phase: 'Active' };
-      break;
-    default:
-      break;
-  }
+  // The status of a new object is the system's to write, not the client's (except for kinds
+  // such as Nodes and Events, whose writers are the system).
+  if (strategy.initialStatus) out.status = strategy.initialStatus(out);
   return out;
 }
 
@@ -74,6 +58,10 @@ export function prepareForUpdate(info: ResourceInfo, subresource: string, incomi
   if (subresource === 'status') {
     out = clone(old);
     out.status = clone(incoming.status);
+    if (kindOf(info).strategy.statusUpdateKeepsAnnotations) {
+      if (incoming.metadata.annotations) out.metadata.annotations = clone(incoming.metadata.annotations);
+      else delete out.metadata.annotations;
+    }
   } else {
     out = clone(incoming);
     if (info.subresources.includes('status') && 'status' in old) out.status = clone(old.status);

@@ -13,9 +13,12 @@ import {
   strictDecodingError,
 } from '../api/errors.js';
 import { matchesFields, type FieldRequirement } from '../api/fields.js';
-import { matchesLabels, type LabelSelector } from '../api/labels.js';
-import { findResource, storeKey, storePrefix, type ResourceInfo } from '../api/resources.js';
-import type { DeleteOptions, KubeObject, Namespace, Pod } from '../api/types.js';
+import { matchesLabels, type Selector } from '../api/labels.js';
+import { storeKey, storePrefix, type ResourceInfo } from '../api/resources.js';
+import type { DeleteOptions, KubeObject, Namespace } from '../api/types.js';
+import { kindOf } from '../kinds/catalog.js';
+import type { DeleteContext } from '../kinds/kind.js';
+import { NAMESPACES } from '../kinds/namespace/resource.js';
 import type { Admission } from '../admission/index.js';
 import type { Logger } from '../log.js';
 import { isStoreError, type Store } from '../store/store.js';
@@ -43,17 +46,11 @@ export interface ListResult {
   revision: number;
 }
 
-/** Namespaces the system needs; deleting them is forbidden, as upstream forbids it. */
-export const PROTECTED_NAMESPACES = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease']);
-
-const NAMESPACES = findResource('', 'v1', 'namespaces')!;
-const NODES = findResource('', 'v1', 'nodes')!;
-
 const GC_FINALIZERS = { Foreground: 'foregroundDeletion', Orphan: 'orphan' } as const;
 
 export interface Registry {
   get(info: ResourceInfo, namespace: string | undefined, name: string): Promise<KubeObject>;
-  list(info: ResourceInfo, namespace: string | undefined, labels: LabelSelector, fields: FieldRequirement[]): Promise<ListResult>;
+  list(info: ResourceInfo, namespace: string | undefined, labels: Selector, fields: FieldRequirement[]): Promise<ListResult>;
   create(info: ResourceInfo, namespace: string | undefined, body: unknown, opts: WriteOptions): Promise<WriteResult>;
   update(info: ResourceInfo, namespace: string | undefined, name: string, subresource: string, body: unknown, opts: WriteOptions): Promise<WriteResult>;
   patch(info: ResourceInfo, namespace: string | undefined, name: string, subresource: string, patch: unknown, type: PatchContentType, opts: WriteOptions): Promise<WriteResult>;
@@ -81,11 +78,10 @@ function expectedApiVersion(info: ResourceInfo): string {
 export function createRegistry(deps: RegistryDeps): Registry {
   const { store, admission } = deps;
   const mutex = createKeyedMutex();
-  // Services allocate ClusterIPs and NodePorts from state derived from every stored Service:
-  // their writes are serialized so that state cannot change under an allocation.
-  const lockFor = (info: ResourceInfo): string => (info.kind === 'Service' ? 'services' : `${info.resource}`);
+  // A kind whose admission derives state from every stored object (Services allocate ClusterIPs
+  // and NodePorts) has its writes serialized, so that state cannot change under an allocation.
   const serialized = <T>(info: ResourceInfo, fn: () => Promise<T>): Promise<T> =>
-    info.kind === 'Service' ? mutex.run(lockFor(info), fn) : fn();
+    kindOf(info).strategy.serializeWrites ? mutex.run(`${info.group}/${info.resource}`, fn) : fn();
 
   async function getOrThrow(info: ResourceInfo, namespace: string | undefined, name: string): Promise<KubeObject> {
     let obj: KubeObject | undefined;
@@ -126,7 +122,7 @@ export function createRegistry(deps: RegistryDeps): Registry {
   }
 
   async function checkNamespace(info: ResourceInfo, namespace: string | undefined, name: string): Promise<void> {
-    if (!info.namespaced || info.kind === 'Namespace') return;
+    if (!info.namespaced) return;
     if (!namespace) throw badRequest('the server could not find the requested resource: a namespace is required');
     const ns = (await store.get(storeKey(NAMESPACES, undefined, namespace)).catch((err: unknown) => {
       throw toApiError(err, NAMESPACES, namespace);
@@ -156,19 +152,21 @@ export function createRegistry(deps: RegistryDeps): Registry {
     }
   }
 
+  /** Being deleted, no finalizers left, and the kind lets it go (a pod waits for its kubelet). */
   function readyToRemove(info: ResourceInfo, obj: KubeObject): boolean {
     if (!obj.metadata.deletionTimestamp) return false;
     if ((obj.metadata.finalizers ?? []).length > 0) return false;
-    if (info.kind === 'Namespace') return ((obj as Namespace).spec?.finalizers ?? []).length === 0;
-    // A terminating pod on a node stays until its kubelet confirms with a grace-0 delete.
-    if (info.kind === 'Pod') return (obj.metadata.deletionGracePeriodSeconds ?? 0) === 0;
-    return true;
+    return kindOf(info).strategy.readyToRemove?.(obj) ?? true;
   }
 
   async function admitUpdate(info: ResourceInfo, subresource: string, next: KubeObject, current: KubeObject): Promise<KubeObject> {
-    const sub = (subresource === 'status' || subresource === 'scale' || subresource === 'binding' ? subresource : '') as '' | 'status' | 'scale' | 'binding';
-    return admission.admit({ info, operation: 'UPDATE', subresource: sub, object: next, oldObject: current });
+    return admission.admit({ info, operation: 'UPDATE', subresource, object: next, oldObject: current });
   }
+
+  const deleteContext: DeleteContext = {
+    getObject: (info, namespace, name) => store.get(storeKey(info, namespace, name)),
+    now: nowRfc3339,
+  };
 
   const registry: Registry = {
     get: getOrThrow,
@@ -180,7 +178,7 @@ export function createRegistry(deps: RegistryDeps): Registry {
       } catch (err) {
         throw toApiError(err, info, '');
       }
-      const items = result.items.filter((o) => matchesLabels(labels, o.metadata.labels) && matchesFields(info.kind, fields, o));
+      const items = result.items.filter((o) => matchesLabels(labels, o.metadata.labels) && matchesFields(kindOf(info).fieldSelectors, fields, o));
       return { items, revision: result.revision };
     },
 
@@ -310,40 +308,22 @@ export function createRegistry(deps: RegistryDeps): Registry {
       if (pre?.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion) {
         throw conflict(info.resource, info.group, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`);
       }
-      if (info.kind === 'Namespace' && PROTECTED_NAMESPACES.has(name)) {
-        throw forbidden(`namespaces "${name}" is forbidden: this namespace may not be deleted`);
-      }
       const next = clone(current);
       const m = next.metadata;
       const finalizers = new Set(m.finalizers ?? []);
-      const policy = options.propagationPolicy ?? defaultPropagationPolicy(info);
+      const { strategy } = kindOf(info);
+      const policy = options.propagationPolicy ?? strategy.defaultPropagation;
       if (policy === 'Foreground') finalizers.add(GC_FINALIZERS.Foreground);
       if (policy === 'Orphan') finalizers.add(GC_FINALIZERS.Orphan);
-
-      if (info.kind === 'Namespace') {
-        if (!m.deletionTimestamp) m.deletionTimestamp = nowRfc3339();
-        (next as Namespace).status = { phase: 'Terminating' };
-      } else if (info.kind === 'Pod') {
-        const grace = await podGracePeriod(next as Pod, options);
-        if (grace > 0) {
-          const due = Date.now() + grace * 1000;
-          const currentDue = m.deletionTimestamp ? Date.parse(m.deletionTimestamp) : Infinity;
-          if (due < currentDue) {
-            m.deletionTimestamp = new Date(due).toISOString().replace(/\.\d{3}Z$/, 'Z');
-            m.deletionGracePeriodSeconds = grace;
-          }
-        } else {
-          m.deletionTimestamp = m.deletionTimestamp ?? nowRfc3339();
-          m.deletionGracePeriodSeconds = 0;
-        }
-      } else if (finalizers.size > 0 && !m.deletionTimestamp) {
+      await strategy.prepareDelete?.(next, options, deleteContext);
+      if (finalizers.size > 0 && !m.deletionTimestamp) {
         m.deletionTimestamp = nowRfc3339();
         m.deletionGracePeriodSeconds = 0;
       }
       if (finalizers.size > 0) m.finalizers = [...finalizers];
       if (opts.dryRun) return { object: next, removed: false };
 
-      const removeNow = info.kind === 'Namespace' ? readyToRemove(info, next) : finalizers.size === 0 && (info.kind !== 'Pod' || readyToRemove(info, next));
+      const removeNow = finalizers.size === 0 && (strategy.readyToRemove?.(next) ?? true);
       try {
         if (removeNow) {
           const removed = await store.delete(key, revisionOf(current));
@@ -359,27 +339,7 @@ export function createRegistry(deps: RegistryDeps): Registry {
     });
   }
 
-  /** Upstream: unscheduled and terminal pods go at once; others get their grace period. */
-  async function podGracePeriod(pod: Pod, options: DeleteOptions): Promise<number> {
-    const requested = options.gracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30;
-    if (requested <= 0) return 0;
-    if (!pod.spec?.nodeName) return 0;
-    if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') return 0;
-    const node = await store.get(storeKey(NODES, undefined, pod.spec.nodeName)).catch(() => undefined);
-    if (!node) return 0;
-    return requested;
-  }
-
   return registry;
-}
-
-/**
- * What a delete without a propagation policy does to dependents: upstream's
- * DefaultGarbageCollectionPolicy orphans them for core/v1 ReplicationControllers ("for back
- * compatibility"), and deletes them in the background for every other kind.
- */
-function defaultPropagationPolicy(info: ResourceInfo): DeleteOptions['propagationPolicy'] {
-  return info.kind === 'ReplicationController' ? 'Orphan' : undefined;
 }
 
 function hasResourceVersion(patch: unknown): boolean {

@@ -2,7 +2,9 @@
 // /api/v1/namespaces/{ns}/{resource}/{name}/{subresource}, /apis/{group}/{version}/..., and the
 // legacy /api/v1/watch/... prefix.
 import { badRequest } from '../api/errors.js';
-import { findResource, type ResourceInfo } from '../api/resources.js';
+import type { ResourceInfo } from '../api/resources.js';
+import { findResource } from '../kinds/catalog.js';
+import { NAMESPACES } from '../kinds/namespace/resource.js';
 
 export type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection';
 
@@ -26,7 +28,8 @@ export interface OtherRequest {
 
 export type RequestInfo = ResourceRequest | OtherRequest;
 
-const NAMESPACE_SUBRESOURCES = new Set(['status', 'finalize']);
+/** /namespaces/{name}/{sub} is the namespace's subresource, not a resource inside it. */
+const NAMESPACE_SUBRESOURCES = new Set(NAMESPACES.subresources);
 
 export function parseRequestInfo(method: string, pathname: string, watchParam: boolean): RequestInfo {
   const parts = pathname.split('/').filter((p) => p.length > 0).map((p) => decodePathSegment(p));

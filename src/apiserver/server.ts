@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { ApiError, notAcceptable, notFoundPath, statusFailure, unauthorized } from '../api/errors.js';
+import { RESOURCES } from '../kinds/catalog.js';
 import type { Logger } from '../log.js';
 import type { WatchCache } from '../store/watch-cache.js';
 import {
@@ -24,6 +25,7 @@ import { minimalOpenapiV2Protobuf, OPENAPI_V2_PROTOBUF } from './openapi-v2-prot
 import type { Registry } from './registry.js';
 import { parseRequestInfo } from './request-info.js';
 import { writeError, writeJson } from './respond.js';
+import { queryBool } from './query.js';
 
 export interface ApiServerOptions {
   host: string;
@@ -47,6 +49,20 @@ export interface ApiServer {
 
 const ANONYMOUS_PATHS = new Set(['/healthz', '/readyz', '/livez', '/version']);
 
+/** `GET /`: every group and group version served, and the server's own paths, sorted. */
+function rootPaths(): string[] {
+  const paths = new Set(['/api', '/apis', '/healthz', '/livez', '/metrics', '/openapi/v2', '/openapi/v3', '/readyz', '/version']);
+  for (const r of RESOURCES) {
+    if (r.group) {
+      paths.add(`/apis/${r.group}`);
+      paths.add(`/apis/${r.group}/${r.version}`);
+    } else {
+      paths.add(`/api/${r.version}`);
+    }
+  }
+  return [...paths].sort();
+}
+
 function tokenMatches(header: string | undefined, token: string): boolean {
   if (!header || !header.startsWith('Bearer ')) return false;
   const given = Buffer.from(header.slice(7).trim());
@@ -63,7 +79,7 @@ export function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
     const url = new URL(req.url ?? '/', 'https://localhost');
     const path = url.pathname;
     if (!ANONYMOUS_PATHS.has(path) && !tokenMatches(req.headers.authorization, opts.token)) throw unauthorized();
-    const info = parseRequestInfo(req.method ?? 'GET', path, url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1');
+    const info = parseRequestInfo(req.method ?? 'GET', path, queryBool(url.searchParams.getAll('watch')));
     switch (info.type) {
       case 'health': {
         const ok = path === '/livez' || path === '/healthz' ? true : opts.ready();
@@ -105,7 +121,7 @@ export function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
       case 'discovery': {
         if (req.method !== 'GET') throw notFoundPath(path);
         if (path === '/' ) {
-          writeJson(res, 200, { paths: ['/api', '/api/v1', '/apis', '/apis/discovery.k8s.io', '/apis/discovery.k8s.io/v1', '/healthz', '/livez', '/openapi/v2', '/openapi/v3', '/readyz', '/version'] });
+          writeJson(res, 200, { paths: rootPaths() });
           return;
         }
         if (path === '/api' || path === '/api/' || path === '/apis' || path === '/apis/') {

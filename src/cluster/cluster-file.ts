@@ -10,6 +10,7 @@
 //   nodeLifecycle: { nodeMonitorGracePeriodSeconds: 4, podEvictionTimeoutSeconds: 6 }
 //   propagation: { preset: instant, endpointUpdatesBatchPeriod: 0s, minSyncPeriod: 0s,
 //                  syncPeriod: 30s, syncDelay: 0s }
+//   controlPlane: { replicas: 3, leaderElection: { leaseDurationSeconds: 15, renewDeadlineSeconds: 10, retryPeriodSeconds: 2 } }
 //   nodes: [ { name: node-1, capacity: { cpu: "4", memory: 8Gi, pods: 110 }, labels: {}, taints: [] } ]
 //
 // Every field is optional except kind and apiVersion. Unknown fields are rejected, and every
@@ -47,6 +48,11 @@ export interface ClusterFile {
   proxy?: { mode?: BalancingMode; dataPlane?: DataPlaneName };
   nodeLifecycle?: { nodeMonitorGracePeriodSeconds?: number; podEvictionTimeoutSeconds?: number };
   propagation?: { preset?: PropagationPreset } & Partial<PropagationTimings>;
+  /** Several API servers (replicas > 1 needs a shared store: etcd or Redis). */
+  controlPlane?: {
+    replicas?: number;
+    leaderElection?: { leaseDurationSeconds?: number; renewDeadlineSeconds?: number; retryPeriodSeconds?: number };
+  };
   nodes?: ClusterFileNode[];
 }
 
@@ -74,7 +80,10 @@ export function parseClusterFile(text: string, subject = 'cluster file'): Cluste
   try {
     doc = parseYaml(text);
   } catch (err) {
-    throw new ClusterConfigError(subject, [`error converting YAML to JSON: ${(err as Error).message.split('\n')[0]}`]);
+    // the yaml parser's message names the line and column, then shows the line with a caret under the spot
+    const [first, ...snippet] = (err as Error).message.trimEnd().split('\n');
+    const shown = snippet.filter((l, i) => l.trim() !== '' || i > 0).map((l) => `      ${l}`);
+    throw new ClusterConfigError(subject, [`error converting YAML to JSON: ${first}${shown.length ? `\n${shown.join('\n')}` : ''}`]);
   }
   const errs: FieldError[] = [];
   const out = validateClusterFile(doc, errs);
@@ -343,7 +352,7 @@ export function validateClusterFile(doc: unknown, errs: FieldError[]): ClusterFi
     errs.push(fieldErr.invalid('', doc ?? null, `a cluster file must be a YAML mapping with kind: ${CLUSTER_FILE_KIND}, not ${typeName(doc ?? null)}`));
     return {};
   }
-  const root = mapping(doc, '', ['kind', 'apiVersion', 'name', 'networking', 'proxy', 'nodeLifecycle', 'propagation', 'nodes'], errs) ?? {};
+  const root = mapping(doc, '', ['kind', 'apiVersion', 'name', 'networking', 'proxy', 'nodeLifecycle', 'propagation', 'controlPlane', 'nodes'], errs) ?? {};
   if (root.kind === undefined) errs.push(fieldErr.required('kind'));
   else if (root.kind !== CLUSTER_FILE_KIND) errs.push(fieldErr.notSupported('kind', root.kind, [CLUSTER_FILE_KIND]));
   if (root.apiVersion === undefined) errs.push(fieldErr.required('apiVersion'));
@@ -411,6 +420,22 @@ export function validateClusterFile(doc: unknown, errs: FieldError[]): ClusterFi
     for (const t of TIMING_FIELDS) {
       const ms = duration(prop[t.field], `propagation.${t.field}`, t.maxMs, errs);
       if (ms !== undefined) out.propagation[t.key] = ms;
+    }
+  }
+
+  const cp = mapping(root.controlPlane, 'controlPlane', ['replicas', 'leaderElection'], errs);
+  if (cp) {
+    out.controlPlane = {};
+    const replicas = integer(cp.replicas, 'controlPlane.replicas', 1, 9, errs);
+    if (replicas !== undefined) out.controlPlane.replicas = replicas;
+    const le = mapping(cp.leaderElection, 'controlPlane.leaderElection', ['leaseDurationSeconds', 'renewDeadlineSeconds', 'retryPeriodSeconds'], errs);
+    if (le) {
+      const election: NonNullable<NonNullable<ClusterFile['controlPlane']>['leaderElection']> = {};
+      for (const key of ['leaseDurationSeconds', 'renewDeadlineSeconds', 'retryPeriodSeconds'] as const) {
+        const v = integer(le[key], `controlPlane.leaderElection.${key}`, 1, 3600, errs);
+        if (v !== undefined) election[key] = v;
+      }
+      out.controlPlane.leaderElection = election;
     }
   }
 

@@ -8,7 +8,6 @@
 // delayed). Objects are written only when their content changes. Services without a
 // selector are left alone: their Endpoints and EndpointSlices belong to the user.
 import { objectKey, resourcePath, splitObjectKey } from '../api/paths.js';
-import { findResource } from '../api/resources.js';
 import type { EndpointSlice, Endpoints, Pod, Service } from '../api/types.js';
 import { semanticEqual } from '../api/semantic-equal.js';
 import { createWorkQueue } from '../client/workqueue.js';
@@ -19,11 +18,11 @@ import { isPodReady, isConflict, isNotFound } from './pods.js';
 import type { Controller, ControllerContext } from './types.js';
 import { propagationOf } from '../cluster/propagation.js';
 import { createWrittenObjects } from './written-objects.js';
+import { ENDPOINTS } from '../kinds/endpoints/resource.js';
+import { ENDPOINT_SLICES as SLICES } from '../kinds/endpointslice/resource.js';
+import { PODS } from '../kinds/pod/resource.js';
+import { SERVICES } from '../kinds/service/resource.js';
 
-const PODS = findResource('', 'v1', 'pods')!;
-const SERVICES = findResource('', 'v1', 'services')!;
-const ENDPOINTS = findResource('', 'v1', 'endpoints')!;
-const SLICES = findResource('discovery.k8s.io', 'v1', 'endpointslices')!;
 
 /** What of a pod its endpoints depend on: a pod update that changes none of it is ignored. */
 function endpointFingerprint(pod: Pod): string {

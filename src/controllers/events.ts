@@ -2,12 +2,11 @@
 // per object+reason+message, its count bumped when it repeats.
 import { createHash } from 'node:crypto';
 import { resourcePath } from '../api/paths.js';
-import { findResource } from '../api/resources.js';
 import type { Event, KubeObject, ObjectReference } from '../api/types.js';
 import type { ApiClient } from '../client/client.js';
 import type { Logger } from '../log.js';
+import { EVENTS } from '../kinds/event/resource.js';
 
-const EVENTS = findResource('', 'v1', 'events')!;
 
 export interface EventRecorder {
   normal(obj: KubeObject, reason: string, message: string): void;

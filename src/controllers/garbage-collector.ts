@@ -5,15 +5,16 @@
 // - An owner being deleted with the `orphan` finalizer has its ownerReference removed from its
 //   dependents, then the finalizer is removed.
 import { objectKey, resourcePath } from '../api/paths.js';
-import { findResource, findResourceByKind, type ResourceInfo } from '../api/resources.js';
+import type { ResourceInfo } from '../api/resources.js';
+import { findResourceByKind } from '../kinds/catalog.js';
+import { KINDS } from '../kinds/index.js';
 import type { KubeObject, OwnerReference } from '../api/types.js';
 import { createWorkQueue } from '../client/workqueue.js';
 import type { Informer } from '../client/informer.js';
 import type { Controller, ControllerContext } from './types.js';
 
-const TRACKED = ['pods', 'services', 'endpoints', 'replicationcontrollers', 'endpointslices'].map(
-  (r) => findResource(r === 'endpointslices' ? 'discovery.k8s.io' : '', 'v1', r)!,
-);
+/** Every kind whose objects may have owners (upstream's GC watches every deletable resource). */
+const TRACKED = KINDS.filter((k) => k.garbageCollected !== false).map((k) => k.resource);
 
 const FOREGROUND = 'foregroundDeletion';
 const ORPHAN = 'orphan';

@@ -7,13 +7,12 @@
 // and takes the address back when the Service is deleted or stops being a LoadBalancer.
 // Services with a spec.loadBalancerClass belong to another implementation and are left alone.
 import { objectKey, resourcePath } from '../api/paths.js';
-import { findResource } from '../api/resources.js';
 import type { Service } from '../api/types.js';
 import { cidrContains, cidrSize, nthAddress, parseCidr, parseIPv4, type Cidr } from '../cluster/cidr.js';
 import { createWorkQueue } from '../client/workqueue.js';
 import type { Controller, ControllerContext } from './types.js';
+import { SERVICES } from '../kinds/service/resource.js';
 
-const SERVICES = findResource('', 'v1', 'services')!;
 
 export const LB_IPS_ANNOTATIONS = ['metallb.universe.tf/loadBalancerIPs', 'metallb.io/loadBalancerIPs'] as const;
 export const REASON_IP_ALLOCATED = 'IPAllocated';

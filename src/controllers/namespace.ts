@@ -1,12 +1,12 @@
 // The namespace controller: a namespace being deleted is emptied of everything in it, then
 // finalized (spec.finalizers cleared), at which point the API server removes it.
 import { resourcePath } from '../api/paths.js';
-import { findResource, RESOURCES } from '../api/resources.js';
+import { RESOURCES } from '../kinds/catalog.js';
 import type { Namespace } from '../api/types.js';
 import { createWorkQueue } from '../client/workqueue.js';
 import type { Controller, ControllerContext } from './types.js';
+import { NAMESPACES } from '../kinds/namespace/resource.js';
 
-const NAMESPACES = findResource('', 'v1', 'namespaces')!;
 
 export function startNamespaceController(ctx: ControllerContext): Controller {
   const { client, logger } = ctx;

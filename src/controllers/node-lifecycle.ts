@@ -9,16 +9,15 @@
 // - a node reporting Ready=False gets the node.kubernetes.io/not-ready taints instead;
 // - once the node is Ready again, the taints are removed (the node agent sets Ready=True itself).
 import { objectKey, resourcePath } from '../api/paths.js';
-import { findResource } from '../api/resources.js';
 import type { Node, NodeCondition, Pod, PodCondition, Taint } from '../api/types.js';
 import { createWorkQueue } from '../client/workqueue.js';
 import { createEventRecorder } from './events.js';
 import { isConflict, isNotFound, isPodTerminal, nowRfc3339, podCondition, timeOf } from './pods.js';
 import { podTolerations, TAINT_NOT_READY, TAINT_UNREACHABLE, tolerates } from './scheduling.js';
 import type { Controller, ControllerContext } from './types.js';
+import { NODES } from '../kinds/node/resource.js';
+import { PODS } from '../kinds/pod/resource.js';
 
-const PODS = findResource('', 'v1', 'pods')!;
-const NODES = findResource('', 'v1', 'nodes')!;
 
 const NODE_CONDITIONS = ['Ready', 'MemoryPressure', 'DiskPressure', 'PIDPressure'];
 const TICK_MS = 500;

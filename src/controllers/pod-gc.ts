@@ -3,14 +3,13 @@
 // missing for a quarantine period first, and is looked up live before anything is deleted, so
 // a node that is just being registered (or a lagging cache) never costs a pod.
 import { objectKey, resourcePath } from '../api/paths.js';
-import { findResource } from '../api/resources.js';
 import type { Node, Pod } from '../api/types.js';
 import { createWorkQueue } from '../client/workqueue.js';
 import { isConflict, isNotFound } from './pods.js';
 import type { Controller, ControllerContext } from './types.js';
+import { NODES } from '../kinds/node/resource.js';
+import { PODS } from '../kinds/pod/resource.js';
 
-const PODS = findResource('', 'v1', 'pods')!;
-const NODES = findResource('', 'v1', 'nodes')!;
 const SCAN_MS = 1000;
 
 export function startPodGarbageCollector(ctx: ControllerContext): Controller {

@@ -45,9 +45,7 @@ export function timeOf(rfc3339: string | undefined | null): number | undefined {
   return Number.isNaN(t) ? undefined : t;
 }
 
-export function nowRfc3339(): string {
-  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
+export { nowRfc3339 } from '../api/time.js';
 
 export function isNotFound(err: unknown): boolean {
   return (err as { code?: number })?.code === 404;

@@ -4,16 +4,15 @@
 // FailedScheduling event, and is tried again when nodes or pods change, and every few seconds.
 // Pods already given a node (spec.nodeName) are never rescheduled.
 import { objectKey, resourcePath } from '../api/paths.js';
-import { findResource } from '../api/resources.js';
 import type { Binding, Node, Pod, PodCondition } from '../api/types.js';
 import { createWorkQueue } from '../client/workqueue.js';
 import { createEventRecorder } from './events.js';
 import { isConflict, isNotFound, isPodTerminal, nowRfc3339, podCondition } from './pods.js';
 import { effectiveTaints, nodeAllocatable, schedulePod, type NodeSnapshot } from './scheduling.js';
 import type { Controller, ControllerContext } from './types.js';
+import { NODES } from '../kinds/node/resource.js';
+import { PODS } from '../kinds/pod/resource.js';
 
-const PODS = findResource('', 'v1', 'pods')!;
-const NODES = findResource('', 'v1', 'nodes')!;
 
 export const SCHEDULER_NAME = 'default-scheduler';
 /** How often pods that fit nowhere are tried again even when nothing seems to have changed. */

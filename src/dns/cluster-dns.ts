@@ -10,7 +10,6 @@
 // TCP listener (same IP, a port the kernel picks). So the two never fight over one socket, and
 // DNS over TCP follows the ClusterIP rules (reachable from a node or pod address only).
 import { resourcePath } from '../api/paths.js';
-import { findResource } from '../api/resources.js';
 import type { EndpointSlice, Endpoints, KubeObject, Service } from '../api/types.js';
 import { explainBindFailure } from '../cli/ports.js';
 import { clusterDNSIP } from '../cluster/config.js';
@@ -18,10 +17,10 @@ import type { Controller, ControllerContext } from '../controllers/types.js';
 import { buildZone, type DnsZone } from './records.js';
 import { respondToQuery } from './respond.js';
 import { startDnsServer, type DnsServer } from './server.js';
+import { ENDPOINTS } from '../kinds/endpoints/resource.js';
+import { ENDPOINT_SLICES as SLICES } from '../kinds/endpointslice/resource.js';
+import { SERVICES } from '../kinds/service/resource.js';
 
-const SERVICES = findResource('', 'v1', 'services')!;
-const ENDPOINTS = findResource('', 'v1', 'endpoints')!;
-const SLICES = findResource('discovery.k8s.io', 'v1', 'endpointslices')!;
 
 export const DNS_SERVICE_NAMESPACE = 'kube-system';
 export const DNS_SERVICE_NAME = 'kube-dns';

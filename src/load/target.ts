@@ -7,16 +7,15 @@
 import { lookup } from 'node:dns/promises';
 import net from 'node:net';
 import { resourcePath } from '../api/paths.js';
-import { findResource } from '../api/resources.js';
 import type { EndpointSlice, Node, Service, ServicePort } from '../api/types.js';
 import type { ApiClient } from '../client/client.js';
 import { resolveIPv4, resolveSrv, type DnsQueryOptions } from '../dns/client.js';
 import { CLUSTER_DOMAIN } from '../dns/records.js';
 import type { HostPort } from './runner.js';
+import { ENDPOINT_SLICES as SLICES } from '../kinds/endpointslice/resource.js';
+import { NODES } from '../kinds/node/resource.js';
+import { SERVICES } from '../kinds/service/resource.js';
 
-const SERVICES = findResource('', 'v1', 'services')!;
-const NODES = findResource('', 'v1', 'nodes')!;
-const SLICES = findResource('discovery.k8s.io', 'v1', 'endpointslices')!;
 
 export type Via = 'cluster-ip' | 'node-port' | 'load-balancer';
 export const VIAS: readonly Via[] = ['cluster-ip', 'node-port', 'load-balancer'];

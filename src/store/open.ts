@@ -1,4 +1,4 @@
-// Opens the store a cluster is configured with: the embedded journal (default) or Redis.
+// Opens the store a cluster is configured with: the embedded journal (default), Redis or etcd.
 import { clusterPaths, type ClusterConfig } from '../cluster/config.js';
 import type { Logger } from '../log.js';
 import { openEmbeddedStore } from './embedded/index.js';
@@ -12,5 +12,11 @@ export async function openClusterStore(config: ClusterConfig, logger: Logger): P
     const { openRedisStore } = await import('./redis/index.js');
     return openRedisStore(config.store, { prefix: `loopkube/${config.name}`, logger });
   }
-  throw new Error(`unsupported store URL "${config.store}": use "embedded" or redis://HOST:PORT/DB`);
+  if (config.store.startsWith('etcd://')) {
+    const { clusterEtcdPrefix, openEtcdStore, parseEtcdUrl } = await import('./etcd/index.js');
+    const url = parseEtcdUrl(config.store);
+    if (!url) throw new Error(`invalid etcd store URL "${config.store}": use etcd://HOST:PORT[,HOST:PORT...][/PREFIX]`);
+    return openEtcdStore({ endpoints: url.endpoints, prefix: clusterEtcdPrefix(url, config.name), logger });
+  }
+  throw new Error(`unsupported store URL "${config.store}": use "embedded", redis://HOST:PORT/DB or etcd://HOST:PORT`);
 }

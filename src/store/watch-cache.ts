@@ -7,7 +7,8 @@
 // is cut off once too many events wait for it; its client watches again.
 //
 // Events handed to watchers are shared by all of them and deep-frozen: copy before changing.
-import { findResourceByKind, storeKey } from '../api/resources.js';
+import { storeKey } from '../api/resources.js';
+import { findResourceByKind } from '../kinds/catalog.js';
 import type { KubeObject } from '../api/types.js';
 import { silentLogger, type Logger } from '../log.js';
 import { createEventHistory } from './event-history.js';

@@ -1,5 +1,5 @@
-// The per-cluster supervisor: starts the cluster's processes in order (redis, then the control
-// plane once healthy, then nodes and proxy), restarts any that exits on its own with a back-off,
+// The per-cluster supervisor: starts the cluster's processes in order (redis or the etcd
+// members, then the control plane(s), front end, nodes and proxy), restarts any that exits on its own with a back-off,
 // leaves down the ones put down on purpose (`loopkube node stop`), answers the CLI on a unix
 // socket, and on shutdown stops every child (SIGTERM, then SIGKILL after 5 s) and cleans up.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -54,11 +54,12 @@ interface Managed {
 }
 
 /**
- * Start-up order: redis first (the control plane's store), then everything else together: the
+ * Start-up order: the store's own servers first (redis, or the etcd members together, which
+ * turn healthy once they have elected a leader), then everything else together: the
  * nodes and the proxy boot while the control plane does, and retry the API until it answers,
  * which takes ~0.25 s off `up` compared with waiting for the control plane first.
  */
-const STAGE_OF: Record<ProcessComponent, number> = { redis: 0, 'control-plane': 1, node: 1, proxy: 1 };
+const STAGE_OF: Record<ProcessComponent, number> = { redis: 0, etcd: 0, 'control-plane': 1, 'api-frontend': 1, node: 1, proxy: 1 };
 
 export async function startSupervisor(options: SupervisorOptions): Promise<Supervisor> {
   const { home, logger } = options;
@@ -148,7 +149,7 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Super
     m.startedAtMs = Date.now();
     m.status = { ...m.status, pid: child.pid ?? null, state: 'running', startedAt: new Date().toISOString() };
     if (child.pid !== undefined) writePidFile(pidFile(paths.pidsDir, spec.name), child.pid);
-    logger.info({ process: spec.name, pid: child.pid, command: spec.command, args: spec.args }, 'started process');
+    logger.info({ process: spec.name, processPid: child.pid, command: spec.command, args: spec.args }, 'started process');
     save();
 
     let ended = false;
@@ -199,7 +200,7 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Super
     if (m.restartTimer) clearTimeout(m.restartTimer);
     m.restartTimer = null;
     if (m.child) {
-      logger.info({ process: m.spec.name, pid: m.child.pid }, 'stopping process on request (SIGKILL)');
+      logger.info({ process: m.spec.name, processPid: m.child.pid }, 'stopping process on request (SIGKILL)');
       m.child.kill('SIGKILL');
       await m.exited;
     }
@@ -250,6 +251,21 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Super
     for (const m of managed) m.child?.kill('SIGKILL');
   }
 
+  /** SIGTERM, then SIGKILL for whatever is still there after the grace period. */
+  async function stopTogether(group: Managed[]): Promise<void> {
+    const live = group.filter((m) => m.child);
+    if (live.length === 0) return;
+    for (const m of live) m.child?.kill('SIGTERM');
+    const allExited = Promise.all(live.map((m) => m.exited));
+    const inTime = await Promise.race([allExited.then(() => true), sleep(stopGraceMs).then(() => false)]);
+    if (!inTime) {
+      const stubborn = live.filter((m) => m.child);
+      logger.warn({ processes: stubborn.map((m) => m.spec.name) }, `not gone ${stopGraceMs} ms after SIGTERM; sending SIGKILL`);
+      for (const m of stubborn) m.child?.kill('SIGKILL');
+      await allExited;
+    }
+  }
+
   function shutdown(reason: string): Promise<void> {
     if (shutdownPromise) return shutdownPromise;
     shutdownPromise = (async () => {
@@ -262,16 +278,14 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Super
         m.restartTimer = null;
         if (!m.child) m.status = { ...m.status, state: 'stopped', pid: null };
       }
+      // Everything that uses the store first (so its last writes, such as a leader releasing
+      // its Lease, still land), then the store's own servers one at a time: an etcd leader
+      // that stops hands leadership to a member still running, which is quick, but waits out a
+      // timeout when that member is stopping too.
       const running = managed.filter((m) => m.child);
-      for (const m of running) m.child?.kill('SIGTERM');
-      const allExited = Promise.all(running.map((m) => m.exited));
-      const inTime = await Promise.race([allExited.then(() => true), sleep(stopGraceMs).then(() => false)]);
-      if (!inTime) {
-        const stubborn = running.filter((m) => m.child);
-        logger.warn({ processes: stubborn.map((m) => m.spec.name) }, `not gone ${stopGraceMs} ms after SIGTERM; sending SIGKILL`);
-        for (const m of stubborn) m.child?.kill('SIGKILL');
-        await allExited;
-      }
+      const isStore = (m: Managed) => STAGE_OF[m.spec.component] === 0;
+      await stopTogether(running.filter((m) => !isStore(m)));
+      for (const m of running.filter(isStore)) await stopTogether([m]);
       for (const m of managed) removePidFile(pidFile(paths.pidsDir, m.spec.name));
       await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
       rmSync(socketPath, { force: true });

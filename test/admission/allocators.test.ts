@@ -2,8 +2,8 @@
 // upstream's errors when a range is exhausted.
 import { describe, expect, it } from 'vitest';
 import type { Service } from '../../src/api/types.js';
-import { clusterIPStaticBand, createClusterIPAllocator, parseServiceCIDR } from '../../src/admission/cluster-ip-allocator.js';
-import { createNodePortAllocator, nodePortStaticBand } from '../../src/admission/node-port-allocator.js';
+import { clusterIPStaticBand, createClusterIPAllocator, parseServiceCIDR } from '../../src/kinds/service/cluster-ip-allocator.js';
+import { createNodePortAllocator, nodePortStaticBand } from '../../src/kinds/service/node-port-allocator.js';
 import { cluster, expectRefused, service } from './helpers.js';
 
 const first = (): number => 0;

@@ -383,6 +383,16 @@ describe('subresources', () => {
     expect(node.status?.addresses).toEqual([{ type: 'InternalIP', address: '127.10.9.9' }]);
   });
 
+  it('pods/binding refuses a Binding whose target is not a Node, and binds nothing', async () => {
+    await create(pod('bad-bind', 'sem'));
+    const binding = json({ apiVersion: 'v1', kind: 'Binding', metadata: { name: 'bad-bind' }, target: { apiVersion: 'v1', kind: 'Pod', name: 'status-node' } });
+    const r = await c.kubectl(['create', '--raw', '/api/v1/namespaces/sem/pods/bad-bind/binding', '-f', '-'], { input: binding });
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim()).toBe('The Binding "bad-bind" is invalid: target.kind: Unsupported value: "Pod": supported values: "Node", "<empty>"');
+    const p = await getJson<Pod>(['pod', 'bad-bind', '-n', 'sem']);
+    expect(p.spec.nodeName).toBeUndefined();
+  });
+
   it('pods/binding assigns a pod to a node once (kubectl create --raw)', async () => {
     await create(pod('to-bind', 'sem'));
     const binding = json({ apiVersion: 'v1', kind: 'Binding', metadata: { name: 'to-bind' }, target: { apiVersion: 'v1', kind: 'Node', name: 'status-node' } });

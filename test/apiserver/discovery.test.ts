@@ -10,6 +10,10 @@ import {
   versionInfo,
   wantedAggregatedDiscovery,
 } from '../../src/apiserver/discovery.js';
+import { RESOURCES } from '../../src/kinds/catalog.js';
+
+/** The named groups of the served kinds (src/kinds/index.ts). */
+const NAMED_GROUPS = [...new Set(RESOURCES.map((r) => r.group).filter((g) => g))].sort();
 
 describe('/version', () => {
   it('reports Kubernetes 1.32 as loopkube implements it', () => {
@@ -29,10 +33,11 @@ describe('/api and /apis', () => {
     });
   });
 
-  it('/apis offers discovery.k8s.io/v1 and coordination.k8s.io/v1 as preferred versions', () => {
+  it('/apis offers every named group of the served kinds, discovery.k8s.io/v1 among them, as preferred versions', () => {
     const list = apiGroupList();
     expect(list).toMatchObject({ kind: 'APIGroupList', apiVersion: 'v1' });
-    expect(list.groups.map((g) => g.name).sort()).toEqual(['coordination.k8s.io', 'discovery.k8s.io']);
+    expect(list.groups.map((g) => g.name).sort()).toEqual(NAMED_GROUPS);
+    expect(list.groups.map((g) => g.name)).toEqual(expect.arrayContaining(['coordination.k8s.io', 'discovery.k8s.io', 'policy']));
     expect(list.groups.filter((g) => g.name === 'discovery.k8s.io')).toEqual([
       {
         kind: 'APIGroup',
@@ -43,7 +48,7 @@ describe('/api and /apis', () => {
       },
     ]);
     expect(apiGroup('discovery.k8s.io')).toEqual(list.groups.find((g) => g.name === 'discovery.k8s.io'));
-    expect(apiGroup('apps')).toBeUndefined();
+    expect(apiGroup('example.com')).toBeUndefined();
   });
 });
 
@@ -108,7 +113,7 @@ describe('/api/v1 and /apis/discovery.k8s.io/v1', () => {
   });
 
   it('is undefined for a group version loopkube does not serve', () => {
-    expect(apiResourceList('apps', 'v1')).toBeUndefined();
+    expect(apiResourceList('example.com', 'v1')).toBeUndefined();
     expect(apiResourceList('', 'v2')).toBeUndefined();
   });
 });
@@ -156,7 +161,7 @@ describe('aggregated discovery (apidiscovery.k8s.io/v2)', () => {
   it('/apis holds the named groups', () => {
     const doc = aggregatedDiscovery('apis', 'v2beta1');
     expect(doc.apiVersion).toBe('apidiscovery.k8s.io/v2beta1');
-    expect(doc.items.map((g) => g.metadata.name).sort()).toEqual(['coordination.k8s.io', 'discovery.k8s.io']);
-    expect(doc.items[0]?.versions[0]?.resources.map((r) => r.resource)).toEqual(['endpointslices']);
+    expect(doc.items.map((g) => g.metadata.name).sort()).toEqual(NAMED_GROUPS);
+    expect(doc.items.find((g) => g.metadata.name === 'discovery.k8s.io')?.versions[0]?.resources.map((r) => r.resource)).toEqual(['endpointslices']);
   });
 });

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { strictDecodingError } from '../../src/api/errors.js';
-import { apiVersionOf, RESOURCES } from '../../src/api/resources.js';
+import { apiVersionOf } from '../../src/api/resources.js';
+import { RESOURCES } from '../../src/kinds/catalog.js';
 import type { KubeObject } from '../../src/api/types.js';
 import {
   aggregatedDiscovery,

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { RESOURCES, type ResourceInfo } from '../../src/api/resources.js';
+import type { ResourceInfo } from '../../src/api/resources.js';
+import { RESOURCES } from '../../src/kinds/catalog.js';
 import { openapiV2, openapiV3Document, openapiV3Root } from '../../src/apiserver/openapi.js';
 
 type Json = Record<string, unknown>;
@@ -62,7 +63,7 @@ describe('OpenAPI v3 root', () => {
   });
 
   it('publishes no document for a group version loopkube does not serve', () => {
-    expect(openapiV3Document('apis/apps/v1')).toBeUndefined();
+    expect(openapiV3Document('apis/example.com/v1')).toBeUndefined();
     expect(openapiV3Document('api/v2')).toBeUndefined();
     expect(openapiV3Document('nonsense')).toBeUndefined();
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { findResource, type ResourceInfo } from '../../src/api/resources.js';
+import type { ResourceInfo } from '../../src/api/resources.js';
+import { findResource } from '../../src/kinds/catalog.js';
 import type { KubeObject } from '../../src/api/types.js';
 import { humanDuration, toTable } from '../../src/apiserver/printers/index.js';
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { RESOURCES, apiVersionOf } from '../../src/api/resources.js';
+import { apiVersionOf } from '../../src/api/resources.js';
+import { RESOURCES } from '../../src/kinds/catalog.js';
 import {
   findUnknownFields,
   patchSchemaFor,
@@ -226,7 +227,8 @@ describe('findUnknownFields', () => {
       obj: { kind: 'DeleteOptions', apiVersion: 'meta.k8s.io/v1', gracePeriodSeconds: 0, propagationPolicy: 'Foreground', preconditions: { uid: 'u' }, cascade: true },
       want: ['cascade'],
     },
-    { name: 'a kind without a schema cannot be judged', apiVersion: 'apps/v1', kind: 'Deployment', obj: { spec: { foo: 1 } }, want: [] },
+    { name: 'a kind without a schema cannot be judged', apiVersion: 'example.com/v1', kind: 'Widget', obj: { spec: { foo: 1 } }, want: [] },
+    { name: 'a kind described by the upstream tables is judged', apiVersion: 'apps/v1', kind: 'Deployment', obj: { spec: { foo: 1, template: { spec: { containers: [{ name: 'a', bar: 1 }] } } } }, want: ['spec.foo', 'spec.template.spec.containers[0].bar'] },
   ];
   for (const c of cases) {
     it(c.name, () => {
@@ -294,7 +296,8 @@ describe('patchSchemaFor', () => {
     { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', path: 'endpoints', want: { kind: 'array' } },
     { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', path: 'endpoints.[].conditions.ready', want: { kind: 'primitive' } },
     { apiVersion: 'autoscaling/v1', kind: 'Scale', path: 'spec.replicas', want: { kind: 'primitive' } },
-    { apiVersion: 'apps/v1', kind: 'Deployment', path: 'spec.template', want: { kind: 'unknown' } },
+    { apiVersion: 'apps/v1', kind: 'Deployment', path: 'spec.template.spec.containers', want: { kind: 'array', patchStrategy: 'merge', patchMergeKey: 'name' } },
+    { apiVersion: 'example.com/v1', kind: 'Widget', path: 'spec.template', want: { kind: 'unknown' } },
   ];
   for (const c of cases) {
     it(`${c.kind} ${c.path}`, () => {

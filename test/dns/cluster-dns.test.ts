@@ -3,15 +3,15 @@
 import { execFile } from 'node:child_process';
 import dgram from 'node:dgram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findResource } from '../../src/api/resources.js';
+import { findResource } from '../../src/kinds/catalog.js';
 import { resourcePath } from '../../src/api/paths.js';
 import type { EndpointSlice, Service } from '../../src/api/types.js';
 import { clusterDNSIP } from '../../src/cluster/config.js';
 import { DNS_SLICE_NAME } from '../../src/dns/cluster-dns.js';
 import { startTestControlPlane, waitFor, type TestControlPlane } from '../support/control-plane.js';
+import { ENDPOINT_SLICES as SLICES } from '../../src/kinds/endpointslice/resource.js';
+import { SERVICES } from '../../src/kinds/service/resource.js';
 
-const SERVICES = findResource('', 'v1', 'services')!;
-const SLICES = findResource('discovery.k8s.io', 'v1', 'endpointslices')!;
 
 interface Dig {
   status: string;

@@ -3,13 +3,13 @@
 import { execFile } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resourcePath } from '../../src/api/paths.js';
-import { findResource } from '../../src/api/resources.js';
+import { findResource } from '../../src/kinds/catalog.js';
 import type { EndpointSlice, Service } from '../../src/api/types.js';
 import type { LoadSummary } from '../../src/load/stats.js';
 import { startTestCluster, waitFor, type TestCluster } from '../support/cluster.js';
+import { ENDPOINT_SLICES as SLICES } from '../../src/kinds/endpointslice/resource.js';
+import { SERVICES } from '../../src/kinds/service/resource.js';
 
-const SERVICES = findResource('', 'v1', 'services')!;
-const SLICES = findResource('discovery.k8s.io', 'v1', 'endpointslices')!;
 
 const MANIFEST = `
 apiVersion: v1
@@ -79,7 +79,7 @@ describe('loopkube load on a 3-node cluster', () => {
     clusterIP = (await c.client.get<Service>(resourcePath(SERVICES, 'default', 'web'))).spec.clusterIP!;
     // The proxy picks the service up within moments: wait until a small run is answered.
     await waitFor('svc/web to answer through its ClusterIP', async () => (await load(['svc/web', '--requests', '5'])).requests === 5, 30_000);
-  }, 180_000);
+  });
 
   afterAll(async () => {
     await c?.down();

@@ -118,7 +118,7 @@ export interface PodAnswer {
 /** An HTTP server on ip:port (port 0 = any free) playing a pod. */
 export function startPodServer(name: string, ip: string, node: string, port = 0): Promise<PodServer> {
   const server = http.createServer((req, res) => {
-    const body = JSON.stringify({ pod: name, ip, node, client: req.socket.remoteAddress } satisfies PodAnswer);
+    const body = JSON.stringify({ pod: name, ip, node, client: req.socket.remoteAddress ?? '' } satisfies PodAnswer);
     res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
     res.end(body);
     req.resume();

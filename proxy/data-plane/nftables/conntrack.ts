@@ -13,6 +13,8 @@ export interface OpenConnections {
   readonly byFrontend: Map<string, number>;
   /** `frontend ip:port|endpoint ip:port` -> open connections. */
   readonly byEndpoint: Map<string, number>;
+  /** `client ip|frontend ip:port|endpoint ip:port` -> open connections (the service map's flows). */
+  readonly byFlow: Map<string, number>;
   readonly total: number;
 }
 
@@ -23,12 +25,14 @@ export interface OpenConnections {
 export function countOpen(text: string, frontends: ReadonlySet<string>): OpenConnections {
   const byFrontend = new Map<string, number>();
   const byEndpoint = new Map<string, number>();
+  const byFlow = new Map<string, number>();
   let total = 0;
   for (const line of text.split('\n')) {
     if (!line.startsWith('ipv4') || !line.includes(' tcp ')) continue;
     const f = line.split(/\s+/);
     const state = f[5];
     if (!state || !OPEN.has(state)) continue;
+    let src = '';
     let dst = '';
     let dport = '';
     let replySrc = '';
@@ -37,7 +41,10 @@ export function countOpen(text: string, frontends: ReadonlySet<string>): OpenCon
     let seenSport = 0;
     for (let i = 6; i < f.length; i++) {
       const kv = f[i]!;
-      if (kv.startsWith('src=')) seenSrc++;
+      if (kv.startsWith('src=')) {
+        seenSrc++;
+        if (seenSrc === 1) src = kv.slice(4);
+      }
       else if (kv.startsWith('sport=')) {
         seenSport++;
         if (seenSport === 2) replySport = kv.slice(6);
@@ -51,8 +58,10 @@ export function countOpen(text: string, frontends: ReadonlySet<string>): OpenCon
     byFrontend.set(fe, (byFrontend.get(fe) ?? 0) + 1);
     const key = `${fe}|${replySrc}:${replySport}`;
     byEndpoint.set(key, (byEndpoint.get(key) ?? 0) + 1);
+    const flow = `${src}|${key}`;
+    byFlow.set(flow, (byFlow.get(flow) ?? 0) + 1);
   }
-  return { byFrontend, byEndpoint, total };
+  return { byFrontend, byEndpoint, byFlow, total };
 }
 
 /** The conntrack table's text, or '' where the kernel does not expose it. */

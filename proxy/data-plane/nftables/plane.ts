@@ -4,7 +4,8 @@
 // service ports a snapshot changed. Counters are read back from the table once a second into the
 // same stats the userspace planes keep (connections from each endpoint chain's counter, bytes
 // from the counting chain: whole IP packets, headers included), and open connections from the
-// kernel's connection tracking (conntrack.ts).
+// kernel's connection tracking (conntrack.ts); the service map's flows (client -> frontend ->
+// endpoint) from two dynamic sets of the table (flows.ts).
 //
 // The table lives as long as the cluster, not the process: a proxy that starts replaces whatever
 // an earlier run left (one transaction, so connections to Services never find no rule), and one
@@ -14,10 +15,11 @@ import type { BalancingMode } from '../../../src/cluster/config.js';
 import { nft } from '../../../src/cluster/nftables.js';
 import type { Logger } from '../../../src/log.js';
 import type { Frontend, RoutingSnapshot } from '../../snapshot.js';
-import { endpointCounters, type StatsRegistry } from '../../stats.js';
+import { endpointCounters, flowCounters, type StatsRegistry } from '../../stats.js';
 import type { DataPlane, ServeFailure } from '../types.js';
 import { countOpen, readConntrack, type OpenConnections } from './conntrack.js';
-import { baseDefinitions, hex32, markTagOf, renderCluster, renderUnit, type RenderContext, type Unit } from './rules.js';
+import { createFlowReader, parseFlowSet, type FlowGrowth } from './flows.js';
+import { FLOW_BYTES_SET, FLOW_CONNECTIONS_SET, baseDefinitions, hex32, markTagOf, renderCluster, renderUnit, type RenderContext, type Unit } from './rules.js';
 import { buildTransaction } from './transaction.js';
 
 export interface NftablesPlaneOptions {
@@ -69,7 +71,8 @@ export function createNftablesPlane(opts: NftablesPlaneOptions): DataPlane {
   let retryTimer: NodeJS.Timeout | undefined;
   let failures = 0;
   let closed = false;
-  let open: OpenConnections = { byFrontend: new Map(), byEndpoint: new Map(), total: 0 };
+  let open: OpenConnections = { byFrontend: new Map(), byEndpoint: new Map(), byFlow: new Map(), total: 0 };
+  const readFlows = createFlowReader();
 
   const contextFor = (snap: RoutingSnapshot): RenderContext => {
     const index = new Map(snap.nodes.map((n, i) => [n.name, i + 1]));
@@ -148,8 +151,23 @@ export function createNftablesPlane(opts: NftablesPlaneOptions): DataPlane {
 
   async function readStats(): Promise<void> {
     if (!started || closed) return;
-    const [listed, text] = await Promise.all([nft(['-j', 'list', 'counters', 'table', 'ip', table]), readConntrack()]);
+    const [listed, text, flowConns, flowBytes] = await Promise.all([
+      nft(['-j', 'list', 'counters', 'table', 'ip', table]),
+      readConntrack(),
+      nft(['-j', 'list', 'set', 'ip', table, FLOW_CONNECTIONS_SET]),
+      nft(['-j', 'list', 'set', 'ip', table, FLOW_BYTES_SET]),
+    ]);
     if (!listed.ok || closed) return;
+    // By frontend: `frontend ip:port` -> [client, endpoint, growth].
+    const grown = new Map<string, Array<[string, string, FlowGrowth]>>();
+    if (flowConns.ok && flowBytes.ok) {
+      for (const [key, g] of readFlows(parseFlowSet(flowConns.stdout), parseFlowSet(flowBytes.stdout))) {
+        const [client, via, endpoint] = key.split('|') as [string, string, string];
+        const list = grown.get(via);
+        if (list) list.push([client, endpoint, g]);
+        else grown.set(via, [[client, endpoint, g]]);
+      }
+    }
     const counters = parseCounters(listed.stdout);
     open = countOpen(text, new Set(unitOfAddress.keys()));
     const packets = (name: string): number => counters.get(name)?.packets ?? 0;
@@ -163,7 +181,14 @@ export function createNftablesPlane(opts: NftablesPlaneOptions): DataPlane {
         s.refused = packets(f.refused);
         s.bytesIn = bytes(f.bytesIn);
         s.bytesOut = bytes(f.bytesOut);
-        s.connectionsActive = open.byFrontend.get(`${f.frontend.address}:${f.frontend.port}`) ?? 0;
+        const at = `${f.frontend.address}:${f.frontend.port}`;
+        s.connectionsActive = open.byFrontend.get(at) ?? 0;
+        for (const [client, endpoint, g] of grown.get(at) ?? []) {
+          const flow = flowCounters(s, client, endpoint);
+          flow.connectionsTotal += g.connections;
+          flow.bytes += g.bytes;
+        }
+        for (const flow of s.flows?.values() ?? []) flow.connectionsActive = open.byFlow.get(`${flow.client}|${at}|${flow.endpoint}`) ?? 0;
       }
       const sp = stats.servicePort(first.service);
       for (const e of unit.stats.endpoints) {

@@ -18,7 +18,9 @@
 //                                       endpoint, a TCP reset
 //   ep-*                                counts, remembers the client for affinity, DNATs to the pod
 //   nat-postrouting (srcnat)            SNAT to the marked node's IP
-//   count-output (after dnat)           bytes each way, per frontend and per endpoint
+//   count-output (after dnat)           bytes each way, per frontend and per endpoint; and per
+//                                       flow (client . frontend . endpoint: connections, bytes),
+//                                       in two dynamic sets with a counter per element
 // Counters are named objects, read back into the same stats the userspace planes keep.
 import { createHash } from 'node:crypto';
 import type { EndpointTarget } from '../../endpoint-slices.js';
@@ -258,6 +260,17 @@ export function renderCluster(sources: ClusterSources, nodes: ReadonlyArray<{ na
   return { chains: new Map(), counters: new Set(), sets: new Map(), elements, stats: { frontends: [], endpoints: [] } };
 }
 
+/** Per-flow counters (client . frontend ip . port . endpoint ip . port): connections (the first packet of each), bytes. */
+export const FLOW_CONNECTIONS_SET = 'flow-conns';
+export const FLOW_BYTES_SET = 'flow-bytes';
+/** Idle flows leave the kernel's sets after this (an update refreshes it); the stats keep their totals. */
+export const FLOW_TIMEOUT_S = 600;
+/** Elements per flow set (a full set counts no new flow; the traffic still flows). */
+export const FLOW_SET_SIZE = 65536;
+const FLOW_SET_SPEC = `type ipv4_addr . ipv4_addr . inet_service . ipv4_addr . inet_service; flags dynamic,timeout; timeout ${FLOW_TIMEOUT_S}s; size ${FLOW_SET_SIZE}; counter;`;
+/** The flow of a packet going client -> pod (after DNAT: its destination is the endpoint). */
+const FLOW_KEY_ORIGINAL = 'ct original ip saddr . ct original ip daddr . ct original proto-dst . ip daddr . tcp dport';
+
 /** The table's fixed part: sets, maps and base chains, created once by a proxy when it starts. */
 export function baseDefinitions(table: string, comment: string, markTag: string): string {
   return [
@@ -273,6 +286,8 @@ export function baseDefinitions(table: string, comment: string, markTag: string)
     '  map ep-bytes-in { type ipv4_addr . inet_service . ipv4_addr . inet_service : counter; }',
     '  map ep-bytes-out { type ipv4_addr . inet_service . ipv4_addr . inet_service : counter; }',
     '  map snat-nodes { type mark : ipv4_addr; }',
+    `  set ${FLOW_CONNECTIONS_SET} { ${FLOW_SET_SPEC} }`,
+    `  set ${FLOW_BYTES_SET} { ${FLOW_SET_SPEC} }`,
     '  chain filter-output {',
     '    type filter hook output priority -110; policy accept;',
     `    ct state new ip daddr . tcp dport @clusterips ip saddr != @cluster-sources ${REJECT}`,
@@ -291,6 +306,10 @@ export function baseDefinitions(table: string, comment: string, markTag: string)
     '    meta l4proto tcp ct status dnat ct direction original counter name ct original ip daddr . ct original proto-dst . ip daddr . tcp dport map @ep-bytes-in',
     '    meta l4proto tcp ct status dnat ct direction reply counter name ct original ip daddr . ct original proto-dst map @fe-bytes-out',
     '    meta l4proto tcp ct status dnat ct direction reply counter name ct original ip daddr . ct original proto-dst . ip saddr . tcp sport map @ep-bytes-out',
+    // last: a full flow set stops only its own rule
+    `    meta l4proto tcp ct status dnat ct state new update @${FLOW_CONNECTIONS_SET} { ${FLOW_KEY_ORIGINAL} }`,
+    `    meta l4proto tcp ct status dnat ct direction original update @${FLOW_BYTES_SET} { ${FLOW_KEY_ORIGINAL} }`,
+    `    meta l4proto tcp ct status dnat ct direction reply update @${FLOW_BYTES_SET} { ct original ip saddr . ct original ip daddr . ct original proto-dst . ip saddr . tcp sport }`,
     '  }',
     '}',
   ].join('\n');

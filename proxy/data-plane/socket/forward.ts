@@ -62,6 +62,7 @@ export function forwardSocket(socket: net.Socket, frontend: ActiveFrontend, dial
 function dialUpstream(conn: Connection): void {
   const d = conn.dial;
   d.stats.connectionsActive++;
+  d.flow.connectionsActive++;
   const up = net.connect({ host: d.endpoint.ip, port: d.endpoint.port, localAddress: d.localAddress, allowHalfOpen: true, noDelay: true });
   (up as Tagged)[SIDE] = { socket: up, peer: null, conn, fromClient: false, closed: false };
   up.once('connect', onConnect);
@@ -74,6 +75,7 @@ function onDialError(this: Tagged): void {
   this.destroy();
   const d = conn.dial;
   d.stats.connectionsActive--;
+  d.flow.connectionsActive--;
   d.stats.connectFailures++;
   conn.fe.connectFailures++;
   if (conn.client.closed) return;
@@ -98,9 +100,11 @@ function onConnect(this: Tagged): void {
     this[SIDE] = undefined;
     this.destroy();
     conn.dial.stats.connectionsActive--;
+    conn.dial.flow.connectionsActive--;
     return;
   }
   conn.dial.stats.connectionsTotal++;
+  conn.dial.flow.connectionsTotal++;
   conn.upstream = upstream;
   conn.open = 2;
   const client = conn.client;
@@ -122,6 +126,7 @@ function onData(this: Tagged, chunk: Buffer): void {
   if (side === undefined) return;
   const conn = side.conn;
   const n = chunk.length;
+  conn.dial.flow.bytes += n;
   if (side.fromClient) {
     conn.fe.bytesIn += n;
     conn.dial.stats.bytesIn += n;
@@ -168,7 +173,10 @@ function onClose(this: Tagged): void {
   conn.finished = true;
   liveConnections--;
   conn.fe.connectionsActive--;
-  if (conn.upstream) conn.dial.stats.connectionsActive--;
+  if (conn.upstream) {
+    conn.dial.stats.connectionsActive--;
+    conn.dial.flow.connectionsActive--;
+  }
 }
 
 /** Turns an accepted connection away at once: the client sees a reset. */

@@ -16,7 +16,9 @@ function onConnection(this: Server, socket: net.Socket): void {
     return;
   }
   const fe = slot.active;
-  const clientIP = fe.needsClientIP ? (socket.remoteAddress ?? '') : '';
+  // Always read: routing may depend on it (fe.needsClientIP), and the flow counters behind the
+  // service map record who the client was.
+  const clientIP = socket.remoteAddress ?? '';
   const dial = routeConnection(fe, clientIP, null);
   if (dial === null) {
     fe.stats.refused++;

@@ -91,3 +91,9 @@ export function nameColumn(priority = 0): TableColumnDefinition {
 export function ageColumn(): TableColumnDefinition {
   return column('Age', 'string', fieldDescription(OBJECT_META, 'creationTimestamp'));
 }
+
+/** layoutContainerCells: container names and images, each comma-separated. */
+export function containerCells(containers: unknown): [string, string] {
+  const list = asArray(containers).filter(isRecord);
+  return [list.map((c) => asString(c.name)).join(','), list.map((c) => asString(c.image)).join(',')];
+}

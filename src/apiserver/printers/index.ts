@@ -2,34 +2,16 @@
 // standard columns for the kind (wide ones included, priority 1: kubectl shows them with -o wide).
 import type { ResourceInfo } from '../../api/resources.js';
 import type { KubeObject, ListMeta } from '../../api/types.js';
+import { kindOf } from '../../kinds/catalog.js';
 import { defaultPrinter } from './default.js';
-import { endpointsPrinter } from './endpoints.js';
-import { endpointSlicePrinter } from './endpointslices.js';
-import { eventPrinter } from './events.js';
-import { namespacePrinter } from './namespaces.js';
-import { nodePrinter } from './nodes.js';
-import { podPrinter } from './pods.js';
-import { replicationControllerPrinter } from './replicationcontrollers.js';
-import { servicePrinter } from './services.js';
 import type { KindPrinter, Table, TableRow } from './table.js';
 
 export type { KindPrinter, PartialObjectMetadata, Table, TableColumnDefinition, TableRow, TableRowCondition } from './table.js';
 export { humanDuration } from './format.js';
 
-const PRINTERS: Record<string, KindPrinter> = {
-  '/Pod': podPrinter,
-  '/Service': servicePrinter,
-  '/Node': nodePrinter,
-  '/Namespace': namespacePrinter,
-  '/Endpoints': endpointsPrinter,
-  '/ReplicationController': replicationControllerPrinter,
-  '/Event': eventPrinter,
-  'discovery.k8s.io/EndpointSlice': endpointSlicePrinter,
-};
-
-/** The printer of a resource's kind (the default NAME / CREATED AT one for others). */
+/** The printer of a resource's kind (the default NAME / CREATED AT one for kinds without their own). */
 export function printerFor(info: ResourceInfo): KindPrinter {
-  return PRINTERS[`${info.group}/${info.kind}`] ?? defaultPrinter;
+  return kindOf(info).printer ?? defaultPrinter;
 }
 
 export interface TableOptions {

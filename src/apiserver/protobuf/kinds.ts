@@ -1,28 +1,31 @@
-// Which message a protobuf body holds, by the apiVersion and kind of its envelope: the kinds
-// loopkube serves, plus what clients send to them (Binding, Scale, DeleteOptions, Eviction).
-const ROOT_MESSAGES: Readonly<Record<string, string>> = {
-  'v1/Namespace': 'core.v1.Namespace',
-  'v1/Node': 'core.v1.Node',
-  'v1/Pod': 'core.v1.Pod',
-  'v1/Service': 'core.v1.Service',
-  'v1/Endpoints': 'core.v1.Endpoints',
-  'v1/ReplicationController': 'core.v1.ReplicationController',
-  'v1/Event': 'core.v1.Event',
-  'v1/Binding': 'core.v1.Binding',
-  'discovery.k8s.io/v1/EndpointSlice': 'discovery.v1.EndpointSlice',
-  'autoscaling/v1/Scale': 'autoscaling.v1.Scale',
-  'policy/v1/Eviction': 'policy.v1.Eviction',
-};
+// Which message a protobuf body holds, by the apiVersion and kind of its envelope: the served
+// kinds' objects and what clients send to their subresources (Binding, Scale, Eviction), as
+// each kind declares them (src/kinds/).
+import { apiVersionOf } from '../../api/resources.js';
+import { KINDS } from '../../kinds/index.js';
+
+let rootMessages: Readonly<Record<string, string>> | undefined;
+
+/** `apiVersion/kind` -> message, built on first use (the kinds' modules import this one's neighbours). */
+function messages(): Readonly<Record<string, string>> {
+  rootMessages ??= Object.fromEntries<string>(
+    KINDS.flatMap((k) => [
+      ...(k.protobufMessage ? [[`${apiVersionOf(k.resource)}/${k.resource.kind}`, k.protobufMessage] as const] : []),
+      ...Object.values(k.subresources ?? {}).flatMap((sub) => Object.entries(sub.protobufRequests ?? {})),
+    ]),
+  );
+  return rootMessages;
+}
 
 /** The message name for `apiVersion`/`kind`, or undefined for a kind loopkube does not decode. */
 export function rootMessageFor(apiVersion: string, kind: string): string | undefined {
   // DeleteOptions is registered in every group version (client-go sends the resource's own).
   if (kind === 'DeleteOptions') return 'meta.v1.DeleteOptions';
-  return ROOT_MESSAGES[`${apiVersion}/${kind}`];
+  return messages()[`${apiVersion}/${kind}`];
 }
 
 export function decodableKinds(): Array<{ apiVersion: string; kind: string }> {
-  return Object.keys(ROOT_MESSAGES).map((key) => {
+  return Object.keys(messages()).map((key) => {
     const slash = key.lastIndexOf('/');
     return { apiVersion: key.slice(0, slash), kind: key.slice(slash + 1) };
   });

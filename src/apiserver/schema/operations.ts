@@ -3,7 +3,8 @@
 // them (operationId `patchCoreV1NamespacedPod`, x-kubernetes-action `patch`, ...), because
 // kubectl finds an operation by its x-kubernetes-group-version-kind and reads its parameters:
 // a PATCH listing `fieldValidation` is how it learns the server validates fields itself.
-import { RESOURCES, type ResourceInfo } from '../../api/resources.js';
+import type { ResourceInfo } from '../../api/resources.js';
+import { RESOURCES } from '../../kinds/catalog.js';
 import type { GroupVersionKind } from './openapi-schema.js';
 import { schemaNameFor } from './registry.js';
 

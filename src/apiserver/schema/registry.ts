@@ -1,5 +1,8 @@
 // The one source of truth: every schema loopkube publishes, by its upstream component name,
 // and the lookups the validator, the patcher, the OpenAPI documents and the printers share.
+// The hand-written schemas of the first kinds win; every other kind of the upstream API tables
+// (src/api/upstream, generated from the Go types) is described by the schemas derived from them.
+import { schemasFor, UPSTREAM } from '../../api/upstream/index.js';
 import { API_DISCOVERY_SCHEMAS } from './api-discovery.js';
 import { CORE_V1_AFFINITY_SCHEMAS } from './core-v1-affinity.js';
 import { CORE_V1_CLUSTER_SCHEMAS } from './core-v1-cluster.js';
@@ -11,7 +14,20 @@ import { DISCOVERY_V1_SCHEMAS } from './discovery-v1.js';
 import { META_V1_SCHEMAS } from './meta-v1.js';
 import { SCHEMA_REF_PREFIX, type OpenAPISchema } from './openapi-schema.js';
 
-export const SCHEMAS: Readonly<Record<string, OpenAPISchema>> = Object.freeze({
+/** Every kind in the upstream tables (a struct with TypeMeta inline), outside meta/v1. */
+function upstreamKinds(): string[] {
+  const kinds: string[] = [];
+  for (const pkg of UPSTREAM.packages) {
+    if (pkg.name === 'meta.v1') continue;
+    for (const [name, t] of Object.entries(pkg.types)) {
+      if (t.kind === 'struct' && t.fields.some((f) => f.inline && f.type === 'meta.v1.TypeMeta')) kinds.push(`${pkg.name}.${name}`);
+    }
+  }
+  return kinds;
+}
+
+/** The schemas written by hand (the first kinds'), which win over the derived ones. */
+export const HAND_WRITTEN_SCHEMAS: Readonly<Record<string, OpenAPISchema>> = Object.freeze({
   ...META_V1_SCHEMAS,
   ...API_DISCOVERY_SCHEMAS,
   ...CORE_V1_POD_SCHEMAS,
@@ -21,6 +37,11 @@ export const SCHEMAS: Readonly<Record<string, OpenAPISchema>> = Object.freeze({
   ...CORE_V1_CLUSTER_SCHEMAS,
   ...DISCOVERY_V1_SCHEMAS,
   ...COORDINATION_V1_SCHEMAS,
+});
+
+export const SCHEMAS: Readonly<Record<string, OpenAPISchema>> = Object.freeze({
+  ...schemasFor(UPSTREAM, upstreamKinds()),
+  ...HAND_WRITTEN_SCHEMAS,
 });
 
 function splitApiVersion(apiVersion: string): { group: string; version: string } {

@@ -2,12 +2,10 @@
 // kube-apiserver reports them by (`unknown field "spec.ports[0].foo"`). Values of the wrong
 // type are not this check's business; subtrees marked x-kubernetes-preserve-unknown-fields
 // accept anything.
+import { isPlainObject } from '../../api/json.js';
 import type { OpenAPISchema } from './openapi-schema.js';
 import { resolveSchema, schemaByName, schemaNameFor } from './registry.js';
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /**
  * The unknown fields of `obj` read as `apiVersion`/`kind`, in document order, e.g.

@@ -1,0 +1,152 @@
+#!/usr/bin/python3
+"""The official Python client (Debian's python3-kubernetes) driven by the test suite.
+
+Reads one JSON command a line on stdin, runs it with the typed client against the cluster of
+the kubeconfig given as argv[1], and answers one JSON line: {"ok": result} or {"error": {...}}.
+Results are what the client returned, read back through its typed models (so a field the client
+refuses, or a value it mis-parses, shows up as an error, as it would in a user's program).
+"""
+import json
+import sys
+import threading
+
+from kubernetes import client, config, watch
+from kubernetes.client.rest import ApiException
+
+config.load_kube_config(config_file=sys.argv[1])
+api = client.ApiClient()
+core = client.CoreV1Api(api)
+
+
+def meta(obj):
+    m = obj.metadata
+    return {
+        "name": m.name,
+        "namespace": m.namespace,
+        "uid": m.uid,
+        "resourceVersion": m.resource_version,
+        "labels": m.labels or {},
+    }
+
+
+def service_body(name, labels):
+    return client.V1Service(
+        metadata=client.V1ObjectMeta(name=name, labels=labels),
+        spec=client.V1ServiceSpec(selector={"app": name}, ports=[client.V1ServicePort(name="http", port=80, target_port=8080)]),
+    )
+
+
+def service_result(svc):
+    out = meta(svc)
+    out["type"] = type(svc).__name__
+    out["clusterIP"] = svc.spec.cluster_ip
+    out["ports"] = [{"port": p.port, "protocol": p.protocol, "targetPort": p.target_port} for p in svc.spec.ports or []]
+    return out
+
+
+def run_watch(cmd):
+    """Events of a typed watch: type and object name, until `count` events or the timeout."""
+    w = watch.Watch()
+    kwargs = {"timeout_seconds": cmd.get("timeoutSeconds", 10)}
+    if cmd.get("resourceVersion"):
+        kwargs["resource_version"] = cmd["resourceVersion"]
+    events = []
+    # a writer started once the watch is open (the client opens it lazily, on first iteration)
+    trigger = cmd.get("then")
+    started = threading.Event()
+
+    def writer():
+        started.wait(10)
+        if trigger:
+            dispatch(trigger)
+
+    t = threading.Thread(target=writer)
+    t.start()
+    stream = w.stream(core.list_namespaced_service, cmd["namespace"], **kwargs)
+    started.set()
+    for ev in stream:
+        events.append({"type": ev["type"], "name": ev["object"].metadata.name, "kind": type(ev["object"]).__name__})
+        if len(events) >= cmd["count"]:
+            w.stop()
+            break
+    t.join()
+    return events
+
+
+def dispatch(cmd):
+    op = cmd["op"]
+    ns = cmd.get("namespace")
+    if op == "createNamespace":
+        return meta(core.create_namespace(client.V1Namespace(metadata=client.V1ObjectMeta(name=cmd["name"]))))
+    if op == "createService":
+        return service_result(core.create_namespaced_service(ns, service_body(cmd["name"], cmd.get("labels", {}))))
+    if op == "getService":
+        return service_result(core.read_namespaced_service(cmd["name"], ns))
+    if op == "listServices":
+        kwargs = {}
+        if cmd.get("labelSelector"):
+            kwargs["label_selector"] = cmd["labelSelector"]
+        lst = core.list_namespaced_service(ns, **kwargs)
+        return {"resourceVersion": lst.metadata.resource_version, "names": [s.metadata.name for s in lst.items]}
+    if op == "listServicePages":
+        pages = []
+        token = None
+        while True:
+            kwargs = {"limit": cmd["limit"]}
+            if token:
+                kwargs["_continue"] = token
+            lst = core.list_namespaced_service(ns, **kwargs)
+            pages.append([s.metadata.name for s in lst.items])
+            token = lst.metadata._continue
+            if not token or len(pages) > 20:
+                return {"pages": pages}
+    if op == "patchServiceLabels":
+        return service_result(core.patch_namespaced_service(cmd["name"], ns, {"metadata": {"labels": cmd["labels"]}}))
+    if op == "deleteService":
+        r = core.delete_namespaced_service(cmd["name"], ns)
+        # 22.6 types this call as V1Status whatever comes back; its `kind` is what the server sent
+        return {"kind": r.kind, "name": getattr(r.metadata, "name", None)}
+    if op == "watchServices":
+        return run_watch(cmd)
+    if op == "serviceTable":
+        table = api.call_api(
+            "/api/v1/namespaces/{namespace}/services",
+            "GET",
+            path_params={"namespace": ns},
+            header_params={"Accept": "application/json;as=Table;v=v1;g=meta.k8s.io"},
+            response_type="object",
+            auth_settings=["BearerToken"],
+            _return_http_data_only=True,
+        )
+        return {"kind": table["kind"], "columns": [c["name"] for c in table["columnDefinitions"] if c.get("priority", 0) == 0], "rows": [r["cells"][0] for r in table["rows"]]}
+    if op == "listNodes":
+        return {"names": [n.metadata.name for n in core.list_node().items]}
+    if op == "readNode":
+        n = core.read_node(cmd["name"])
+        info = n.status.node_info
+        return {"name": n.metadata.name, "kubeletVersion": info.kubelet_version, "kubeProxyVersion": info.kube_proxy_version, "ready": [c.status for c in n.status.conditions if c.type == "Ready"]}
+    raise ValueError("unknown op " + op)
+
+
+def main():
+    for line in sys.stdin:
+        line = line.strip()
+        if not line:
+            continue
+        cmd = json.loads(line)
+        try:
+            out = {"ok": dispatch(cmd)}
+        except ApiException as e:
+            body = None
+            try:
+                body = json.loads(e.body)
+            except Exception:
+                body = e.body
+            out = {"error": {"code": e.status, "body": body}}
+        except Exception as e:  # the client refusing what the server sent is a result too
+            out = {"error": {"code": 0, "body": "%s: %s" % (type(e).__name__, e)}}
+        sys.stdout.write(json.dumps(out, default=str) + "\n")
+        sys.stdout.flush()
+
+
+main()
