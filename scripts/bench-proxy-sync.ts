@@ -29,7 +29,7 @@ import { createRouter } from '../proxy/router.js';
 import { createSnapshotBuilder } from '../proxy/snapshot-builder.js';
 import { buildSnapshot } from '../proxy/snapshot.js';
 import { createStatsRegistry } from '../proxy/stats.js';
-import { PROVISIONAL, cli, fmt, freePort, loadAverage, machine, percentile, pool, randomInt, table, waitFor } from './bench-support.js';
+import { PROVISIONAL, cli, fmt, freePort, loadAverage, machine, percentile, pool, randomInt, table, waitFor } from './bench-support/common.js';
 
 const { values: flags } = parseArgs({
   options: {

@@ -49,7 +49,7 @@ import { clientConfigFromHome } from '../src/client/config.js';
 import { CLUSTER_HOME_ENV, PROCESS_NAME_ENV, SUPERVISOR_PID_ENV } from '../src/cluster/parent-watch.js';
 import { nftablesProblem } from '../src/cluster/nftables.js';
 import { sendSupervisorRequest, supervisorSocket } from '../src/supervisor/control.js';
-import { PROVISIONAL, REPO, cli, cpuSeconds, fmt, freePort, loadAverage, machine, median, randomInt, ratio, table, versionOf, waitFor } from './bench-support.js';
+import { PROVISIONAL, REPO, cli, cpuSeconds, fmt, freePort, loadAverage, machine, median, randomInt, ratio, table, versionOf, waitFor } from './bench-support/common.js';
 
 const { values: flags } = parseArgs({
   options: {
