@@ -1,8 +1,10 @@
-// Entry point of the service proxy process: `node dist/proxy/main.js --home DIR`.
+// Entry point of the service proxy process: `node dist/proxy/main.js --home DIR [--data-plane NAME]`
+// (--data-plane overrides the cluster's proxy.dataPlane: the benchmark runs each plane in turn).
 // One process serves every node's share of kube-proxy: ClusterIPs, every node's NodePorts, and
 // the load-balancer IPs. It keeps serving with what it last knew while the API server is away.
 import { parseArgs } from 'node:util';
 import { clusterPaths, readClusterConfig } from '../src/cluster/config.js';
+import { propagationOf } from '../src/cluster/propagation.js';
 import { exitWhenParentDies } from '../src/cluster/parent-watch.js';
 import { createApiClient } from '../src/client/client.js';
 import { clientConfigFromHome } from '../src/client/config.js';
@@ -13,11 +15,12 @@ import { startMetricsServer } from './metrics.js';
 import { installProfilerSignal } from './profiler.js';
 import { startProxier } from './proxier.js';
 import { startTrafficPush } from './traffic-push.js';
-import { uvTcpAvailable } from './uv.js';
+import { DATA_PLANES, type DataPlaneName } from './data-plane/index.js';
 
-const { values } = parseArgs({ options: { home: { type: 'string' } } });
-if (!values.home) {
-  console.error('usage: proxy/main.js --home DIR');
+const { values } = parseArgs({ options: { home: { type: 'string' }, 'data-plane': { type: 'string' } } });
+const dataPlane = values['data-plane'] as DataPlaneName | undefined;
+if (!values.home || (dataPlane !== undefined && !DATA_PLANES.includes(dataPlane))) {
+  console.error(`usage: proxy/main.js --home DIR [--data-plane ${DATA_PLANES.join('|')}]`);
   process.exit(2);
 }
 exitWhenParentDies();
@@ -29,24 +32,16 @@ process.on('uncaughtException', (err) => {
   process.exit(1);
 });
 
-if (!uvTcpAvailable()) {
-  logger.fatal(
-    { node: process.version },
-    "this Node does not expose libuv's TCP bindings (tcp_wrap/stream_wrap) the proxy's data plane uses; run loopkube with Node 20 or 22",
-  );
-  process.exit(1);
-}
-
 const client = createApiClient(clientConfigFromHome(values.home));
 const events = createProxyEvents(createEventRecorder(client, 'kube-proxy', logger));
-const proxier = startProxier({ client, config, logger, events });
+const proxier = startProxier({ client, config, logger, events, ...(dataPlane ? { dataPlane } : {}) });
 installProfilerSignal(clusterPaths(values.home).logsDir, logger);
 // Stats to the control plane's traffic hub (dashboard, service map, `loopkube top`).
-const push = startTrafficPush({ home: values.home, snapshot: () => proxier.traffic(), listenerFailures: () => listenerFailures(proxier.listeners()), logger });
+const push = startTrafficPush({ home: values.home, snapshot: () => proxier.traffic(), listenerFailures: () => listenerFailures(proxier.dataPlane()), logger });
 
 try {
   const metrics = await startMetricsServer('127.0.0.1', config.proxy.metricsPort, proxier);
-  logger.info({ metrics: `127.0.0.1:${metrics.port}`, mode: config.proxy.mode }, 'proxy started');
+  logger.info({ metrics: `127.0.0.1:${metrics.port}`, mode: config.proxy.mode, dataPlane: proxier.dataPlane().name, node: process.version, propagation: propagationOf(config) }, 'proxy started');
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;

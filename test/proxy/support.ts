@@ -41,12 +41,21 @@ function get(port: number, pathname: string): Promise<{ status: number; body: st
   });
 }
 
-/** Starts `node dist/proxy/main.js --home HOME` and waits until its /healthz answers 200. */
-export async function startProxyProcess(home: string, metricsPort: number): Promise<ProxyProcess> {
+/**
+ * The flag that turns on Node's permission model (process.binding() is denied under it): named
+ * --permission since Node 22.13 / 23.5, --experimental-permission before.
+ */
+export function permissionFlag(version = process.versions.node): string {
+  const [major, minor] = version.split('.').map(Number) as [number, number];
+  return major > 22 || (major === 22 && minor >= 13) ? '--permission' : '--experimental-permission';
+}
+
+/** Starts `node [nodeArgs] dist/proxy/main.js --home HOME` and waits until its /healthz answers 200. */
+export async function startProxyProcess(home: string, metricsPort: number, opts: { nodeArgs?: string[] } = {}): Promise<ProxyProcess> {
   if (!existsSync(PROXY_MAIN)) throw new Error(`${PROXY_MAIN} is missing: run npx tsc -p tsconfig.json`);
   const logFile = path.join(clusterPaths(home).logsDir, 'proxy.log');
   const log = createWriteStream(logFile, { flags: 'a' });
-  const child = spawn(process.execPath, [PROXY_MAIN, '--home', home], {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), PROXY_MAIN, '--home', home], {
     cwd: REPO,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
