@@ -3,7 +3,8 @@
 // It keeps the container's state as kubelet reports it (waiting / running / terminated, the last
 // state, restart count, ready and started), runs its startup, readiness and liveness probes, and
 // restarts it after a crash or a failed liveness probe as the restart policy says, with
-// crash-loop back-off.
+// crash-loop back-off. A batch container (restartPolicy Never or OnFailure) ends by itself after
+// a short run, as a Job's process does (container-lifetime.ts).
 import { randomBytes } from 'node:crypto';
 import { podVersion } from '../src/api/pod-version.js';
 import type { Container, ContainerState, Pod, Probe } from '../src/api/types.js';
@@ -11,6 +12,7 @@ import type { EventRecorder } from '../src/controllers/events.js';
 import type { Logger } from '../src/log.js';
 import { parseAppKnobs } from './app-knobs.js';
 import { createRestartBackoff, type RestartBackoffOptions } from './backoff.js';
+import { containerLifetime, exitReason } from './container-lifetime.js';
 import { createAppControl, type AppControl, type ProbeKind } from './control.js';
 import { startPodApp, type PodApp, type RequestCounter } from './pod-app.js';
 import type { ContainerSnapshot } from './pod-status.js';
@@ -86,7 +88,9 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
   const { spec, podIP } = deps;
   const name = spec.name;
   const image = spec.image ?? '';
-  const { knobs, problems } = parseAppKnobs(spec.env);
+  const { knobs, problems: knobProblems } = parseAppKnobs(spec.env);
+  const lifetime = containerLifetime(spec.env, deps.pod().spec.restartPolicy);
+  const problems = [...knobProblems, ...lifetime.problems];
   const backoff = createRestartBackoff(deps.backoff);
   const msPerSecond = deps.msPerSecond ?? 1000;
 
@@ -99,6 +103,8 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
   let probes: { readiness?: ProbeWorker; liveness?: ProbeWorker; startup?: ProbeWorker } = {};
   let startupPassed = false;
   let restartTimer: NodeJS.Timeout | undefined;
+  /** Ends the current run of a container that runs for a while (RUN_SECONDS, a batch pod). */
+  let runTimer: NodeJS.Timeout | undefined;
   /** Bumped on every run; stale callbacks of an earlier run compare it and do nothing. */
   let runId = 0;
   let stopping = false;
@@ -130,6 +136,8 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
   }
 
   function stopProbes(): void {
+    clearTimeout(runTimer);
+    runTimer = undefined;
     probes.readiness?.stop();
     probes.liveness?.stop();
     probes.startup?.stop();
@@ -216,7 +224,7 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
           onCrash: (code) => {
             if (id !== runId || phase.kind !== 'running') return;
             deps.logger.info({ container: name, exitCode: code }, 'container crashed (control path)');
-            exited(code, code === 0 ? 'Completed' : 'Error', id);
+            exited(code, exitReason(code), id);
           },
           onControlChange: () => {
             if (id === runId) deps.onChange();
@@ -248,6 +256,12 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
     deps.logger.info({ container: name, podIP, ports, restartCount }, 'container started');
     if (spec.startupProbe) probes.startup = probeWorker('startup', spec.startupProbe, id);
     else startMainProbes(id);
+    if (lifetime.runMs !== undefined) {
+      runTimer = setTimeout(() => {
+        deps.logger.info({ container: name, exitCode: lifetime.exitCode }, 'container finished its run');
+        exited(lifetime.exitCode, exitReason(lifetime.exitCode), id);
+      }, lifetime.runMs);
+    }
     deps.onChange();
   }
 

@@ -7,7 +7,7 @@ import type { Logger } from '../src/log.js';
 import type { RestartBackoffOptions } from './backoff.js';
 import { createContainerRuntime, type ContainerRuntime } from './container-runtime.js';
 import type { RequestCounter } from './pod-app.js';
-import { rfc3339, type PodSnapshot } from './pod-status.js';
+import { podPhase, rfc3339, type PodSnapshot } from './pod-status.js';
 import { gracePeriodMs, terminateContainers } from './termination.js';
 
 export interface PodRuntimeDeps {
@@ -32,6 +32,8 @@ export interface PodRuntime {
   update(pod: Pod): void;
   snapshot(): PodSnapshot;
   terminating(): boolean;
+  /** Every container ended for good (the pod is Succeeded or Failed): nothing runs on its IP any more. */
+  finished(): boolean;
   /** Requests the pod's app answered (all containers and ports). */
   requests(): number;
   /** The pod is gone from the API server, or the node shuts down: close everything now. */
@@ -117,6 +119,10 @@ export function createPodRuntime(deps: PodRuntimeDeps): PodRuntime {
       };
     },
     terminating: () => terminatingSince > 0,
+    finished() {
+      const phase = podPhase(pod, containers.map((c) => c.snapshot()));
+      return phase === 'Succeeded' || phase === 'Failed';
+    },
     requests: () => counter.requests,
     kill() {
       if (killed) return;
