@@ -4,6 +4,7 @@
 import { endpointsKind } from './endpoints/index.js';
 import { endpointSliceKind } from './endpointslice/index.js';
 import { eventKind } from './event/index.js';
+import { jobKind } from './job/index.js';
 import type { KindDefinition } from './kind.js';
 import { leaseKind } from './lease/index.js';
 import { namespaceKind } from './namespace/index.js';
@@ -24,4 +25,5 @@ export const KINDS: readonly KindDefinition[] = [
   endpointSliceKind,
   leaseKind,
   podDisruptionBudgetKind,
+  jobKind,
 ];
