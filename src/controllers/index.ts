@@ -10,10 +10,12 @@ import { startLoadBalancerController } from './loadbalancer.js';
 import { startNamespaceController } from './namespace.js';
 import { startDisruptionController } from './disruption.js';
 import { startEndpointsController } from './endpoints.js';
+import { startJobController } from './job/controller.js';
 import { startNodeLifecycleController } from './node-lifecycle.js';
 import { startPodGarbageCollector } from './pod-gc.js';
 import { startReplicationController } from './replication.js';
 import { startScheduler } from './scheduler.js';
+import { startTTLAfterFinishedController } from './ttl-after-finished.js';
 import type { Controller, ControllerContext } from './types.js';
 
 export interface Controllers {
@@ -34,6 +36,8 @@ const STARTERS: ControllerStarter[] = [
   startPodGarbageCollector,
   startLoadBalancerController,
   startDisruptionController,
+  startJobController,
+  startTTLAfterFinishedController,
   startClusterDNS,
 ];
 
