@@ -22,6 +22,12 @@ export interface PodIdentity {
 /** Shared by every container and port of one pod. */
 export interface RequestCounter {
   requests: number;
+  /** Answers by container port, then by HTTP status (what `/metrics` reports per endpoint). */
+  byPort: Map<number, Record<number, number>>;
+}
+
+export function newRequestCounter(): RequestCounter {
+  return { requests: 0, byPort: new Map() };
 }
 
 export interface PodAppOptions {
@@ -75,10 +81,14 @@ export function startPodApp(opts: PodAppOptions): Promise<PodApp> {
   const padding = knobs.responseBytes > 0 ? 'x'.repeat(knobs.responseBytes) : '';
   let draining = false;
   let destroyed = false;
+  let answers = counter.byPort.get(port);
+  if (!answers) counter.byPort.set(port, (answers = {}));
+  const byStatus = answers;
 
   function respond(req: IncomingMessage, res: ServerResponse, n: number): void {
     if (res.destroyed || destroyed) return;
     const status = knobs.errorRate > 0 && Math.random() < knobs.errorRate ? 500 : 200;
+    byStatus[status] = (byStatus[status] ?? 0) + 1;
     const socket = req.socket;
     let body = `${head}${socket.remoteAddress ?? ''}","clientPort":${socket.remotePort ?? 0},"requests":${n}`;
     if (knobs.responseBytes > 0) {

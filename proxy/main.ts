@@ -8,7 +8,7 @@ import { createApiClient } from '../src/client/client.js';
 import { clientConfigFromHome } from '../src/client/config.js';
 import { createEventRecorder } from '../src/controllers/events.js';
 import { createLogger } from '../src/log.js';
-import { createProxyEvents } from './events.js';
+import { createProxyEvents, listenerFailures } from './events.js';
 import { startMetricsServer } from './metrics.js';
 import { installProfilerSignal } from './profiler.js';
 import { startProxier } from './proxier.js';
@@ -41,8 +41,8 @@ const client = createApiClient(clientConfigFromHome(values.home));
 const events = createProxyEvents(createEventRecorder(client, 'kube-proxy', logger));
 const proxier = startProxier({ client, config, logger, events });
 installProfilerSignal(clusterPaths(values.home).logsDir, logger);
-// Stats to the control plane's traffic hub once a second (dashboard, `loopkube top`).
-const push = startTrafficPush({ home: values.home, snapshot: () => proxier.traffic(), logger });
+// Stats to the control plane's traffic hub (dashboard, service map, `loopkube top`).
+const push = startTrafficPush({ home: values.home, snapshot: () => proxier.traffic(), listenerFailures: () => listenerFailures(proxier.listeners()), logger });
 
 try {
   const metrics = await startMetricsServer('127.0.0.1', config.proxy.metricsPort, proxier);

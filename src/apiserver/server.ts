@@ -25,6 +25,7 @@ import { minimalOpenapiV2Protobuf, OPENAPI_V2_PROTOBUF } from './openapi-v2-prot
 import type { Registry } from './registry.js';
 import { parseRequestInfo } from './request-info.js';
 import { writeError, writeJson } from './respond.js';
+import { queryBool } from './query.js';
 
 export interface ApiServerOptions {
   host: string;
@@ -78,7 +79,7 @@ export function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
     const url = new URL(req.url ?? '/', 'https://localhost');
     const path = url.pathname;
     if (!ANONYMOUS_PATHS.has(path) && !tokenMatches(req.headers.authorization, opts.token)) throw unauthorized();
-    const info = parseRequestInfo(req.method ?? 'GET', path, url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1');
+    const info = parseRequestInfo(req.method ?? 'GET', path, queryBool(url.searchParams.getAll('watch')));
     switch (info.type) {
       case 'health': {
         const ok = path === '/livez' || path === '/healthz' ? true : opts.ready();

@@ -15,7 +15,8 @@ import type { TimelineRow } from '../load/timeline.js';
 import { judge, type Verdict } from '../load/verdict.js';
 import { CliError, UsageError, durationFlag, intFlag, parseFlags } from './args.js';
 import { openCluster } from './cluster-access.js';
-import { locateCluster, notRunningMessage } from './cluster-home.js';
+import { locateCluster, notRunningMessage, selectCluster } from './cluster-home.js';
+import { refusalNotes } from './connect-errors.js';
 
 export const LOAD_HELP = `Send HTTP load to a Service (or any URL) and show where it went: requests/s, latency
 percentiles, errors, and the requests and connections each pod and node got; over time with
@@ -54,7 +55,7 @@ Options:
                          the requests that failed meanwhile, why, and the setting that stops it
   --json                 print one JSON document: requests, durationSeconds, rps, latency (ms),
                          errors, pods, nodes, fairness, timeline, during, verdict
-  --name CLUSTER         cluster name (default: default)
+  --name CLUSTER         cluster name (default: the only running cluster, else the one 'up' started last)
   -h, --help             show this help
 
 Examples:
@@ -142,7 +143,7 @@ export async function load(argv: string[]): Promise<number> {
   const during = values.during;
   if (during !== undefined && during.trim() === '') throw new UsageError('load', 'invalid argument "" for "--during" flag: must be a shell command');
   const from = fromFlag(values.from);
-  const clusterName = values.name ?? 'default';
+  const clusterName = selectCluster(values.name).name;
   const namespace = values.namespace ?? 'default';
 
   let spec;
@@ -295,6 +296,9 @@ export async function load(argv: string[]): Promise<number> {
       if (live && headerShown) process.stdout.write('\n');
       process.stdout.write(formatReport(summary));
       if (duringRun) process.stdout.write(formatVerdict(duringRun.result, verdict!));
+    }
+    if ((summary.errors['connect refused'] ?? 0) > 0 && cluster) {
+      for (const note of await refusalNotes(cluster.config, target.endpoints.map((e) => `${e.host}:${e.port}`))) process.stderr.write(`note: ${note}\n`);
     }
     if (summary.requests === 0 && spec.kind === 'service' && via === 'cluster-ip' && from?.length) {
       process.stderr.write('note: a ClusterIP refuses connections from outside the cluster: --from must be node or pod addresses\n');

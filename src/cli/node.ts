@@ -3,7 +3,7 @@
 import { sendSupervisorRequest, supervisorSocket } from '../supervisor/control.js';
 import type { SupervisorState } from '../supervisor/state.js';
 import { CliError, UsageError, durationFlag, parseFlags } from './args.js';
-import { locateCluster, nameFlag, notRunningMessage, runningSupervisorPid } from './cluster-home.js';
+import { nameFlag, notRunningMessage, runningSupervisorPid, selectCluster } from './cluster-home.js';
 import { waitUntilHealthy } from './wait-ready.js';
 
 export const NODE_HELP = `Stop or start a node's process.
@@ -16,7 +16,7 @@ Usage:
   start   starts it again and waits until it is healthy (default: 30s)
 
 Options:
-  --name CLUSTER     cluster name (default: default)
+  --name CLUSTER     cluster name (default: the only running cluster, else the one 'up' started last)
   --wait DURATION    how long 'start' waits for the node to be healthy (default: 30s)
   -h, --help         show this help
 `;
@@ -35,7 +35,7 @@ export async function node(argv: string[]): Promise<number> {
   if (extra.length) throw new UsageError('node', `unexpected argument "${extra[0]}"`);
   const waitMs = durationFlag('node', '--wait', values.wait) ?? 30_000;
 
-  const loc = locateCluster(values.name ?? 'default');
+  const loc = selectCluster(values.name);
   const supervisorPid = runningSupervisorPid(loc);
   if (supervisorPid === null) throw new CliError(notRunningMessage(loc.name));
   const socket = supervisorSocket(loc.home);

@@ -80,8 +80,8 @@ export function writeAddressPlan(home: string, plan: AddressPlan): void {
   writeFileSync(addressPlanFile(home), `${JSON.stringify(plan, null, 2)}\n`);
 }
 
-export function resolveClusterName(flags: UpFlags, file?: ClusterFile): string {
-  const name = flags.name ?? file?.name ?? 'default';
+export function resolveClusterName(flags: UpFlags, file?: ClusterFile, fallback = 'default'): string {
+  const name = flags.name ?? file?.name ?? fallback;
   const errs = validateClusterName(name, flags.name !== undefined ? '--name' : 'name');
   if (errs.length) {
     if (flags.name !== undefined) throw new UsageError('up', problemMessage(errs[0]));

@@ -10,12 +10,25 @@ import { dashboardUrl, ensureDashboardToken } from '../observe/dashboard-token.j
 import { NODE_HEALTH_PORT, clusterProcesses, packageRoot, type HealthCheck } from '../cluster/processes.js';
 import { apiServerAltNames } from '../pki/serving-cert.js';
 import { ensureClusterPki } from '../pki/cluster-pki.js';
-import { contextName, writeKubeconfig } from '../pki/kubeconfig.js';
+import { contextName, writeKubeconfig, type KubeconfigInput } from '../pki/kubeconfig.js';
+import { fetchListenerReport } from '../observe/listener-problems.js';
 import { killLeftovers, writePidFile } from '../supervisor/pid-files.js';
 import { ETCD_BINARY, ETCD_PACKAGE } from '../store/etcd/members.js';
 import { CliError, UsageError, durationFlag, intFlag, parseFlags } from './args.js';
-import { locateCluster, nameFlag, readExistingCluster, runningSupervisorPid, tailFile, type ClusterLocation } from './cluster-home.js';
+import {
+  DEFAULT_CLUSTER,
+  locateCluster,
+  nameFlag,
+  readExistingCluster,
+  rememberCluster,
+  rememberedCluster,
+  runningSupervisorPid,
+  tailFile,
+  type ClusterLocation,
+} from './cluster-home.js';
+import { lowPortNote, offerLowPortFix } from './low-ports.js';
 import { canBindUdp, canListenTcp, explainBindFailure, freeTcpPort } from './ports.js';
+import { mergeUserKubeconfig } from './user-kubeconfig.js';
 import { resolveClusterConfig, resolveClusterName, writeAddressPlan, type UpFlags } from './resolve-config.js';
 import { stopCluster } from './stop-cluster.js';
 import { formatTable } from './table.js';
@@ -24,10 +37,11 @@ import { waitUntilHealthy } from './wait-ready.js';
 export const UP_HELP = `Start a cluster in the background and wait until it is ready.
 
 Usage:
-  loopkube up [--name NAME] [--nodes N] [--config FILE] [--store URL | --redis | --etcd[=N]] [--control-planes N] [--api-port PORT] [--wait DURATION]
+  loopkube up [--name NAME] [--nodes N] [--config FILE] [--store URL | --redis | --etcd[=N]] [--control-planes N] [--api-port PORT] [--wait DURATION] [--no-kubeconfig]
 
 Options:
-  --name NAME        cluster name; its state lives in $LOOPKUBE_HOME/NAME (default: default)
+  --name NAME        cluster name; its state lives in $LOOPKUBE_HOME/NAME (default: the cluster
+                     'up' started last, else default)
   --nodes N          number of worker nodes, 0 for a control plane only (default: 3)
   --config FILE      cluster file (kind: Cluster, apiVersion: loopkube.dev/v1alpha1); flags win over it
   --store URL        where objects are kept: embedded (default), redis://HOST:PORT/DB, or
@@ -40,10 +54,15 @@ Options:
                      through a front end on the API port
   --api-port PORT    API server port on 127.0.0.1 (default: 6443)
   --wait DURATION    how long to wait for every process to be healthy (default: 30s)
+  --no-kubeconfig    leave your kubeconfig alone; use the cluster's own file (loopkube kubeconfig)
   -h, --help         show this help
 
+Once the cluster is ready, its context loopkube-NAME is merged into your kubeconfig (the file
+kubectl writes to: $KUBECONFIG's, else ~/.kube/config; a backup is kept beside it as
+<file>.loopkube.bak) and made current, so kubectl uses the cluster at once.
+
 A cluster that was taken down with 'loopkube down' comes back with its objects, credentials and
-address plan; 'loopkube down --purge' forgets it.
+address plan; 'loopkube down --purge' forgets it (and removes its context).
 `;
 
 const OPTIONS = {
@@ -56,6 +75,7 @@ const OPTIONS = {
   'control-planes': { type: 'string' },
   'api-port': { type: 'string' },
   wait: { type: 'string' },
+  'no-kubeconfig': { type: 'boolean' },
 } as const;
 
 export async function up(argv: string[]): Promise<number> {
@@ -76,7 +96,8 @@ export async function up(argv: string[]): Promise<number> {
   };
   const waitMs = durationFlag('up', '--wait', values.wait) ?? 30_000;
   const file: ClusterFile | undefined = values.config ? readClusterFile(values.config) : undefined;
-  const loc = locateCluster(resolveClusterName(flags, file));
+  // without a name: the cluster `up` started last (stopped since), else `default`
+  const loc = locateCluster(resolveClusterName(flags, file, rememberedCluster() ?? DEFAULT_CLUSTER));
 
   const running = runningSupervisorPid(loc);
   if (running !== null) {
@@ -94,7 +115,7 @@ export async function up(argv: string[]): Promise<number> {
   await checkAddresses(config);
   if (config.managedRedis) requireOnPath('redis-server', 'redis-server', '--redis runs a redis-server of the cluster\'s own', '--store redis://HOST:PORT/DB');
   if (config.managedEtcd) requireOnPath(ETCD_BINARY, ETCD_PACKAGE, '--etcd runs an etcd of the cluster\'s own', '--store etcd://HOST:PORT');
-  await assignPorts(config);
+  const { dns: dnsPort } = await assignPorts(config);
 
   for (const dir of [loc.home, loc.paths.logsDir, loc.paths.pidsDir, loc.paths.storeDir]) mkdirSync(dir, { recursive: true });
   if (config.managedRedis) mkdirSync(path.join(loc.home, 'redis'), { recursive: true });
@@ -103,12 +124,13 @@ export async function up(argv: string[]): Promise<number> {
     loc.paths,
     apiServerAltNames(kubernetesServiceIP(config.serviceCIDR), (config.controlPlanes ?? []).map((cp) => cp.host)),
   );
-  writeKubeconfig(loc.paths.kubeconfig, {
+  const kubeconfigInput: KubeconfigInput = {
     clusterName: loc.name,
     server: `https://${config.apiServer.host}:${config.apiServer.port}`,
     caCertPem: creds.ca.cert,
     token: creds.token,
-  });
+  };
+  writeKubeconfig(loc.paths.kubeconfig, kubeconfigInput);
   writeFileSync(loc.paths.config, `${JSON.stringify(config, null, 2)}\n`);
   writeAddressPlan(loc.home, plan);
 
@@ -123,6 +145,7 @@ export async function up(argv: string[]): Promise<number> {
   const supervisorPid = spawnSupervisor(loc);
   const ready = await waitUntilHealthy(loc, supervisorPid, {
     timeoutMs: waitMs,
+    failOnCrashLoop: true,
     onHealthy: (p) => process.stdout.write(` ✓ ${p.name} is healthy\n`),
   });
 
@@ -131,6 +154,14 @@ export async function up(argv: string[]): Promise<number> {
     if (ready.supervisorGone) {
       lines.push(`the supervisor of cluster "${loc.name}" exited during start-up; last lines of ${path.join(loc.paths.logsDir, 'supervisor.log')}:`);
       lines.push(indent(tailFile(path.join(loc.paths.logsDir, 'supervisor.log'))));
+    } else if (ready.crashLooping.length) {
+      lines.push(`cluster "${loc.name}" cannot start: ${ready.crashLooping.map((p) => p.name).join(', ')} exited twice during start-up`);
+      for (const p of ready.crashLooping) {
+        const log = path.join(loc.paths.logsDir, `${p.name}.log`);
+        const exit = p.lastExit ? (p.lastExit.signal ? `killed by ${p.lastExit.signal}` : `exit code ${p.lastExit.code}`) : 'exited';
+        lines.push(`- ${p.name} (${exit}); last lines of ${log}:`);
+        lines.push(indent(tailFile(log) || '(empty)'));
+      }
     } else {
       const names = ready.state ? ready.unhealthy.map((p) => p.name) : ['supervisor'];
       lines.push(`cluster "${loc.name}" did not become ready within ${waitMs / 1000}s: not healthy: ${names.join(', ')}`);
@@ -145,21 +176,51 @@ export async function up(argv: string[]): Promise<number> {
     throw new CliError(lines.join('\n'));
   }
 
+  rememberCluster(loc.name);
   const processes = ready.state?.processes ?? [];
   process.stdout.write(
     `\nCluster "${loc.name}" is ready.\n\n` +
       `${formatTable(
         ['NAME', 'COMPONENT', 'PID', 'ADDRESS'],
         processes.map((p) => [p.name, p.component, p.pid, p.address]),
-      )}\n\n` +
-      `Use it with kubectl:\n` +
-      `  export KUBECONFIG=${loc.paths.kubeconfig}\n` +
-      `  kubectl get nodes\n` +
-      `or:\n` +
-      `  kubectl --kubeconfig ${loc.paths.kubeconfig} get nodes\n` +
-      `Watch it live: ${dashboardUrl(config, ensureDashboardToken(loc.home))}  (loopkube dashboard${nameFlag(loc.name)}; in a terminal: loopkube top${nameFlag(loc.name)})\n` +
-      `(context ${contextName(loc.name)}; logs in ${loc.paths.logsDir}; stop with: loopkube down${nameFlag(loc.name)})\n`,
+      )}\n\n`,
   );
+  const n = nameFlag(loc.name);
+  if (values['no-kubeconfig']) {
+    process.stdout.write(
+      `Use it with kubectl (your kubeconfig was left alone):\n` +
+        `  export KUBECONFIG=${loc.paths.kubeconfig}\n` +
+        `  kubectl get nodes\n` +
+        `or:\n` +
+        `  kubectl --kubeconfig ${loc.paths.kubeconfig} get nodes\n`,
+    );
+  } else {
+    const merged = await mergeUserKubeconfig(loc, kubeconfigInput);
+    const was = merged.previousContext && merged.previousContext !== contextName(loc.name) ? merged.previousContext : '';
+    process.stdout.write(
+      `kubectl now uses it: context "${contextName(loc.name)}" in ${merged.file}` +
+        (was ? ` (it was "${was}"; back with: kubectl config use-context ${was})` : '') +
+        `\n  kubectl get nodes\n`,
+    );
+  }
+  process.stdout.write(
+    `Watch it live: ${dashboardUrl(config, ensureDashboardToken(loc.home))}  (loopkube dashboard${n}; in a terminal: loopkube top${n})\n` +
+      `Logs: loopkube logs${n} (files in ${loc.paths.logsDir}); stop with: loopkube down${n}\n`,
+  );
+
+  // Ports this user may not open: what the proxy reports, and the DNS's move off 53.
+  const report = await fetchListenerReport(config);
+  const note = lowPortNote(
+    {
+      listeners: (report?.failed ?? []).filter((f) => f.code === 'EACCES'),
+      ...(dnsPort.reason === 'EACCES' ? { dns: { ip: config.dns.ip, port: config.dns.port } } : {}),
+    },
+    n,
+  );
+  if (note) {
+    process.stdout.write(`\n${note}`);
+    if (await offerLowPortFix()) process.stdout.write(`Done: ports below 1024 may now be opened by every user.\n`);
+  }
   return 0;
 }
 
@@ -197,7 +258,7 @@ async function checkAddresses(config: ClusterConfig): Promise<void> {
 }
 
 /** Picks the ports a cluster only needs free: keeps last time's when still free. */
-export async function assignPorts(config: ClusterConfig): Promise<void> {
+export async function assignPorts(config: ClusterConfig): Promise<{ dns: DnsPortChoice }> {
   const taken = new Set<number>([config.apiServer.port]);
   const pick = async (previous: number): Promise<number> => {
     if (previous > 0 && !taken.has(previous) && (await canListenTcp('127.0.0.1', previous)).ok) {
@@ -234,17 +295,31 @@ export async function assignPorts(config: ClusterConfig): Promise<void> {
     // No prefix: the etcd is the cluster's own, its keys are exactly kube-apiserver's.
     config.store = `etcd://${config.managedEtcd.members.map((m) => `127.0.0.1:${m.clientPort}`).join(',')}/`;
   }
-  config.dns.port = await pickDnsPort(config.dns.ip, config.dns.port);
+  const dns = await pickDnsPort(config.dns.ip, config.dns.port);
+  config.dns.port = dns.port;
+  return { dns };
+}
+
+export interface DnsPortChoice {
+  port: number;
+  /** Why 53 could not be had (EACCES: privileges; EADDRINUSE: taken); absent when it is 53. */
+  reason?: string;
 }
 
 /** 53 when this process may bind it (TCP and UDP) on the DNS IP, else last time's, else a free one. */
-async function pickDnsPort(ip: string, previous: number): Promise<number> {
-  const usable = async (port: number): Promise<boolean> => (await canListenTcp(ip, port)).ok && (await canBindUdp(ip, port)).ok;
-  if (await usable(53)) return 53;
-  if (previous > 0 && previous !== 53 && (await usable(previous))) return previous;
+async function pickDnsPort(ip: string, previous: number): Promise<DnsPortChoice> {
+  const tryPort = async (port: number): Promise<string | undefined> => {
+    const tcp = await canListenTcp(ip, port);
+    if (!tcp.ok) return tcp.code;
+    const udp = await canBindUdp(ip, port);
+    return udp.ok ? undefined : udp.code;
+  };
+  const reason = await tryPort(53);
+  if (reason === undefined) return { port: 53 };
+  if (previous > 0 && previous !== 53 && (await tryPort(previous)) === undefined) return { port: previous, reason };
   for (;;) {
     const port = await freeTcpPort(ip);
-    if (await usable(port)) return port;
+    if ((await tryPort(port)) === undefined) return { port, reason };
   }
 }
 

@@ -76,7 +76,10 @@ export function parseClusterFile(text: string, subject = 'cluster file'): Cluste
   try {
     doc = parseYaml(text);
   } catch (err) {
-    throw new ClusterConfigError(subject, [`error converting YAML to JSON: ${(err as Error).message.split('\n')[0]}`]);
+    // the yaml parser's message names the line and column, then shows the line with a caret under the spot
+    const [first, ...snippet] = (err as Error).message.trimEnd().split('\n');
+    const shown = snippet.filter((l, i) => l.trim() !== '' || i > 0).map((l) => `      ${l}`);
+    throw new ClusterConfigError(subject, [`error converting YAML to JSON: ${first}${shown.length ? `\n${shown.join('\n')}` : ''}`]);
   }
   const errs: FieldError[] = [];
   const out = validateClusterFile(doc, errs);

@@ -149,7 +149,7 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Super
     m.startedAtMs = Date.now();
     m.status = { ...m.status, pid: child.pid ?? null, state: 'running', startedAt: new Date().toISOString() };
     if (child.pid !== undefined) writePidFile(pidFile(paths.pidsDir, spec.name), child.pid);
-    logger.info({ process: spec.name, pid: child.pid, command: spec.command, args: spec.args }, 'started process');
+    logger.info({ process: spec.name, processPid: child.pid, command: spec.command, args: spec.args }, 'started process');
     save();
 
     let ended = false;
@@ -200,7 +200,7 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Super
     if (m.restartTimer) clearTimeout(m.restartTimer);
     m.restartTimer = null;
     if (m.child) {
-      logger.info({ process: m.spec.name, pid: m.child.pid }, 'stopping process on request (SIGKILL)');
+      logger.info({ process: m.spec.name, processPid: m.child.pid }, 'stopping process on request (SIGKILL)');
       m.child.kill('SIGKILL');
       await m.exited;
     }

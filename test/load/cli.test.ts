@@ -124,9 +124,9 @@ describe('loopkube load (CLI)', () => {
     expect(r.out).toMatch(/\d\.\ds\s+[\d,]+ requests\s+[\d,]+\/s\s+0 errors\s+ETA [1-3]s/);
   });
 
-  it('says the cluster is not running for a svc/ target without one', async () => {
+  it('says the cluster does not exist for a svc/ target naming none', async () => {
     const r = await loopkube(['load', 'svc/web', '--name', 'nowhere']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/cluster "nowhere" is not running/);
+    expect(r.stderr).toMatch(/cluster "nowhere" does not exist/);
   });
 });

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Probe } from '../../src/api/types.js';
 import { DEFAULT_KNOBS } from '../../nodes/app-knobs.js';
 import { createAppControl, type AppControl } from '../../nodes/control.js';
-import { startPodApp, type PodApp } from '../../nodes/pod-app.js';
+import { newRequestCounter, startPodApp, type PodApp } from '../../nodes/pod-app.js';
 import { startProbeWorker, type ProbeWorker } from '../../nodes/prober.js';
 import { resolveProbePort, runProbe, type ProbeResult } from '../../nodes/probes.js';
 
@@ -24,7 +24,7 @@ async function app(ip: string, port: number): Promise<{ app: PodApp; control: Ap
     port,
     knobs: DEFAULT_KNOBS,
     control,
-    counter: { requests: 0 },
+    counter: newRequestCounter(),
     onCrash: () => {},
     onControlChange: () => {},
   });

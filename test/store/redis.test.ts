@@ -186,9 +186,10 @@ describe('redis store', () => {
     expect(initial.items).toHaveLength(total);
     const events: StoreEvent[] = [];
     const w = store.watch(NS, initial.revision, { onEvent: (e) => void events.push(e), onError: () => undefined });
+    let writing = true;
+    let writer: Promise<void> | undefined;
     try {
-      let writing = true;
-      const writer = (async () => {
+      writer = (async () => {
         for (let i = 0; writing; i++) {
           const name = nameOf((i * 7919) % total);
           if (i % 3 === 2) {
@@ -213,6 +214,9 @@ describe('redis store', () => {
         expect(list.items, `list at ${list.revision}`).toEqual(expected);
       }
     } finally {
+      // a failed (or timed-out) test must not leave its writer running against a closed store
+      writing = false;
+      await writer?.catch(() => undefined);
       w.stop();
     }
   });
