@@ -9,6 +9,7 @@ import { startGarbageCollector } from './garbage-collector.js';
 import { startLoadBalancerController } from './loadbalancer.js';
 import { startNamespaceController } from './namespace.js';
 import { startDeploymentController } from './deployment/controller.js';
+import { startCronJobController } from './cronjob/controller.js';
 import { startDisruptionController } from './disruption.js';
 import { startEndpointsController } from './endpoints.js';
 import { startJobController } from './job/controller.js';
@@ -43,6 +44,7 @@ const STARTERS: ControllerStarter[] = [
   startDisruptionController,
   startServiceAccountsController,
   startJobController,
+  startCronJobController,
   startTTLAfterFinishedController,
   startClusterDNS,
 ];

@@ -3,6 +3,7 @@
 // controller). To add a kind: a folder under src/kinds/ with its definition, and a line here.
 import { deploymentKind } from './deployment/index.js';
 import { configMapKind } from './configmap/index.js';
+import { cronJobKind } from './cronjob/index.js';
 import { endpointsKind } from './endpoints/index.js';
 import { endpointSliceKind } from './endpointslice/index.js';
 import { eventKind } from './event/index.js';
@@ -36,4 +37,5 @@ export const KINDS: readonly KindDefinition[] = [
   secretKind,
   serviceAccountKind,
   jobKind,
+  cronJobKind,
 ];

@@ -164,6 +164,26 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
   },
 
   // k8s.io/api/batch/v1 (generated.proto)
+  'batch.v1.CronJob': {
+    1: 'metadata meta.v1.ObjectMeta',
+    2: 'spec batch.v1.CronJobSpec',
+    3: 'status batch.v1.CronJobStatus',
+  },
+  'batch.v1.CronJobSpec': {
+    1: 'schedule string keep',
+    2: 'startingDeadlineSeconds int64 keep',
+    3: 'concurrencyPolicy string',
+    4: 'suspend bool keep',
+    5: 'jobTemplate batch.v1.JobTemplateSpec',
+    6: 'successfulJobsHistoryLimit int32 keep',
+    7: 'failedJobsHistoryLimit int32 keep',
+    8: 'timeZone string keep',
+  },
+  'batch.v1.CronJobStatus': {
+    1: 'active core.v1.ObjectReference[]',
+    4: 'lastScheduleTime Time',
+    5: 'lastSuccessfulTime Time',
+  },
   'batch.v1.Job': {
     1: 'metadata meta.v1.ObjectMeta',
     2: 'spec batch.v1.JobSpec',
@@ -207,6 +227,10 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
     9: 'ready int32 keep',
     10: 'failedIndexes string keep',
     11: 'terminating int32 keep',
+  },
+  'batch.v1.JobTemplateSpec': {
+    1: 'metadata meta.v1.ObjectMeta',
+    2: 'spec batch.v1.JobSpec',
   },
   'batch.v1.PodFailurePolicy': {
     1: 'rules batch.v1.PodFailurePolicyRule[]',
