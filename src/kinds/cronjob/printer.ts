@@ -13,7 +13,8 @@ const STATUS = 'io.k8s.api.batch.v1.CronJobStatus';
 export function printCronJob(obj: KubeObject, now: Date): PrintedRow {
   const cj = obj as CronJob;
   const last = cj.status?.lastScheduleTime ? since(cj.status.lastScheduleTime, now) : '<none>';
-  const suspend = cj.spec?.suspend === undefined ? '<unset>' : String(cj.spec.suspend);
+  // printBoolPtr
+  const suspend = cj.spec?.suspend === undefined ? '<unset>' : cj.spec.suspend ? 'True' : 'False';
   const [names, images] = containerCells(cj.spec?.jobTemplate?.spec?.template?.spec?.containers);
   const selector = cj.spec?.jobTemplate?.spec?.selector;
   return {
