@@ -4,7 +4,9 @@
 // state, restart count, ready and started), runs its startup, readiness and liveness probes, and
 // restarts it after a crash or a failed liveness probe as the restart policy says, with
 // crash-loop back-off. Its lifecycle hooks run as kubelet runs them (nodes/lifecycle-hooks.ts):
-// postStart before it counts as running, preStop before SIGTERM, within the grace period.
+// postStart before it counts as running, preStop before SIGTERM, within the grace period. A batch
+// container (restartPolicy Never or OnFailure) ends by itself after a short run, as a Job's
+// process does (container-lifetime.ts).
 import { randomBytes } from 'node:crypto';
 import { podVersion } from '../src/api/pod-version.js';
 import type { Container, ContainerState, Pod, Probe } from '../src/api/types.js';
@@ -17,6 +19,7 @@ import type { PortChoice } from './image-ports.js';
 import { sigtermApps, type AppShutdown } from './app-shutdown.js';
 import { runLifecycleHook, type HookContext } from './lifecycle-hooks.js';
 import { createRestartBackoff, type RestartBackoffOptions } from './backoff.js';
+import { containerLifetime, exitReason } from './container-lifetime.js';
 import { createAppControl, type AppControl, type ProbeKind } from './control.js';
 import { startPodApp, type PodApp, type RequestCounter } from './pod-app.js';
 import type { ContainerSnapshot } from './pod-status.js';
@@ -122,6 +125,8 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
   let probes: { readiness?: ProbeWorker; liveness?: ProbeWorker; startup?: ProbeWorker } = {};
   let startupPassed = false;
   let restartTimer: NodeJS.Timeout | undefined;
+  /** Ends the current run of a container that runs for a while (RUN_SECONDS, a batch pod). */
+  let runTimer: NodeJS.Timeout | undefined;
   /** Bumped on every run; stale callbacks of an earlier run compare it and do nothing. */
   let runId = 0;
   let stopping = false;
@@ -168,6 +173,8 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
   }
 
   function stopProbes(): void {
+    clearTimeout(runTimer);
+    runTimer = undefined;
     probes.readiness?.stop();
     probes.liveness?.stop();
     probes.startup?.stop();
@@ -239,9 +246,12 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
       return;
     }
     if (phase.kind === 'waiting' && phase.reason === 'CreateContainerConfigError') phase = { kind: 'waiting', reason: 'ContainerCreating' };
-    const parsed = parseAppKnobs(config.env.map(([k, v]) => ({ name: k, value: v })));
+    const env = config.env.map(([k, v]) => ({ name: k, value: v }));
+    const parsed = parseAppKnobs(env);
     knobs = parsed.knobs;
-    const problems = parsed.problems;
+    // RUN_SECONDS / EXIT_CODE as the container sees them (resolved from ConfigMaps and Secrets too)
+    const lifetime = containerLifetime(env, pod.spec.restartPolicy);
+    const problems = [...parsed.problems, ...lifetime.problems];
     deps.events.normal(pod, 'Created', `Created container: ${name}`);
     for (const p of problems) deps.logger.warn({ container: name }, p);
 
@@ -275,7 +285,7 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
         onCrash: (code) => {
           if (id !== runId || phase.kind !== 'running') return;
           deps.logger.info({ container: name, exitCode: code }, 'container crashed (control path)');
-          exited(code, code === 0 ? 'Completed' : 'Error', id);
+          exited(code, exitReason(code), id);
         },
         onControlChange: () => {
           if (id === runId) deps.onChange();
@@ -362,6 +372,12 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
     deps.logger.info({ container: name, podIP, ports: [...listening], restartCount, listensInMs: knobs.startupDelayMs }, 'container started');
     if (spec.startupProbe) probes.startup = probeWorker('startup', spec.startupProbe, id);
     else startMainProbes(id);
+    if (lifetime.runMs !== undefined) {
+      runTimer = setTimeout(() => {
+        deps.logger.info({ container: name, exitCode: lifetime.exitCode }, 'container finished its run');
+        exited(lifetime.exitCode, exitReason(lifetime.exitCode), id);
+      }, lifetime.runMs);
+    }
     deps.onChange();
   }
 

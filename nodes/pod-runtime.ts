@@ -14,7 +14,7 @@ import { choosePorts } from './image-ports.js';
 import { resolveVolume, volumeReadsSources, type VolumeFiles } from './volume-resolver.js';
 import { sameFiles, volumeDir, volumeFileModes, writeVolumeFiles } from './volume-files.js';
 import { newRequestCounter, type RequestCounter } from './pod-app.js';
-import { rfc3339, type PodSnapshot } from './pod-status.js';
+import { podPhase, rfc3339, type PodSnapshot } from './pod-status.js';
 import { gracePeriodMs, terminateContainers } from './termination.js';
 
 export interface PodRuntimeDeps {
@@ -48,6 +48,8 @@ export interface PodRuntime {
   update(pod: Pod): void;
   snapshot(): PodSnapshot;
   terminating(): boolean;
+  /** Every container ended for good (the pod is Succeeded or Failed): nothing runs on its IP any more. */
+  finished(): boolean;
   /** Requests the pod's app answered (all containers and ports). */
   requests(): number;
   /** The same by container port and HTTP status. */
@@ -223,6 +225,10 @@ export function createPodRuntime(deps: PodRuntimeDeps): PodRuntime {
       };
     },
     terminating: () => terminatingSince > 0,
+    finished() {
+      const phase = podPhase(pod, containers.map((c) => c.snapshot()));
+      return phase === 'Succeeded' || phase === 'Failed';
+    },
     requests: () => counter.requests,
     answers: () => counter.byPort,
     kill() {
