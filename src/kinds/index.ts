@@ -2,6 +2,9 @@
 // handlers, protobuf decoding, kubectl's tables, the garbage collector, the namespace
 // controller). To add a kind: a folder under src/kinds/ with its definition, and a line here.
 import { deploymentKind } from './deployment/index.js';
+import { controllerRevisionKind } from './controllerrevision/index.js';
+import { daemonSetKind } from './daemonset/index.js';
+import { statefulSetKind } from './statefulset/index.js';
 import { configMapKind } from './configmap/index.js';
 import { endpointsKind } from './endpoints/index.js';
 import { endpointSliceKind } from './endpointslice/index.js';
@@ -34,4 +37,7 @@ export const KINDS: readonly KindDefinition[] = [
   configMapKind,
   secretKind,
   serviceAccountKind,
+  daemonSetKind,
+  statefulSetKind,
+  controllerRevisionKind,
 ];
