@@ -78,28 +78,31 @@ describe('DaemonSets', () => {
     const fake = await createFakeNode(c.client, { name: 'joiner', ip: '127.10.0.9' });
     fake.startHeartbeats(1000);
     fakes.push(fake);
-    const onJoiner = await waitFor(async () => (await podsOf('agent')).find((p) => p.spec.nodeName === 'joiner'), { timeoutMs: 30_000 });
+    try {
+    const onJoiner = await waitFor('a pod on the node that joined', async () => (await podsOf('agent')).find((p) => p.spec.nodeName === 'joiner'));
     expect(pinnedNode(onJoiner)).toBe('joiner');
-    await waitFor(async () => (await ds('agent')).status?.desiredNumberScheduled === 3, { timeoutMs: 30_000 });
-    await fake.stopHeartbeats();
-    await fake.delete();
-    await waitFor(async () => !(await podsOf('agent')).some((p) => p.spec.nodeName === 'joiner'), { timeoutMs: 60_000 });
-    await waitFor(async () => (await ds('agent')).status?.desiredNumberScheduled === 2, { timeoutMs: 30_000 });
+    await waitFor('3 desired', async () => (await ds('agent')).status?.desiredNumberScheduled === 3);
+    } finally {
+      await fake.stopHeartbeats();
+      await fake.delete();
+    }
+    await waitFor('the removed node\'s pod gone', async () => !(await podsOf('agent')).some((p) => p.spec.nodeName === 'joiner'), 60_000);
+    await waitFor('2 desired', async () => (await ds('agent')).status?.desiredNumberScheduled === 2);
   });
 
   it('takes its pod off a node with an untolerated NoExecute taint, and keeps pods that tolerate it', async () => {
     const [n1] = workers();
     expect((await c.kubectl(['taint', 'nodes', n1!, 'dedicated=infra:NoExecute'])).code).toBe(0);
     try {
-      await waitFor(async () => !(await podsOf('agent')).some((p) => p.spec.nodeName === n1), { timeoutMs: 30_000 });
-      await waitFor(async () => (await ds('agent')).status?.desiredNumberScheduled === 1, { timeoutMs: 30_000 });
+      await waitFor('the tainted node\'s pod gone', async () => !(await podsOf('agent')).some((p) => p.spec.nodeName === n1));
+      await waitFor('1 desired', async () => (await ds('agent')).status?.desiredNumberScheduled === 1);
       await k(['apply', '-f', '-'], manifest('tolerant', 'registry.example/agent:1', { tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'infra', effect: 'NoExecute' }] }));
       await k(['rollout', 'status', 'ds/tolerant', '--timeout=60s']);
       expect((await podsOf('tolerant')).map((p) => p.spec.nodeName).sort()).toEqual(workers().sort());
     } finally {
       await c.kubectl(['taint', 'nodes', n1!, 'dedicated=infra:NoExecute-']);
     }
-    await waitFor(async () => (await podsOf('agent')).some((p) => p.spec.nodeName === n1), { timeoutMs: 30_000 });
+    await waitFor('a pod back on the untainted node', async () => (await podsOf('agent')).some((p) => p.spec.nodeName === n1));
     await k(['delete', 'ds', 'tolerant']);
   });
 
@@ -138,7 +141,10 @@ describe('DaemonSets', () => {
     expect(history).toMatch(/REVISION\s+CHANGE-CAUSE\n1\s+<none>\n2\s+<none>/);
     expect(await k(['get', 'controllerrevisions'])).toMatch(new RegExp(`agent-${hash}\\s+daemonset.apps/agent\\s+2\\s`));
     expect(await k(['rollout', 'undo', 'ds/agent'])).toBe('daemonset.apps/agent rolled back\n');
-    await waitFor(async () => (await ds('agent')).status?.observedGeneration === (await ds('agent')).metadata.generation);
+    await waitFor('the undo observed', async () => {
+      const d = await ds('agent');
+      return d.status?.observedGeneration === d.metadata.generation;
+    });
     await k(['rollout', 'status', 'ds/agent', '--timeout=90s']);
     expect((await podsOf('agent')).map((p) => p.spec.containers[0]!.image)).toEqual(['registry.example/agent:1', 'registry.example/agent:1']);
     const after = (await c.client.list<ControllerRevision>(`/apis/apps/v1/namespaces/${NS}/controllerrevisions`)).items.filter((r) => r.metadata.ownerReferences?.[0]?.name === 'agent');
