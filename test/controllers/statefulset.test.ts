@@ -25,7 +25,9 @@ const podsOf = async (app: string): Promise<Pod[]> =>
 const isReady = (p: Pod): boolean => p.status?.conditions?.some((x) => x.type === 'Ready' && x.status === 'True') ?? false;
 
 function manifest(name: string, extra: Record<string, unknown> = {}, image = 'registry.example/db:1'): string {
+  // YAML documents (each one JSON): kubectl reads a stream starting with `---` as YAML
   return [
+    '',
     JSON.stringify({ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: NS }, spec: { clusterIP: 'None', selector: { app: name }, ports: [{ port: 8080, name: 'web' }] } }),
     JSON.stringify({
       apiVersion: 'apps/v1',
@@ -132,6 +134,8 @@ describe('StatefulSets', () => {
   it('rolls a template change out from the highest ordinal down to the partition, and undoes it', async () => {
     await k(['patch', 'sts', 'web', '--type=merge', '-p', JSON.stringify({ spec: { updateStrategy: { rollingUpdate: { partition: 1 } } } })]);
     const rec = recordPods('web');
+    await waitFor('the watch has listed the 3 Ready pods', () => rec.seen.filter((e) => e.startsWith('READY')).length === 3);
+    rec.seen.length = 0;
     try {
       await k(['set', 'image', 'sts/web', 'db=registry.example/db:2']);
       expect(await k(['rollout', 'status', 'sts/web', '--timeout=90s'])).toContain('partitioned roll out complete: 2 new pods have been updated...');
