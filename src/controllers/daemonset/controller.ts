@@ -22,7 +22,7 @@ import { createEventRecorder } from '../events.js';
 import { createExpectations } from '../expectations.js';
 import { REVISION_HASH_LABEL, ownedRevisions, syncRevisions, truncateHistory } from '../history/revisions.js';
 import { controllerRefOf, isConflict, isNotFound, isPodReady, isTerminating } from '../pods.js';
-import { isPodAvailable, podFromTemplate } from '../replica-controller.js';
+import { isPodAvailable, ownerRefFor, podFromTemplate } from '../replica-controller.js';
 import type { Controller, ControllerContext } from '../types.js';
 import { nodeShouldRunDaemonPod, targetNodeName, withDaemonTolerations } from './nodes.js';
 
@@ -100,7 +100,7 @@ export function startDaemonSetController(ctx: ControllerContext): Controller {
       let mine = ref?.uid === ds.metadata.uid;
       if (!ref && !isTerminating(p) && labelSelectorMatches(ds.spec.selector, p.metadata.labels) && !ds.metadata.deletionTimestamp) {
         await client.patch(resourcePath(PODS, p.metadata.namespace, p.metadata.name), {
-          metadata: { ownerReferences: [...(p.metadata.ownerReferences ?? []), { apiVersion: 'apps/v1', kind: 'DaemonSet', name: ds.metadata.name, uid: ds.metadata.uid, controller: true, blockOwnerDeletion: true }], resourceVersion: p.metadata.resourceVersion },
+          metadata: { ownerReferences: [...(p.metadata.ownerReferences ?? []), ownerRefFor(ds, DAEMON_SETS)], resourceVersion: p.metadata.resourceVersion },
         }).then(() => (mine = true), () => undefined);
       }
       if (!mine) continue;
@@ -128,7 +128,7 @@ export function startDaemonSetController(ctx: ControllerContext): Controller {
       events.warning(ds, 'SelectingAll', 'This daemon set is selecting all pods. A non-empty selector is required.');
       return;
     }
-    const synced = await syncRevisions(client, ds, ownedRevisions(revisions.list(), ds));
+    const synced = await syncRevisions(client, ds, DAEMON_SETS, ownedRevisions(revisions.list(), ds));
     if (synced.collisionCount !== (ds.status?.collisionCount ?? 0)) {
       ds = await client.update<DaemonSet>(resourcePath(DAEMON_SETS, ds.metadata.namespace, ds.metadata.name, 'status'), { ...ds, status: { ...ds.status!, collisionCount: synced.collisionCount } });
     }

@@ -8,11 +8,13 @@
 import type { ControllerRevision } from '../../api/apps.js';
 import { resourcePath } from '../../api/paths.js';
 import { semanticEqual } from '../../api/semantic-equal.js';
-import type { KubeObject, OwnerReference, PodTemplateSpec } from '../../api/types.js';
+import type { ResourceInfo } from '../../api/resources.js';
+import type { KubeObject, PodTemplateSpec } from '../../api/types.js';
 import type { ApiClient } from '../../client/client.js';
 import { CONTROLLER_REVISIONS } from '../../kinds/controllerrevision/resource.js';
 import { computeHash } from '../deployment/hash.js';
 import { controllerRefOf, isNotFound } from '../pods.js';
+import { ownerRefFor } from '../replica-controller.js';
 
 /** The label carrying a pod's (and a revision's) revision hash (apps.ControllerRevisionHashLabelKey). */
 export const REVISION_HASH_LABEL = 'controller-revision-hash';
@@ -31,10 +33,6 @@ export function revisionTemplate(cr: ControllerRevision): PodTemplateSpec {
   const t = structuredClone((cr.data as { spec?: { template?: Record<string, unknown> } } | undefined)?.spec?.template ?? {});
   delete t.$patch;
   return t as unknown as PodTemplateSpec;
-}
-
-export function ownerReference(w: KubeObject): OwnerReference {
-  return { apiVersion: w.apiVersion ?? 'apps/v1', kind: w.kind ?? '', name: w.metadata.name ?? '', uid: w.metadata.uid ?? '', controller: true, blockOwnerDeletion: true };
 }
 
 /** The revisions a workload controls, lowest revision first. */
@@ -58,7 +56,7 @@ export interface SyncedRevisions {
  * current template. A hash collision with another template bumps status.collisionCount, which the
  * caller persists (returned as `collisionCount`).
  */
-export async function syncRevisions(client: ApiClient, w: Workload, owned: ControllerRevision[]): Promise<SyncedRevisions & { collisionCount: number }> {
+export async function syncRevisions(client: ApiClient, w: Workload, resource: ResourceInfo, owned: ControllerRevision[]): Promise<SyncedRevisions & { collisionCount: number }> {
   const ns = w.metadata.namespace;
   const data = revisionPatch(w);
   const max = owned.reduce((m, cr) => Math.max(m, cr.revision ?? 0), 0);
@@ -81,7 +79,7 @@ export async function syncRevisions(client: ApiClient, w: Workload, owned: Contr
         name: `${(w.metadata.name ?? '').slice(0, 223)}-${hash}`,
         namespace: ns,
         labels: { ...(w.spec.template.metadata?.labels ?? {}), [REVISION_HASH_LABEL]: hash },
-        ownerReferences: [ownerReference(w)],
+        ownerReferences: [ownerRefFor(w, resource)],
       },
       data,
       revision: max + 1,

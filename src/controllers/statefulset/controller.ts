@@ -18,7 +18,7 @@ import { STATEFUL_SETS } from '../../kinds/statefulset/resource.js';
 import { createEventRecorder } from '../events.js';
 import { ownedRevisions, revisionTemplate, syncRevisions, truncateHistory } from '../history/revisions.js';
 import { controllerRefOf, isConflict, isNotFound, isPodReady, isTerminating } from '../pods.js';
-import { isPodAvailable } from '../replica-controller.js';
+import { isPodAvailable, ownerRefFor } from '../replica-controller.js';
 import type { Controller, ControllerContext } from '../types.js';
 import { newStatefulPod, ordinalOf, revisionOfPod, startOrdinal } from './identity.js';
 
@@ -72,7 +72,7 @@ export function startStatefulSetController(ctx: ControllerContext): Controller {
         out.push(
           await client.patch<Pod>(resourcePath(PODS, p.metadata.namespace, p.metadata.name), {
             metadata: {
-              ownerReferences: [...(p.metadata.ownerReferences ?? []), { apiVersion: 'apps/v1', kind: 'StatefulSet', name: set.metadata.name ?? '', uid: set.metadata.uid ?? '', controller: true, blockOwnerDeletion: true }],
+              ownerReferences: [...(p.metadata.ownerReferences ?? []), ownerRefFor(set, STATEFUL_SETS)],
               resourceVersion: p.metadata.resourceVersion,
             },
           }),
@@ -91,7 +91,7 @@ export function startStatefulSetController(ctx: ControllerContext): Controller {
     let set = structuredClone(cached);
     if (isEmptyLabelSelector(set.spec.selector)) return;
     const owned = ownedRevisions(revisions.list(), set);
-    const synced = await syncRevisions(client, set, owned);
+    const synced = await syncRevisions(client, set, STATEFUL_SETS, owned);
     const update = synced.update;
     const current = synced.all.find((cr) => cr.metadata.name === set.status?.currentRevision) ?? update;
     if (synced.collisionCount !== (set.status?.collisionCount ?? 0)) {
