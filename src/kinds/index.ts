@@ -2,6 +2,9 @@
 // handlers, protobuf decoding, kubectl's tables, the garbage collector, the namespace
 // controller). To add a kind: a folder under src/kinds/ with its definition, and a line here.
 import { deploymentKind } from './deployment/index.js';
+import { controllerRevisionKind } from './controllerrevision/index.js';
+import { daemonSetKind } from './daemonset/index.js';
+import { statefulSetKind } from './statefulset/index.js';
 import { configMapKind } from './configmap/index.js';
 import { cronJobKind } from './cronjob/index.js';
 import { endpointsKind } from './endpoints/index.js';
@@ -38,4 +41,7 @@ export const KINDS: readonly KindDefinition[] = [
   serviceAccountKind,
   jobKind,
   cronJobKind,
+  daemonSetKind,
+  statefulSetKind,
+  controllerRevisionKind,
 ];
