@@ -6,6 +6,8 @@ import { configMapKind } from './configmap/index.js';
 import { endpointsKind } from './endpoints/index.js';
 import { endpointSliceKind } from './endpointslice/index.js';
 import { eventKind } from './event/index.js';
+import { ingressKind } from './ingress/index.js';
+import { ingressClassKind } from './ingressclass/index.js';
 import type { KindDefinition } from './kind.js';
 import { leaseKind } from './lease/index.js';
 import { namespaceKind } from './namespace/index.js';
@@ -34,4 +36,6 @@ export const KINDS: readonly KindDefinition[] = [
   configMapKind,
   secretKind,
   serviceAccountKind,
+  ingressClassKind,
+  ingressKind,
 ];
