@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ETCD_BINARY, etcdMemberArgs } from '../store/etcd/members.js';
 import { apiServerEndpoints, clusterPaths, type ClusterConfig } from './config.js';
-import { INGRESS_METRICS_PORT, ingressAddress } from '../ingress/address.js';
+import { INGRESS_METRICS_PORT, expectedIngressPorts, ingressAddress } from '../ingress/address.js';
 
 export type ProcessComponent = 'control-plane' | 'api-frontend' | 'node' | 'proxy' | 'ingress' | 'redis' | 'etcd';
 
@@ -153,7 +153,8 @@ export function clusterProcesses(config: ClusterConfig, root = processRoot()): P
       component: 'ingress',
       command: node,
       args: [ingressMain, '--home', home],
-      address: ingressIP,
+      // the port it serves HTTP on: 80, or the fallback 8080 for a user who may not bind it
+      address: `${ingressIP}:${expectedIngressPorts().http}`,
       health: { kind: 'http', url: `http://${ingressIP}:${INGRESS_METRICS_PORT}/healthz` },
     });
   }

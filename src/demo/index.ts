@@ -1,6 +1,7 @@
 // Every scenario `loopkube demo` knows, in the order of examples/.
 import { clusterIPInsideOnly } from './clusterip-inside-only.js';
 import { externalTrafficPolicyLocal } from './external-traffic-policy-local.js';
+import { ingressHostsAndPaths } from './ingress-hosts-and-paths.js';
 import { labelsAndSelectors } from './labels-and-selectors.js';
 import { loadBalancer } from './loadbalancer.js';
 import { multiContainerPod } from './multi-container-pod.js';
@@ -18,6 +19,7 @@ export const SCENARIOS: ReadonlyArray<Scenario<unknown>> = [
   nodePortEveryNode,
   externalTrafficPolicyLocal,
   loadBalancer,
+  ingressHostsAndPaths,
 ] as ReadonlyArray<Scenario<unknown>>;
 
 /** By name (`nodeport-every-node`), number (`06`, `6`) or folder (`06-nodeport-every-node`). */

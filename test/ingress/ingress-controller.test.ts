@@ -8,16 +8,13 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Ingress } from '../../src/api/networking.js';
-import { unprivilegedPortStart } from '../../src/cluster/privileged-ports.js';
-import { INGRESS_FALLBACK_PORTS, INGRESS_METRICS_PORT, ingressAddress } from '../../src/ingress/address.js';
+import { INGRESS_METRICS_PORT, expectedIngressPorts, ingressAddress } from '../../src/ingress/address.js';
 import { createCertificateAuthority } from '../../src/pki/ca.js';
 import { startTestCluster, waitFor, type TestCluster } from '../support/cluster.js';
 
 let c: TestCluster;
 let address = '';
-const lowPortsAllowed = process.getuid?.() === 0 || unprivilegedPortStart() <= 80;
-const HTTP_PORT = lowPortsAllowed ? 80 : INGRESS_FALLBACK_PORTS.http;
-const HTTPS_PORT = lowPortsAllowed ? 443 : INGRESS_FALLBACK_PORTS.https;
+const { http: HTTP_PORT, https: HTTPS_PORT } = expectedIngressPorts();
 
 interface Answer {
   status: number;

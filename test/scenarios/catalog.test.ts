@@ -40,7 +40,7 @@ describe('loopkube demo NAME', () => {
     ['LoadBalancer', 'loadbalancer'],
     ['1', 'multi-container-pod'],
     ['nope', undefined],
-    ['9', undefined],
+    ['99', undefined],
   ])('%s -> %s', (query, name) => {
     expect(findScenario(query)?.name).toBe(name);
   });
