@@ -7,8 +7,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ETCD_BINARY, etcdMemberArgs } from '../store/etcd/members.js';
 import { apiServerEndpoints, clusterPaths, type ClusterConfig } from './config.js';
+import { INGRESS_METRICS_PORT, expectedIngressPorts, ingressAddress } from '../ingress/address.js';
 
-export type ProcessComponent = 'control-plane' | 'api-frontend' | 'node' | 'proxy' | 'redis' | 'etcd';
+export type ProcessComponent = 'control-plane' | 'api-frontend' | 'node' | 'proxy' | 'ingress' | 'redis' | 'etcd';
 
 export type HealthCheck =
   | { kind: 'https'; url: string }
@@ -141,6 +142,20 @@ export function clusterProcesses(config: ClusterConfig, root = processRoot()): P
       args: [proxyMain, '--home', home],
       address: `127.0.0.1:${metrics}`,
       health: { kind: 'http', url: `http://127.0.0.1:${metrics}/healthz` },
+    });
+  }
+  // The ingress controller (class loopkube), on the LoadBalancer pool's last address.
+  const ingressMain = path.join(root, 'dist/src/ingress/main.js');
+  const ingressIP = ingressAddress(config.loadBalancerPool);
+  if (ingressIP && existsSync(ingressMain)) {
+    specs.push({
+      name: 'ingress',
+      component: 'ingress',
+      command: node,
+      args: [ingressMain, '--home', home],
+      // the port it serves HTTP on: 80, or the fallback 8080 for a user who may not bind it
+      address: `${ingressIP}:${expectedIngressPorts().http}`,
+      health: { kind: 'http', url: `http://${ingressIP}:${INGRESS_METRICS_PORT}/healthz` },
     });
   }
   return specs;

@@ -11,6 +11,8 @@ import { endpointsKind } from './endpoints/index.js';
 import { endpointSliceKind } from './endpointslice/index.js';
 import { eventKind } from './event/index.js';
 import { jobKind } from './job/index.js';
+import { ingressKind } from './ingress/index.js';
+import { ingressClassKind } from './ingressclass/index.js';
 import type { KindDefinition } from './kind.js';
 import { leaseKind } from './lease/index.js';
 import { namespaceKind } from './namespace/index.js';
@@ -44,4 +46,6 @@ export const KINDS: readonly KindDefinition[] = [
   daemonSetKind,
   statefulSetKind,
   controllerRevisionKind,
+  ingressClassKind,
+  ingressKind,
 ];

@@ -39,6 +39,8 @@ export interface AdmissionDeps {
   listServices(): Promise<Service[]>;
   /** A stored object, or undefined (e.g. a Pod's ServiceAccount). */
   getObject?(info: ResourceInfo, namespace: string | undefined, name: string): Promise<KubeObject | undefined>;
+  /** The stored objects of a kind (all namespaces when undefined), e.g. the IngressClasses to default from. */
+  listObjects?(info: ResourceInfo, namespace: string | undefined): Promise<KubeObject[]>;
 }
 
 export interface Admission {

@@ -59,7 +59,7 @@ interface Managed {
  * nodes and the proxy boot while the control plane does, and retry the API until it answers,
  * which takes ~0.25 s off `up` compared with waiting for the control plane first.
  */
-const STAGE_OF: Record<ProcessComponent, number> = { redis: 0, etcd: 0, 'control-plane': 1, 'api-frontend': 1, node: 1, proxy: 1 };
+const STAGE_OF: Record<ProcessComponent, number> = { redis: 0, etcd: 0, 'control-plane': 1, 'api-frontend': 1, node: 1, proxy: 1, ingress: 1 };
 
 export async function startSupervisor(options: SupervisorOptions): Promise<Supervisor> {
   const { home, logger } = options;

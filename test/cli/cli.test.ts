@@ -367,10 +367,11 @@ describe('command line: the real control plane', () => {
     const up = await cli('up', '--config', configFile, '--nodes', '0');
     expect(up.code, `${up.stdout}\n${up.stderr}`).toBe(0);
     const st = await statusJson(cli, name);
-    // --nodes 0: the control plane and the proxy (it serves the `kubernetes` ClusterIP), no nodes
+    // --nodes 0: the control plane, the proxy (it serves the `kubernetes` ClusterIP) and the ingress controller, no nodes
     expect(st.processes.map((p) => [p.name, p.healthy])).toEqual([
       ['control-plane', true],
       ['proxy', true],
+      ['ingress', true],
     ]);
     const config = JSON.parse(readFileSync(path.join(home, 'cluster.json'), 'utf8')) as ClusterConfig;
     expect(config.nodes).toEqual([]);

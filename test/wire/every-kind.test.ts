@@ -36,6 +36,13 @@ const deployment = {
 
 const configMap = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: 'default' }, data: { mode: 'fast' } };
 const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'creds', namespace: 'default' }, stringData: { password: 'hunter2' } };
+// the IngressClass `loopkube` comes with the cluster
+const ingress = {
+  apiVersion: 'networking.k8s.io/v1',
+  kind: 'Ingress',
+  metadata: { name: 'site', namespace: 'default' },
+  spec: { rules: [{ host: 'site.example', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'api', port: { number: 80 } } } }] } }] },
+};
 
 const jobTemplate = { spec: { restartPolicy: 'Never', containers: [{ name: 'task', image: 'busybox:1.36', env: [{ name: 'RUN_SECONDS', value: '0.5' }] }] } };
 const job = { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'once', namespace: 'default' }, spec: { template: jobTemplate } };
@@ -58,7 +65,7 @@ const statefulSet = {
 
 beforeAll(async () => {
   c = await startTestCluster({ nodes: 1 });
-  for (const obj of [rc, pdb, deployment, configMap, secret, job, cronJob, daemonSet, statefulSet]) {
+  for (const obj of [rc, pdb, deployment, configMap, secret, job, cronJob, daemonSet, statefulSet, ingress]) {
     const r = await c.kubectl(['create', '-f', '-'], { input: JSON.stringify(obj) });
     if (r.code !== 0) throw new Error(r.stderr);
   }
