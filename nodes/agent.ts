@@ -9,9 +9,10 @@ import type { Logger } from '../src/log.js';
 import { createNodeMetrics } from '../src/observe/node-metrics.js';
 import { DEFAULT_RESTART_BACKOFF, type RestartBackoffOptions } from './backoff.js';
 import { startHealthServer, type HealthServer } from './health-server.js';
+import { startKubeletServer, type KubeletServer } from './kubelet-server.js';
 import { startHeartbeat, type Heartbeat } from './heartbeat.js';
 import { startNodeLease, type NodeLease } from './node-lease.js';
-import { buildNode } from './node-status.js';
+import { buildNode, KUBELET_PORT } from './node-status.js';
 import { startPodManager, type PodManager } from './pod-manager.js';
 import { rfc3339 } from './pod-status.js';
 import { registerNode } from './registration.js';
@@ -26,6 +27,11 @@ export interface NodeAgentOptions {
   healthPort?: number;
   /** Where the node keeps its small state across restarts (main: `<home>/nodes/<name>`). */
   stateDir?: string;
+  /**
+   * The kubelet API (logs, exec, attach, port-forward) on the node's IP, for the control plane
+   * presenting this token (src/pki/kubelet-token.ts); without one, it is not served.
+   */
+  kubelet?: { token: string; port?: number };
 }
 
 export interface NodeAgent {
@@ -50,6 +56,21 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<NodeAgent>
     (pods?.runtimes() ?? []).map((r) => ({ namespace: r.pod().metadata.namespace ?? '', name: r.pod().metadata.name ?? '', ip: r.podIP, requests: r.requests(), answers: r.answers() })),
   );
   const health: HealthServer = await startHealthServer(node.ip, opts.healthPort ?? NODE_HEALTH_PORT, () => registered, metrics.render);
+  let kubelet: KubeletServer | undefined;
+  try {
+    kubelet = opts.kubelet
+      ? await startKubeletServer({
+          host: node.ip,
+          port: opts.kubelet.port ?? KUBELET_PORT,
+          token: opts.kubelet.token,
+          logger,
+          pod: (namespace, name) => pods?.runtime(`${namespace}/${name}`),
+        })
+      : undefined;
+  } catch (err) {
+    await health.close();
+    throw err;
+  }
 
   const register = (): Promise<Node | undefined> => registerNode(client, () => buildNode(node, rfc3339()), logger, { isStopped: () => stopped });
   const announceReady = (n: Node): void => events.normal(n, 'NodeReady', `Node ${node.name} status is now: NodeReady`);
@@ -83,7 +104,7 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<NodeAgent>
       heartbeat?.stop();
       lease?.stop();
       pods?.stop();
-      await health.close();
+      await Promise.all([health.close(), kubelet?.close()]);
     },
   };
 }

@@ -12,6 +12,7 @@ import type { Logger } from '../src/log.js';
 import { lowPortFixClause, unprivilegedPortStart } from '../src/cluster/privileged-ports.js';
 import { parseAppKnobs } from './app-knobs.js';
 import { createRestartBackoff, type RestartBackoffOptions } from './backoff.js';
+import { createContainerLog, type ContainerLog } from './container-logs.js';
 import { createAppControl, type AppControl, type ProbeKind } from './control.js';
 import { startPodApp, type PodApp, type RequestCounter } from './pod-app.js';
 import type { ContainerSnapshot } from './pod-status.js';
@@ -33,12 +34,16 @@ export interface ContainerRuntimeDeps {
   onChange(): void;
   /** Probe seconds in ms (1000; tests may shrink it). */
   msPerSecond?: number;
+  /** The container's log folder (`<pod dir>/<container>`). */
+  logDir: string;
   /** What the container's status said before this node process started (it restarted under us). */
   previous?: { restartCount: number; wasRunning: boolean; lastState?: ContainerState };
 }
 
 export interface ContainerRuntime {
   readonly name: string;
+  /** Its stdout/stderr, per instance (kubectl logs). */
+  readonly log: ContainerLog;
   /** Starts the container (the first time). */
   start(): void;
   snapshot(): ContainerSnapshot;
@@ -90,6 +95,8 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
   const { knobs, problems } = parseAppKnobs(spec.env);
   const backoff = createRestartBackoff(deps.backoff);
   const msPerSecond = deps.msPerSecond ?? 1000;
+  const log = createContainerLog({ dir: deps.logDir });
+  const stdout = (line: string): void => log.write('stdout', line);
 
   let phase: Phase = { kind: 'waiting', reason: 'ContainerCreating' };
   let lastState: ContainerState = deps.previous?.lastState ?? {};
@@ -193,7 +200,11 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
     startupPassed = false;
     deps.events.normal(pod, 'Pulled', `Container image "${image}" already present on machine`);
     deps.events.normal(pod, 'Created', `Created container: ${name}`);
-    for (const p of problems) deps.logger.warn({ container: name }, p);
+    log.newInstance(restartCount);
+    for (const p of problems) {
+      deps.logger.warn({ container: name }, p);
+      log.write('stderr', `warning: ${p}`);
+    }
 
     const ports = [...new Set((spec.ports ?? []).filter((p) => (p.protocol ?? 'TCP') === 'TCP').map((p) => p.containerPort))];
     const identity = {
@@ -222,6 +233,7 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
           onControlChange: () => {
             if (id === runId) deps.onChange();
           },
+          stdout,
         }),
       ),
     );
@@ -238,12 +250,15 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
       const message = listenFailure(err, podIP, ports[failedAt]!);
       deps.logger.warn({ container: name, err: message }, 'container cannot start');
       deps.events.warning(deps.pod(), 'Failed', `Error: ${message}`);
+      log.write('stderr', message);
+      log.end();
       const now = rfc3339();
       phase = { kind: 'terminated', exitCode: 128, reason: 'StartError', message, startedAt: now, finishedAt: now, containerID };
       afterExit(id, { reason: 'RunContainerError', message });
       return;
     }
     for (const a of bound) apps.add(a);
+    for (const a of bound) stdout(`listening on http://${a.host}:${a.port}`);
     phase = { kind: 'running', startedAt: rfc3339(), containerID };
     deps.events.normal(deps.pod(), 'Started', `Started container ${name}`);
     deps.logger.info({ container: name, podIP, ports, restartCount }, 'container started');
@@ -257,6 +272,8 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
     if (id !== runId || phase.kind !== 'running') return;
     stopProbes();
     destroyApps();
+    stdout(`exit ${exitCode}`);
+    log.end();
     phase = { kind: 'terminated', exitCode, reason, startedAt: phase.startedAt, finishedAt: rfc3339(), containerID: phase.containerID };
     afterExit(id);
   }
@@ -297,6 +314,7 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
 
   return {
     name,
+    log,
     start() {
       void run();
     },
@@ -332,9 +350,14 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
       stopping = true;
       clearTimeout(restartTimer);
       stopProbes();
-      if (phase.kind === 'running') deps.events.normal(deps.pod(), 'Killing', `Stopping container ${name}`);
+      if (phase.kind === 'running') {
+        deps.events.normal(deps.pod(), 'Killing', `Stopping container ${name}`);
+        stdout(`SIGTERM received; draining (${apps.size} listener${apps.size === 1 ? '' : 's'})`);
+      }
       stopped = drainApps().then(() => {
         if (phase.kind === 'running') {
+          stdout('drained; exit 0');
+          log.end();
           phase = { kind: 'terminated', exitCode: 0, reason: 'Completed', startedAt: phase.startedAt, finishedAt: rfc3339(), containerID: phase.containerID };
         }
       });
@@ -347,8 +370,10 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
       stopProbes();
       destroyApps();
       if (phase.kind === 'running') {
+        stdout('SIGKILL; exit 137');
         phase = { kind: 'terminated', exitCode: 137, reason: 'Error', startedAt: phase.startedAt, finishedAt: rfc3339(), containerID: phase.containerID };
       }
+      log.close();
     },
   };
 }

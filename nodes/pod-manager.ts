@@ -1,6 +1,9 @@
 // The pods bound to this node: an informer on /api/v1/pods?fieldSelector=spec.nodeName=NAME
 // feeds a runtime per pod; each pod gets its IP from the node's podCIDR (a pod that already has
 // one, because this process restarted, keeps it); the status sync writes what they do.
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { objectKey, resourcePath } from '../src/api/paths.js';
 import type { Pod } from '../src/api/types.js';
 import type { ApiClient } from '../src/client/client.js';
@@ -66,6 +69,11 @@ export function startPodManager(deps: PodManagerDeps): PodManager {
   /** IPs pods already had when this process started, by pod uid; taken back by those pods. */
   const inheritedIPs = new Map<string, string>();
   let stopped = false;
+  // Each pod's folder (its containers' logs); a node run without a state folder (in-process
+  // tests) keeps them in a temp folder of its own, removed when it stops.
+  const ownPodsRoot = !deps.stateDir;
+  const podsRoot = deps.stateDir ? path.join(deps.stateDir, 'pods') : mkdtempSync(path.join(os.tmpdir(), 'loopkube-pods-'));
+  const podDirOf = (pod: Pod): string => path.join(podsRoot, `${pod.metadata.namespace ?? 'default'}_${pod.metadata.name ?? ''}_${pod.metadata.uid ?? ''}`);
 
   const statusSync = createPodStatusSync({
     client,
@@ -126,6 +134,7 @@ export function startPodManager(deps: PodManagerDeps): PodManager {
       events: deps.events,
       logger: plog,
       backoff: deps.backoff,
+      podDir: podDirOf(pod),
       msPerSecond: deps.msPerSecond,
       onStatusChange: () => statusSync.markDirty(key),
       confirmDeletion: (p) => confirmPodDeletion(client, p, plog, { isStopped: () => stopped }),
@@ -142,6 +151,8 @@ export function startPodManager(deps: PodManagerDeps): PodManager {
     }
     entries.delete(key);
     e.runtime.kill();
+    // The pod is gone: so are its logs, as kubelet removes /var/log/pods/<pod> with the pod.
+    rmSync(podDirOf(e.runtime.pod()), { recursive: true, force: true });
     statusSync.forget(key);
     if (e.ownsIP && e.runtime.podIP) allocator.release(e.runtime.podIP);
     logger.info({ namespace: e.runtime.pod().metadata.namespace, name: e.runtime.pod().metadata.name, podIP: e.runtime.podIP }, 'pod removed');
@@ -205,6 +216,7 @@ export function startPodManager(deps: PodManagerDeps): PodManager {
       statusSync.stop();
       for (const e of entries.values()) e.runtime.kill();
       entries.clear();
+      if (ownPodsRoot) rmSync(podsRoot, { recursive: true, force: true });
     },
   };
 }

@@ -4,6 +4,7 @@
 import type { ContainerStatus, Pod } from '../src/api/types.js';
 import type { EventRecorder } from '../src/controllers/events.js';
 import type { Logger } from '../src/log.js';
+import path from 'node:path';
 import type { RestartBackoffOptions } from './backoff.js';
 import { createContainerRuntime, type ContainerRuntime } from './container-runtime.js';
 import { newRequestCounter, type RequestCounter } from './pod-app.js';
@@ -17,6 +18,8 @@ export interface PodRuntimeDeps {
   events: EventRecorder;
   logger: Logger;
   backoff: RestartBackoffOptions;
+  /** The pod's folder on the node (its containers' logs), as /var/log/pods/<ns>_<name>_<uid>. */
+  podDir: string;
   /** Something the pod's status shows changed. */
   onStatusChange(): void;
   /** Confirms the deletion to the API server (DELETE with grace 0 and the pod's uid). */
@@ -31,6 +34,10 @@ export interface PodRuntime {
   /** A newer version of the pod object (a deletionTimestamp starts the termination). */
   update(pod: Pod): void;
   snapshot(): PodSnapshot;
+  /** One of its containers, by name. */
+  container(name: string): ContainerRuntime | undefined;
+  /** Its containers, in spec order. */
+  containers(): readonly ContainerRuntime[];
   terminating(): boolean;
   /** Requests the pod's app answered (all containers and ports). */
   requests(): number;
@@ -62,6 +69,7 @@ export function createPodRuntime(deps: PodRuntimeDeps): PodRuntime {
       events: deps.events,
       logger: deps.logger,
       backoff: deps.backoff,
+      logDir: path.join(deps.podDir, spec.name),
       onChange: deps.onStatusChange,
       msPerSecond: deps.msPerSecond,
       previous: prev ? { restartCount: prev.restartCount ?? 0, wasRunning: !!prev.state?.running, lastState: prev.lastState } : undefined,
@@ -118,6 +126,8 @@ export function createPodRuntime(deps: PodRuntimeDeps): PodRuntime {
         containers: containers.map((c) => c.snapshot()),
       };
     },
+    container: (name) => containers.find((c) => c.name === name),
+    containers: () => containers,
     terminating: () => terminatingSince > 0,
     requests: () => counter.requests,
     answers: () => counter.byPort,
