@@ -10,6 +10,7 @@ import { createNodeMetrics } from '../src/observe/node-metrics.js';
 import { DEFAULT_RESTART_BACKOFF, type RestartBackoffOptions } from './backoff.js';
 import { startHealthServer, type HealthServer } from './health-server.js';
 import { startKubeletServer, type KubeletServer } from './kubelet-server.js';
+import { handleStreamUpgrade } from './kubelet-streams.js';
 import { startHeartbeat, type Heartbeat } from './heartbeat.js';
 import { startNodeLease, type NodeLease } from './node-lease.js';
 import { buildNode, KUBELET_PORT } from './node-status.js';
@@ -32,6 +33,8 @@ export interface NodeAgentOptions {
    * presenting this token (src/pki/kubelet-token.ts); without one, it is not served.
    */
   kubelet?: { token: string; port?: number };
+  /** Where the cluster DNS answers (cluster.json `dns`), for the toolbox of `kubectl exec`. */
+  dns?: { ip: string; port: number };
 }
 
 export interface NodeAgent {
@@ -56,6 +59,7 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<NodeAgent>
     (pods?.runtimes() ?? []).map((r) => ({ namespace: r.pod().metadata.namespace ?? '', name: r.pod().metadata.name ?? '', ip: r.podIP, requests: r.requests(), answers: r.answers() })),
   );
   const health: HealthServer = await startHealthServer(node.ip, opts.healthPort ?? NODE_HEALTH_PORT, () => registered, metrics.render);
+  const podByName = (namespace: string, name: string): ReturnType<PodManager['runtime']> => pods?.runtime(`${namespace}/${name}`);
   let kubelet: KubeletServer | undefined;
   try {
     kubelet = opts.kubelet
@@ -64,7 +68,8 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<NodeAgent>
           port: opts.kubelet.port ?? KUBELET_PORT,
           token: opts.kubelet.token,
           logger,
-          pod: (namespace, name) => pods?.runtime(`${namespace}/${name}`),
+          pod: podByName,
+          upgrade: (req, socket, head, url) => handleStreamUpgrade({ logger, pod: podByName, ...(opts.dns ? { dns: opts.dns } : {}) }, req, socket, head, url),
         })
       : undefined;
   } catch (err) {

@@ -73,6 +73,7 @@ try {
     heartbeatIntervalMs: heartbeatMs,
     stateDir: path.join(home, 'nodes', nodeConfig.name),
     kubelet: { token: kubeletClientToken(clientConfig.token) },
+    ...(config.dns?.port ? { dns: { ip: config.dns.ip, port: config.dns.port } } : {}),
   });
   logger.info({ ip: nodeConfig.ip, podCIDR: nodeConfig.podCIDR }, 'node agent started');
   let stopping = false;

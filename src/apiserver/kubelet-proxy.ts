@@ -17,7 +17,7 @@ export interface KubeletLocation {
 }
 
 /** Where the kubelet of a pod's node listens (undefined: the pod is not scheduled yet). */
-export async function kubeletLocationOf(registry: SubresourceRegistry, pod: Pod): Promise<KubeletLocation | undefined> {
+export async function kubeletLocationOf(registry: Pick<SubresourceRegistry, 'get'>, pod: Pod): Promise<KubeletLocation | undefined> {
   const nodeName = pod.spec.nodeName;
   if (!nodeName) return undefined;
   const node = (await registry.get(NODES, undefined, nodeName)) as Node;

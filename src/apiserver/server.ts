@@ -25,6 +25,7 @@ import type { Registry } from './registry.js';
 import { parseRequestInfo } from './request-info.js';
 import { writeError, writeJson } from './respond.js';
 import { queryBool } from './query.js';
+import { proxyStreamUpgrade } from './streaming-proxy.js';
 import { bearerMatches, kubeletClientToken } from '../pki/kubelet-token.js';
 
 export interface ApiServerOptions {
@@ -172,6 +173,10 @@ export function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
       });
     // A client that hangs up midway must not leave anything behind.
     req.on('error', () => res.destroy());
+  });
+  // pods/exec, attach, portforward: the protocol switch goes through to the pod's kubelet.
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    void proxyStreamUpgrade({ token: opts.token, kubeletToken, registry: opts.registry, logger }, req, socket, head);
   });
   server.on('connection', (s) => {
     sockets.add(s);
