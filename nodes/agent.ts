@@ -96,7 +96,7 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<NodeAgent>
       onReady: announceReady,
     });
     lease = startNodeLease({ client, node: registeredNode, logger });
-    pods = startPodManager({ client, node, logger, events, backoff: opts.restartBackoff ?? DEFAULT_RESTART_BACKOFF, stateDir: opts.stateDir });
+    pods = startPodManager({ client, node, logger, events, backoff: opts.restartBackoff ?? DEFAULT_RESTART_BACKOFF, stateDir: opts.stateDir, ...(opts.dns ? { dns: opts.dns } : {}) });
     await pods.synced();
   })();
 

@@ -13,6 +13,8 @@ import { lowPortFixClause, unprivilegedPortStart } from '../src/cluster/privileg
 import { parseAppKnobs } from './app-knobs.js';
 import { createRestartBackoff, type RestartBackoffOptions } from './backoff.js';
 import { createContainerLog, type ContainerLog } from './container-logs.js';
+import { runsShell, startMainProcess, type MainProcess } from './main-process.js';
+import type { ToolboxPod } from './toolbox/context.js';
 import { createAppControl, type AppControl, type ProbeKind } from './control.js';
 import { startPodApp, type PodApp, type RequestCounter } from './pod-app.js';
 import type { ContainerSnapshot } from './pod-status.js';
@@ -36,6 +38,8 @@ export interface ContainerRuntimeDeps {
   msPerSecond?: number;
   /** The container's log folder (`<pod dir>/<container>`). */
   logDir: string;
+  /** The pod as the toolbox sees it, for a container whose command is an interactive shell. */
+  toolboxPod(): ToolboxPod;
   /** What the container's status said before this node process started (it restarted under us). */
   previous?: { restartCount: number; wasRunning: boolean; lastState?: ContainerState };
 }
@@ -44,6 +48,8 @@ export interface ContainerRuntime {
   readonly name: string;
   /** Its stdout/stderr, per instance (kubectl logs). */
   readonly log: ContainerLog;
+  /** Its attachable main process (an interactive shell), when it has one. */
+  process(): MainProcess | undefined;
   /** Starts the container (the first time). */
   start(): void;
   snapshot(): ContainerSnapshot;
@@ -111,6 +117,7 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
   let runId = 0;
   let stopping = false;
   let stopped: Promise<void> | undefined;
+  let main: MainProcess | undefined;
 
   if (deps.previous?.wasRunning) {
     // This node's process restarted: the app of the previous run went with it.
@@ -262,6 +269,13 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
     phase = { kind: 'running', startedAt: rfc3339(), containerID };
     deps.events.normal(deps.pod(), 'Started', `Started container ${name}`);
     deps.logger.info({ container: name, podIP, ports, restartCount }, 'container started');
+    if (runsShell(spec)) {
+      const proc = startMainProcess(spec, deps.toolboxPod(), stdout);
+      main = proc;
+      void proc.exited.then((code) => {
+        if (main === proc) exited(code, code === 0 ? 'Completed' : 'Error', id);
+      });
+    }
     if (spec.startupProbe) probes.startup = probeWorker('startup', spec.startupProbe, id);
     else startMainProbes(id);
     deps.onChange();
@@ -272,6 +286,8 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
     if (id !== runId || phase.kind !== 'running') return;
     stopProbes();
     destroyApps();
+    main?.kill();
+    main = undefined;
     stdout(`exit ${exitCode}`);
     log.end();
     phase = { kind: 'terminated', exitCode, reason, startedAt: phase.startedAt, finishedAt: rfc3339(), containerID: phase.containerID };
@@ -315,6 +331,7 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
   return {
     name,
     log,
+    process: () => main,
     start() {
       void run();
     },
@@ -350,6 +367,8 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
       stopping = true;
       clearTimeout(restartTimer);
       stopProbes();
+      main?.kill();
+      main = undefined;
       if (phase.kind === 'running') {
         deps.events.normal(deps.pod(), 'Killing', `Stopping container ${name}`);
         stdout(`SIGTERM received; draining (${apps.size} listener${apps.size === 1 ? '' : 's'})`);
@@ -369,6 +388,8 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
       clearTimeout(restartTimer);
       stopProbes();
       destroyApps();
+      main?.kill();
+      main = undefined;
       if (phase.kind === 'running') {
         stdout('SIGKILL; exit 137');
         phase = { kind: 'terminated', exitCode: 137, reason: 'Error', startedAt: phase.startedAt, finishedAt: rfc3339(), containerID: phase.containerID };

@@ -8,10 +8,11 @@ import type { Duplex } from 'node:stream';
 import { CLUSTER_DOMAIN } from '../src/dns/records.js';
 import type { Logger } from '../src/log.js';
 import type { ContainerRuntime } from './container-runtime.js';
+import type { MainProcess } from './main-process.js';
 import { offersStreamProtocol, serveSession, type SessionRunner } from './exec-session.js';
 import { pathParts } from './kubelet-server.js';
 import type { PodRuntime } from './pod-runtime.js';
-import type { ToolboxPod } from './toolbox/context.js';
+import { toolboxPodOf } from './toolbox/context.js';
 import { execToolbox, type ExecStreams } from './toolbox/shell.js';
 
 export interface StreamDeps {
@@ -27,18 +28,32 @@ function refuse(socket: Duplex, code: number, text: string): void {
 
 const flag = (q: URLSearchParams, key: string): boolean => ['1', 'true'].includes(q.get(key) ?? '');
 
-/** The pod as the toolbox sees it (env: the container's literal env and what kubelet adds). */
-export function toolboxPod(runtime: PodRuntime, container: string, dns: StreamDeps['dns']): ToolboxPod {
-  const pod = runtime.pod();
-  const spec = pod.spec.containers.find((c) => c.name === container);
-  const hostname = pod.spec.hostname || pod.metadata.name || '';
-  const env: Record<string, string> = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOSTNAME: hostname, HOME: '/root' };
-  for (const e of spec?.env ?? []) if (e.value !== undefined) env[e.name] = e.value;
-  return { name: pod.metadata.name ?? '', namespace: pod.metadata.namespace ?? 'default', podIP: runtime.podIP, hostname, env, ...(dns ? { dns } : {}), clusterDomain: CLUSTER_DOMAIN };
+/** Attach to the container's shell: its stdin and output, until detach (stdinOnce: its stdin closes) or exit. */
+function attachProcess(proc: MainProcess): SessionRunner {
+  return (streams: ExecStreams) =>
+    new Promise<number>((resolve) => {
+      let done = false;
+      const finish = (code: number): void => {
+        if (done) return;
+        done = true;
+        unsubscribe();
+        streams.stdin?.off('data', onData);
+        proc.detached();
+        resolve(code);
+      };
+      const onData = (d: Buffer): void => proc.write(d);
+      const unsubscribe = proc.onOutput((data) => streams.stdout(data));
+      streams.stdin?.on('data', onData);
+      streams.stdin?.on('end', () => proc.detached());
+      streams.signal.addEventListener('abort', () => finish(0), { once: true });
+      void proc.exited.then((code) => finish(code));
+    });
 }
 
 /** Attach to the built-in app: its output as it is written, until detach or exit. */
 function attachRunner(container: ContainerRuntime): SessionRunner {
+  const proc = container.process();
+  if (proc) return attachProcess(proc);
   return (streams: ExecStreams) =>
     new Promise<number>((resolve) => {
       const done = (): void => {
@@ -69,7 +84,7 @@ export function handleStreamUpgrade(deps: StreamDeps, req: IncomingMessage, sock
   const command = q.getAll('command');
   const opts = { stdin: flag(q, 'input'), stdout: flag(q, 'output'), stderr: flag(q, 'error'), tty: flag(q, 'tty'), command, logger: deps.logger };
   if (kind === 'exec' && !command.length) return refuse(socket, 400, 'you must specify at least one command for the container');
-  const pod = toolboxPod(runtime, containerName, deps.dns);
+  const pod = toolboxPodOf(runtime.pod(), runtime.podIP, containerName, deps.dns, CLUSTER_DOMAIN);
   deps.logger.info({ namespace, name: podName, container: containerName, kind, command, tty: opts.tty }, `${kind} session`);
   serveSession(req, socket, head, opts, kind === 'exec' ? (streams) => execToolbox(command, pod, streams) : attachRunner(container));
 }

@@ -30,6 +30,8 @@ export interface PodManagerDeps {
   msPerSecond?: number;
   /** Where the node keeps its small state (the last pod IP handed out); none = nothing kept. */
   stateDir?: string;
+  /** Where the cluster DNS answers (the toolbox's resolver). */
+  dns?: { ip: string; port: number };
 }
 
 export interface PodManager {
@@ -135,6 +137,7 @@ export function startPodManager(deps: PodManagerDeps): PodManager {
       logger: plog,
       backoff: deps.backoff,
       podDir: podDirOf(pod),
+      ...(deps.dns ? { dns: deps.dns } : {}),
       msPerSecond: deps.msPerSecond,
       onStatusChange: () => statusSync.markDirty(key),
       confirmDeletion: (p) => confirmPodDeletion(client, p, plog, { isStopped: () => stopped }),

@@ -5,7 +5,9 @@ import type { ContainerStatus, Pod } from '../src/api/types.js';
 import type { EventRecorder } from '../src/controllers/events.js';
 import type { Logger } from '../src/log.js';
 import path from 'node:path';
+import { CLUSTER_DOMAIN } from '../src/dns/records.js';
 import type { RestartBackoffOptions } from './backoff.js';
+import { toolboxPodOf } from './toolbox/context.js';
 import { createContainerRuntime, type ContainerRuntime } from './container-runtime.js';
 import { newRequestCounter, type RequestCounter } from './pod-app.js';
 import { rfc3339, type PodSnapshot } from './pod-status.js';
@@ -18,6 +20,8 @@ export interface PodRuntimeDeps {
   events: EventRecorder;
   logger: Logger;
   backoff: RestartBackoffOptions;
+  /** Where the cluster DNS answers (the toolbox's resolver). */
+  dns?: { ip: string; port: number };
   /** The pod's folder on the node (its containers' logs), as /var/log/pods/<ns>_<name>_<uid>. */
   podDir: string;
   /** Something the pod's status shows changed. */
@@ -70,6 +74,7 @@ export function createPodRuntime(deps: PodRuntimeDeps): PodRuntime {
       logger: deps.logger,
       backoff: deps.backoff,
       logDir: path.join(deps.podDir, spec.name),
+      toolboxPod: () => toolboxPodOf(pod, deps.podIP, spec.name, deps.dns, CLUSTER_DOMAIN),
       onChange: deps.onStatusChange,
       msPerSecond: deps.msPerSecond,
       previous: prev ? { restartCount: prev.restartCount ?? 0, wasRunning: !!prev.state?.running, lastState: prev.lastState } : undefined,

@@ -1,3 +1,4 @@
+import type { Pod } from '../../src/api/types.js';
 // What a toolbox command sees of its pod: identity, env, the generated /etc files, where the
 // cluster DNS answers, and its standard streams. Network calls leave from the pod's IP.
 export interface ToolboxPod {
@@ -17,6 +18,15 @@ export interface ToolIO {
   err(text: string): void;
   /** Cancelled by Ctrl-C (tty) or the session ending. */
   signal: AbortSignal;
+}
+
+/** The pod as the toolbox sees it (env: the container's literal env and what kubelet adds). */
+export function toolboxPodOf(pod: Pod, podIP: string, container: string, dns: ToolboxPod['dns'], clusterDomain: string): ToolboxPod {
+  const spec = pod.spec.containers.find((c) => c.name === container);
+  const hostname = pod.spec.hostname || pod.metadata.name || '';
+  const env: Record<string, string> = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOSTNAME: hostname, HOME: '/root' };
+  for (const e of spec?.env ?? []) if (e.value !== undefined) env[e.name] = e.value;
+  return { name: pod.metadata.name ?? '', namespace: pod.metadata.namespace ?? 'default', podIP, hostname, env, ...(dns ? { dns } : {}), clusterDomain };
 }
 
 export type ToolCommand = (args: string[], pod: ToolboxPod, io: ToolIO) => Promise<number>;
