@@ -12,6 +12,8 @@ import type { NodeConfig } from '../src/cluster/config.js';
 import type { EventRecorder } from '../src/controllers/events.js';
 import type { Logger } from '../src/log.js';
 import type { RestartBackoffOptions } from './backoff.js';
+import type { ConfigSources } from './config-sources.js';
+import { removeOrphanPodDirs } from './volume-files.js';
 import { createIpAllocator, PodCidrExhaustedError } from './ip-allocator.js';
 import { readLastReservedIP, writeLastReservedIP } from './last-reserved-ip.js';
 import { createPodRuntime, type PodRuntime } from './pod-runtime.js';
@@ -32,6 +34,8 @@ export interface PodManagerDeps {
   stateDir?: string;
   /** Where the cluster DNS answers (the toolbox's resolver). */
   dns?: { ip: string; port: number };
+  /** The ConfigMaps, Secrets and Services the pods' env, volumes and ports come from. */
+  sources: ConfigSources;
 }
 
 export interface PodManager {
@@ -71,11 +75,12 @@ export function startPodManager(deps: PodManagerDeps): PodManager {
   /** IPs pods already had when this process started, by pod uid; taken back by those pods. */
   const inheritedIPs = new Map<string, string>();
   let stopped = false;
-  // Each pod's folder (its containers' logs); a node run without a state folder (in-process
+  // Each pod's log folder (<state>/logs/pods/<ns>_<name>_<uid>, as /var/log/pods); a node run without a state folder (in-process
   // tests) keeps them in a temp folder of its own, removed when it stops.
   const ownPodsRoot = !deps.stateDir;
-  const podsRoot = deps.stateDir ? path.join(deps.stateDir, 'pods') : mkdtempSync(path.join(os.tmpdir(), 'loopkube-pods-'));
+  const podsRoot = deps.stateDir ? path.join(deps.stateDir, 'logs', 'pods') : mkdtempSync(path.join(os.tmpdir(), 'loopkube-pods-'));
   const podDirOf = (pod: Pod): string => path.join(podsRoot, `${pod.metadata.namespace ?? 'default'}_${pod.metadata.name ?? ''}_${pod.metadata.uid ?? ''}`);
+  const podsDir = deps.stateDir ? path.join(deps.stateDir, 'pods') : undefined;
 
   const statusSync = createPodStatusSync({
     client,
@@ -141,6 +146,9 @@ export function startPodManager(deps: PodManagerDeps): PodManager {
       msPerSecond: deps.msPerSecond,
       onStatusChange: () => statusSync.markDirty(key),
       confirmDeletion: (p) => confirmPodDeletion(client, p, plog, { isStopped: () => stopped }),
+      sources: deps.sources,
+      capacity: node.capacity,
+      podsDir,
     });
     entries.set(key, { runtime, ownsIP: got.owns });
     statusSync.markDirty(key);
@@ -156,6 +164,8 @@ export function startPodManager(deps: PodManagerDeps): PodManager {
     e.runtime.kill();
     // The pod is gone: so are its logs, as kubelet removes /var/log/pods/<pod> with the pod.
     rmSync(podDirOf(e.runtime.pod()), { recursive: true, force: true });
+    // the pod is gone from the API: its folder (volumes) goes too, as kubelet cleans up orphans
+    if (podsDir && e.runtime.uid) rmSync(path.join(podsDir, e.runtime.uid), { recursive: true, force: true });
     statusSync.forget(key);
     if (e.ownsIP && e.runtime.podIP) allocator.release(e.runtime.podIP);
     logger.info({ namespace: e.runtime.pod().metadata.namespace, name: e.runtime.pod().metadata.name, podIP: e.runtime.podIP }, 'pod removed');
@@ -201,6 +211,10 @@ export function startPodManager(deps: PodManagerDeps): PodManager {
         if (!e || e.runtime.uid === pod.metadata.uid) remove(key);
       },
     });
+    // folders of pods that vanished while this process was down go, as kubelet's orphan cleanup does
+    if (podsDir) {
+      for (const uid of removeOrphanPodDirs(podsDir, new Set(informer.list().map((p) => p.metadata.uid ?? '')))) logger.info({ uid }, 'removed the folder of a pod that is gone');
+    }
     // IPs of pods that vanished while this process was down go back to the pool.
     for (const ip of inheritedIPs.values()) allocator.release(ip);
     inheritedIPs.clear();
