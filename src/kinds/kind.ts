@@ -110,6 +110,8 @@ export interface SubresourceRequest {
   mediaType: string;
   registry: SubresourceRegistry;
   logger: Logger;
+  /** What the API server presents to a node's kubelet (pods/log, exec, attach, portforward). */
+  kubeletToken: string;
 }
 
 /** The registry operations a subresource may use (src/apiserver/registry.ts implements them). */
