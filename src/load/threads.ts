@@ -121,7 +121,9 @@ function runHere(plan: RunPlan, merger: Merger): Run {
   const done = run.done.then(({ durationMs }) => {
     sampler.finish();
     const cpu = process.cpuUsage(cpu0);
-    stats.failures.splice(0, stats.failures.length, ...merger.failures());
+    // one by one: up to MAX_FAILURE_RECORDS (200,000) items, too many for a spread's arguments
+    stats.failures.length = 0;
+    for (const f of merger.failures()) stats.failures.push(f);
     return { stats, durationMs, cpu: { user: cpu.user / 1e6, system: cpu.system / 1e6 } };
   });
   return { done, progress: run.progress, stop: run.stop, merger, elapsed: () => performance.now() - run.startedAt };
@@ -177,7 +179,7 @@ function runOnWorkers(plan: RunPlan, threads: number, connections: number, merge
           longest = Math.max(longest, m.durationMs);
           if (++finished === threads) {
             const cpu = process.cpuUsage(cpu0);
-            stats.failures.push(...merger.failures());
+            for (const f of merger.failures()) stats.failures.push(f);
             for (const x of workers) void x.terminate();
             resolve({ stats, durationMs: longest, cpu: { user: cpu.user / 1e6, system: cpu.system / 1e6 } });
           }

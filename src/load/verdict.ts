@@ -151,7 +151,9 @@ export function judge(opts: { failures: readonly Failure[]; rows: readonly Timel
     // Failures blamed on terminating pods as a group (unknown pod): from the first pod that went.
     if (causes.terminating > 0 && failingForMs === null) {
       const first = Math.min(...pods.filter((h) => h.terminatingAt !== null && h.terminatingAt >= start - SETTLE_MS).map((h) => h.terminatingAt!));
-      const last = Math.max(...opts.failures.filter((f) => f.t >= start && f.t <= end && isConnectionFailure(f.kind) && !f.reused).map((f) => f.t));
+      // a loop, not Math.max(...): there may be 200,000 failures, too many for a spread's arguments
+      let last = -Infinity;
+      for (const f of opts.failures) if (f.t >= start && f.t <= end && isConnectionFailure(f.kind) && !f.reused && f.t > last) last = f.t;
       if (Number.isFinite(first) && Number.isFinite(last)) failingForMs = Math.round(last - first);
     }
   }
