@@ -3,8 +3,9 @@
 // snapshot swap costs established and arriving connections nothing). Closing a listener frees its
 // port at once; connections it accepted earlier keep running.
 import { forwardConnection, refuseConnection } from './forward.js';
+import { closeListener, openListener } from './held-listeners.js';
 import { routeConnection, type ActiveFrontend } from './router.js';
-import { listenTcp, type UvAddress, type UvStatus, type UvTcp } from './uv.js';
+import type { UvAddress, UvStatus, UvTcp } from './uv.js';
 
 /** Pending connections the kernel queues per listener before accept. */
 export const LISTEN_BACKLOG = 1024;
@@ -75,7 +76,7 @@ export function createListenerSet(): ListenerSet {
       for (const [key, l] of open) {
         if (desired.has(key)) continue;
         (l.handle as ServerHandle)[LISTENER] = undefined;
-        l.handle.close();
+        closeListener(key, l.handle);
         open.delete(key);
       }
       for (const key of failures.keys()) if (!desired.has(key)) failures.delete(key);
@@ -88,7 +89,7 @@ export function createListenerSet(): ListenerSet {
           continue;
         }
         const { address, port } = splitKey(key);
-        const r = listenTcp(address, port, LISTEN_BACKLOG);
+        const r = openListener(key, address, port, LISTEN_BACKLOG);
         if (!r.ok) {
           const before = failures.get(key);
           const failure: BindFailure = { key, code: r.code, syscall: r.syscall, frontend: active };
@@ -113,7 +114,7 @@ export function createListenerSet(): ListenerSet {
     closeAll() {
       for (const l of open.values()) {
         (l.handle as ServerHandle)[LISTENER] = undefined;
-        l.handle.close();
+        closeListener(l.key, l.handle, true);
       }
       open.clear();
       failures.clear();

@@ -5,7 +5,8 @@
 // coalesced into one (setImmediate), so a change in the API reaches the data plane in
 // milliseconds, without a sync period.
 import { resourcePath } from '../src/api/paths.js';
-import type { EndpointSlice, Node, Service } from '../src/api/types.js';
+import type { EndpointSlice, Node, Pod, Service } from '../src/api/types.js';
+import { trackPodAddresses } from '../src/cluster/pod-addresses.js';
 import type { ClusterConfig } from '../src/cluster/config.js';
 import type { ApiClient } from '../src/client/client.js';
 import { createInformer, type Informer } from '../src/client/informer.js';
@@ -21,6 +22,7 @@ import { buildSnapshot, type RoutingSnapshot } from './snapshot.js';
 import { createStatsRegistry, type TrafficSnapshot } from './stats.js';
 import { ENDPOINT_SLICES } from '../src/kinds/endpointslice/resource.js';
 import { NODES } from '../src/kinds/node/resource.js';
+import { PODS } from '../src/kinds/pod/resource.js';
 import { SERVICES } from '../src/kinds/service/resource.js';
 
 /** How often addresses that could not be bound are tried again. */
@@ -33,11 +35,15 @@ export interface ProxierOptions {
   config: ClusterConfig;
   logger: Logger;
   events: ProxyEvents;
+  /** The first sync waits for this too (the listening sockets a restart takes back). */
+  beforeFirstSync?: Promise<unknown>;
 }
 
 export interface Proxier extends MetricsSource {
   /** Resolves once the first snapshot is applied. */
   synced(): Promise<void>;
+  /** Resolves once every informer has listed (before the first snapshot when it waits for beforeFirstSync). */
+  informersSynced(): Promise<void>;
   /** The snapshot in effect (null before the first sync). */
   current(): RoutingSnapshot | null;
   listeners(): ListenerSet;
@@ -57,7 +63,10 @@ export function startProxier(opts: ProxierOptions): Proxier {
     logger,
   });
   const nodes = createInformer<Node>(client, { path: resourcePath(NODES), logger });
-  const informers: Array<Informer<Service> | Informer<EndpointSlice> | Informer<Node>> = [services, slices, nodes];
+  // Pod IPs in use: the ClusterIP rule accepts a pod's source address only while a pod holds it.
+  const pods = createInformer<Pod>(client, { path: resourcePath(PODS), logger });
+  const podAddresses = trackPodAddresses(pods);
+  const informers: Array<Informer<Service> | Informer<EndpointSlice> | Informer<Node> | Informer<Pod>> = [services, slices, nodes, pods];
 
   const stats = createStatsRegistry();
   const router = createRouter(config.proxy.mode, stats);
@@ -107,13 +116,14 @@ export function startProxier(opts: ProxierOptions): Proxier {
 
   function sync(): void {
     scheduled = false;
-    if (stopped || !informers.every((i) => i.hasSynced())) return;
+    if (stopped || !heldSocketsIn || !informers.every((i) => i.hasSynced())) return;
     const started = performance.now();
     const next = buildSnapshot({
       services: services.list(),
       endpointSlices: slices.list(),
       nodes: nodes.list(),
       plannedNodes: config.nodes,
+      podAddresses,
     });
     const compiled = router.compile(next);
     const before = new Set(listeners.listening());
@@ -177,12 +187,18 @@ export function startProxier(opts: ProxierOptions): Proxier {
     },
     delete: scheduleSync,
   });
+  let heldSocketsIn = !opts.beforeFirstSync;
+  void opts.beforeFirstSync?.then(() => {
+    heldSocketsIn = true;
+    scheduleSync();
+  });
   void Promise.all(informers.map((i) => i.synced())).then(scheduleSync);
   const sweeper = setInterval(() => router.sweep(Date.now()), AFFINITY_SWEEP_MS);
   sweeper.unref();
 
   return {
     synced: () => syncedPromise,
+    informersSynced: () => Promise.all(informers.map((i) => i.synced())).then(() => undefined),
     current: () => snapshot,
     listeners: () => listeners,
     healthChecks: () => healthChecks,

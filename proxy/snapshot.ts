@@ -124,6 +124,8 @@ export interface SnapshotInput {
   readonly nodes: readonly Node[];
   /** The cluster's planned nodes (cluster.json), for the inside-the-cluster source rule. */
   readonly plannedNodes?: readonly PlannedNode[];
+  /** The pod IPs held now (a live table the snapshot refers to), for the same rule. */
+  readonly podAddresses?: ClusterSources['pods'];
 }
 
 /** Kubernetes' default sessionAffinityConfig.clientIP.timeoutSeconds (3 hours). */
@@ -280,7 +282,7 @@ export function buildSnapshot(input: SnapshotInput): RoutingSnapshot {
   return Object.freeze({
     frontends,
     healthChecks,
-    sources: clusterSources(nodes, input.plannedNodes ?? []),
+    sources: clusterSources(nodes, input.plannedNodes ?? [], input.podAddresses ?? null),
     conflicts: Object.freeze(conflicts),
     endpointKeys,
     nodes: freezeAll(nodes),

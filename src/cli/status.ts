@@ -3,7 +3,8 @@ import { sendSupervisorRequest, supervisorSocket } from '../supervisor/control.j
 import { probeHealth } from '../supervisor/health.js';
 import type { SupervisorState } from '../supervisor/state.js';
 import { CliError, parseFlags } from './args.js';
-import { locateCluster, notRunningMessage, probeOptionsFor, runningSupervisorPid } from './cluster-home.js';
+import { locateCluster, notRunningMessage, probeOptionsFor } from './cluster-home.js';
+import { ensureSupervisor } from './supervisor-start.js';
 import { formatTable } from './table.js';
 
 export const STATUS_HELP = `Show each process of a cluster: component, pid, address, state and health.
@@ -42,7 +43,7 @@ export async function status(argv: string[]): Promise<number> {
     return 0;
   }
   const loc = locateCluster(values.name ?? 'default');
-  const supervisorPid = runningSupervisorPid(loc);
+  const supervisorPid = await ensureSupervisor(loc);
   if (supervisorPid === null) throw new CliError(notRunningMessage(loc.name));
   let state: SupervisorState;
   try {

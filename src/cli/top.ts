@@ -8,7 +8,8 @@ import type { ServiceView } from '../observe/protocol.js';
 import { endpointKey } from '../observe/traffic-rates.js';
 import { connectViewer, viewerUrl, type ViewerModel } from '../observe/viewer-model.js';
 import { CliError, parseFlags } from './args.js';
-import { locateCluster, notRunningMessage, readExistingCluster, runningSupervisorPid } from './cluster-home.js';
+import { locateCluster, notRunningMessage, readExistingCluster } from './cluster-home.js';
+import { ensureSupervisor } from './supervisor-start.js';
 import { formatTable } from './table.js';
 
 export const TOP_HELP = `Show the traffic through each service and endpoint, refreshed each second.
@@ -122,7 +123,7 @@ export async function top(argv: string[]): Promise<number> {
     return 0;
   }
   const loc = locateCluster(values.name ?? 'default');
-  if (!readExistingCluster(loc) || runningSupervisorPid(loc) === null) throw new CliError(notRunningMessage(loc.name));
+  if (!readExistingCluster(loc) || (await ensureSupervisor(loc)) === null) throw new CliError(notRunningMessage(loc.name));
   const config = readClusterConfig(loc.home);
   if (!config.dashboard?.port) throw new CliError(`cluster "${loc.name}" has no dashboard port in ${loc.paths.config}: start it again with loopkube up`);
   const url = viewerUrl(config.dashboard.port, ensureDashboardToken(loc.home));

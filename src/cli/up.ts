@@ -1,24 +1,25 @@
 // `loopkube up`: resolve the cluster's settings, make its folder, credentials and kubeconfig,
 // start its supervisor in the background, and return once every process is healthy.
-import { spawn } from 'node:child_process';
-import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { readClusterFile, type ClusterFile } from '../cluster/cluster-file.js';
 import { kubernetesServiceIP, type ClusterConfig } from '../cluster/config.js';
-import { CLUSTER_HOME_ENV } from '../cluster/parent-watch.js';
+import { stoppingMarker } from '../cluster/parent-watch.js';
+import { ownerOnlyUmask, tightenPermissions } from '../cluster/private-files.js';
 import { dashboardUrl, ensureDashboardToken } from '../observe/dashboard-token.js';
-import { NODE_HEALTH_PORT, clusterProcesses, packageRoot, type HealthCheck } from '../cluster/processes.js';
+import { NODE_HEALTH_PORT, clusterProcesses, type HealthCheck } from '../cluster/processes.js';
 import { apiServerAltNames } from '../pki/serving-cert.js';
 import { ensureClusterPki } from '../pki/cluster-pki.js';
 import { contextName, writeKubeconfig } from '../pki/kubeconfig.js';
-import { killLeftovers, writePidFile } from '../supervisor/pid-files.js';
+import { killLeftovers } from '../supervisor/pid-files.js';
 import { CliError, durationFlag, intFlag, parseFlags } from './args.js';
 import { locateCluster, nameFlag, readExistingCluster, runningSupervisorPid, tailFile, type ClusterLocation } from './cluster-home.js';
 import { canBindUdp, canListenTcp, explainBindFailure, freeTcpPort } from './ports.js';
 import { resolveClusterConfig, resolveClusterName, writeAddressPlan, type UpFlags } from './resolve-config.js';
 import { stopCluster } from './stop-cluster.js';
+import { liveClusterProcesses, spawnSupervisor } from './supervisor-start.js';
 import { formatTable } from './table.js';
-import { waitUntilHealthy } from './wait-ready.js';
+import { waitUntilHealthy, type ReadyResult } from './wait-ready.js';
 
 export const UP_HELP = `Start a cluster in the background and wait until it is ready.
 
@@ -74,7 +75,26 @@ export async function up(argv: string[]): Promise<number> {
         `Or stop it:  loopkube down${nameFlag(loc.name)}`,
     );
   }
-  // a supervisor that died may have left processes holding the cluster's ports
+  ownerOnlyUmask();
+  mkdirSync(path.dirname(loc.home), { recursive: true, mode: 0o700 });
+  const loosened = existsSync(loc.home) ? tightenPermissions(loc.home) : [];
+  if (loosened.length) {
+    process.stderr.write(
+      `warning: ${loosened.length} file(s) in ${loc.home} were readable by other users (e.g. ${loosened.slice(0, 3).join(', ')}); made them the owner's only (folders 700, files 600)\n`,
+    );
+  }
+
+  const prior = readExistingCluster(loc);
+  // The supervisor died but the cluster runs on (its processes outlive it): adopt, change nothing.
+  if (prior && !existsSync(stoppingMarker(loc.home)) && liveClusterProcesses(loc).size > 0) {
+    process.stdout.write(`Cluster "${loc.name}" is running without its supervisor: starting a new one, which adopts its processes (flags and cluster file are not applied to a running cluster)\n`);
+    const supervisorPid = spawnSupervisor(loc);
+    const ready = await waitUntilHealthy(loc, supervisorPid, { timeoutMs: waitMs, onHealthy: (p) => process.stdout.write(` ✓ ${p.name} is healthy\n`) });
+    if (!ready.ok) throw new CliError(notReadyMessage(loc, ready, waitMs));
+    printReady(loc, prior.config, ready);
+    return 0;
+  }
+  // a `down` that did not finish may have left processes holding the cluster's ports
   await killLeftovers(loc.paths.pidsDir, loc.home);
   const existing = readExistingCluster(loc);
   const { config, plan } = resolveClusterConfig({ name: loc.name, home: loc.home, flags, file, existing });
@@ -83,8 +103,8 @@ export async function up(argv: string[]): Promise<number> {
   if (config.managedRedis) requireOnPath('redis-server');
   await assignPorts(config);
 
-  for (const dir of [loc.home, loc.paths.logsDir, loc.paths.pidsDir, loc.paths.storeDir]) mkdirSync(dir, { recursive: true });
-  if (config.managedRedis) mkdirSync(path.join(loc.home, 'redis'), { recursive: true });
+  for (const dir of [loc.home, loc.paths.logsDir, loc.paths.pidsDir, loc.paths.storeDir]) mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if (config.managedRedis) mkdirSync(path.join(loc.home, 'redis'), { recursive: true, mode: 0o700 });
   const creds = ensureClusterPki(loc.paths, apiServerAltNames(kubernetesServiceIP(config.serviceCIDR)));
   writeKubeconfig(loc.paths.kubeconfig, {
     clusterName: loc.name,
@@ -92,7 +112,7 @@ export async function up(argv: string[]): Promise<number> {
     caCertPem: creds.ca.cert,
     token: creds.token,
   });
-  writeFileSync(loc.paths.config, `${JSON.stringify(config, null, 2)}\n`);
+  writeFileSync(loc.paths.config, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
   writeAddressPlan(loc.home, plan);
 
   const specs = clusterProcesses(config);
@@ -110,24 +130,32 @@ export async function up(argv: string[]): Promise<number> {
   });
 
   if (!ready.ok) {
-    const lines: string[] = [];
-    if (ready.supervisorGone) {
-      lines.push(`the supervisor of cluster "${loc.name}" exited during start-up; last lines of ${path.join(loc.paths.logsDir, 'supervisor.log')}:`);
-      lines.push(indent(tailFile(path.join(loc.paths.logsDir, 'supervisor.log'))));
-    } else {
-      const names = ready.state ? ready.unhealthy.map((p) => p.name) : ['supervisor'];
-      lines.push(`cluster "${loc.name}" did not become ready within ${waitMs / 1000}s: not healthy: ${names.join(', ')}`);
-      for (const p of ready.unhealthy) {
-        const log = path.join(loc.paths.logsDir, `${p.name}.log`);
-        lines.push(`- ${p.name} (${p.state}${p.pid ? `, pid ${p.pid}` : ''}) failed its health check ${describeHealth(p.health)}; last lines of ${log}:`);
-        lines.push(indent(tailFile(log) || '(empty)'));
-      }
-    }
+    const message = notReadyMessage(loc, ready, waitMs);
     await stopCluster(loc, ready.supervisorGone ? null : supervisorPid);
-    lines.push(`The cluster was stopped; its logs are in ${loc.paths.logsDir}.`);
-    throw new CliError(lines.join('\n'));
+    throw new CliError(`${message}\nThe cluster was stopped; its logs are in ${loc.paths.logsDir}.`);
   }
+  printReady(loc, config, ready);
+  return 0;
+}
 
+function notReadyMessage(loc: ClusterLocation, ready: ReadyResult, waitMs: number): string {
+  const lines: string[] = [];
+  if (ready.supervisorGone) {
+    lines.push(`the supervisor of cluster "${loc.name}" exited during start-up; last lines of ${path.join(loc.paths.logsDir, 'supervisor.log')}:`);
+    lines.push(indent(tailFile(path.join(loc.paths.logsDir, 'supervisor.log'))));
+  } else {
+    const names = ready.state ? ready.unhealthy.map((p) => p.name) : ['supervisor'];
+    lines.push(`cluster "${loc.name}" did not become ready within ${waitMs / 1000}s: not healthy: ${names.join(', ')}`);
+    for (const p of ready.unhealthy) {
+      const log = path.join(loc.paths.logsDir, `${p.name}.log`);
+      lines.push(`- ${p.name} (${p.state}${p.pid ? `, pid ${p.pid}` : ''}) failed its health check ${describeHealth(p.health)}; last lines of ${log}:`);
+      lines.push(indent(tailFile(log) || '(empty)'));
+    }
+  }
+  return lines.join('\n');
+}
+
+function printReady(loc: ClusterLocation, config: ClusterConfig, ready: ReadyResult): void {
   const processes = ready.state?.processes ?? [];
   process.stdout.write(
     `\nCluster "${loc.name}" is ready.\n\n` +
@@ -143,7 +171,6 @@ export async function up(argv: string[]): Promise<number> {
       `Watch it live: ${dashboardUrl(config, ensureDashboardToken(loc.home))}  (loopkube dashboard${nameFlag(loc.name)}; in a terminal: loopkube top${nameFlag(loc.name)})\n` +
       `(context ${contextName(loc.name)}; logs in ${loc.paths.logsDir}; stop with: loopkube down${nameFlag(loc.name)})\n`,
   );
-  return 0;
 }
 
 function indent(text: string): string {
@@ -154,7 +181,9 @@ function indent(text: string): string {
 }
 
 export function describeHealth(h: HealthCheck): string {
-  return h.kind === 'tcp' ? `(TCP connect to ${h.host}:${h.port})` : `(GET ${h.url})`;
+  if (h.kind === 'tcp') return `(TCP connect to ${h.host}:${h.port})`;
+  if (h.kind === 'dns') return `(DNS query for ${h.name} at ${h.host}:${h.port})`;
+  return `(GET ${h.url})`;
 }
 
 /** The API port, and each node's health port, must be free before anything starts. */
@@ -225,25 +254,4 @@ function requireOnPath(program: string): void {
     `${program} was not found on PATH: --redis runs a redis-server of the cluster's own.\n` +
       `Install it (Debian/Ubuntu: sudo apt-get install redis-server), or use a Redis that is already running with --store redis://HOST:PORT/DB`,
   );
-}
-
-/** Starts the supervisor detached (its own session), logging to logs/supervisor.log. */
-function spawnSupervisor(loc: ClusterLocation): number {
-  const main = path.join(packageRoot(), 'dist/src/supervisor/main.js');
-  if (!existsSync(main)) throw new CliError(`${main} is missing: build loopkube first (npm run build)`);
-  const fd = openSync(path.join(loc.paths.logsDir, 'supervisor.log'), 'a');
-  try {
-    const child = spawn(process.execPath, [main, '--home', loc.home], {
-      cwd: loc.home,
-      detached: true,
-      stdio: ['ignore', fd, fd],
-      env: { ...process.env, [CLUSTER_HOME_ENV]: loc.home },
-    });
-    child.unref();
-    if (child.pid === undefined) throw new CliError(`cannot start the supervisor (${process.execPath} ${main})`);
-    writePidFile(loc.paths.supervisorPid, child.pid);
-    return child.pid;
-  } finally {
-    closeSync(fd);
-  }
 }

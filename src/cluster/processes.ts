@@ -1,17 +1,21 @@
 // The OS processes of a cluster, as the supervisor starts and watches them: what to run, where
 // it listens, and how to tell it is healthy. The supervisor starts `redis` first (and waits for it),
-// then the control plane, the nodes and the proxy together (they retry the API until it answers).
+// then the control plane, the nodes, the proxy and the cluster DNS together (they retry the API
+// until it answers).
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ClusterConfig } from './config.js';
+import { CLUSTER_DOMAIN } from '../dns/records.js';
 
-export type ProcessComponent = 'control-plane' | 'node' | 'proxy' | 'redis';
+export type ProcessComponent = 'control-plane' | 'node' | 'proxy' | 'dns' | 'redis';
 
 export type HealthCheck =
   | { kind: 'https'; url: string }
   | { kind: 'http'; url: string }
-  | { kind: 'tcp'; host: string; port: number };
+  | { kind: 'tcp'; host: string; port: number }
+  /** A DNS query over UDP; healthy when answered NOERROR or NXDOMAIN (SERVFAIL: not synced yet). */
+  | { kind: 'dns'; host: string; port: number; name: string };
 
 export interface ProcessSpec {
   name: string;
@@ -21,6 +25,17 @@ export interface ProcessSpec {
   /** Where it serves, as `status` shows it: `127.0.0.1:6443`, `127.10.0.1`. */
   address: string;
   health: HealthCheck;
+  /**
+   * The supervisor holds this process's listening sockets across its restarts (an IPC channel
+   * carries them: src/supervisor/socket-keeper.ts), so a restart refuses no connection.
+   */
+  keepsSockets?: boolean;
+  /**
+   * The supervisor keeps a second process of this spec booted (`--standby`: modules loaded,
+   * informers synced, no listener) and promotes it when the active one dies, handing it the
+   * held sockets: a restart then costs milliseconds instead of a process start.
+   */
+  standby?: boolean;
 }
 
 /** Port of every node agent's health endpoint (kubelet's healthz port), on the node's IP. */
@@ -111,6 +126,20 @@ export function clusterProcesses(config: ClusterConfig, root = processRoot()): P
       args: [proxyMain, '--home', home],
       address: `127.0.0.1:${metrics}`,
       health: { kind: 'http', url: `http://127.0.0.1:${metrics}/healthz` },
+      keepsSockets: true,
+      standby: true,
+    });
+  }
+  // The cluster DNS is a workload of its own, as CoreDNS is: a control-plane restart costs no lookup.
+  const dnsMain = path.join(root, 'dist/src/dns/main.js');
+  if (existsSync(dnsMain) && config.dns.port > 0) {
+    specs.push({
+      name: 'dns',
+      component: 'dns',
+      command: node,
+      args: [dnsMain, '--home', home],
+      address: `${config.dns.ip}:${config.dns.port}`,
+      health: { kind: 'dns', host: config.dns.ip, port: config.dns.port, name: `kubernetes.default.svc.${CLUSTER_DOMAIN}` },
     });
   }
   return specs;

@@ -1,7 +1,7 @@
 // Entry point of the control-plane process: `node dist/src/controlplane/main.js --home DIR`.
 import { parseArgs } from 'node:util';
 import { readClusterConfig } from '../cluster/config.js';
-import { exitWhenParentDies } from '../cluster/parent-watch.js';
+import { followSupervisor } from '../cluster/parent-watch.js';
 import { createLogger } from '../log.js';
 import { startControlPlane } from './control-plane.js';
 
@@ -13,7 +13,7 @@ if (!values.home) {
 const config = readClusterConfig(values.home);
 const logger = createLogger('control-plane', { cluster: config.name });
 
-exitWhenParentDies();
+const follower = followSupervisor({ log: (msg, fields) => logger.info(fields ?? {}, msg) });
 
 process.on('uncaughtException', (err) => {
   logger.fatal({ err }, 'uncaught exception');
@@ -26,6 +26,7 @@ try {
   const stop = (signal: string): void => {
     if (stopping) return;
     stopping = true;
+    follower.stop();
     logger.info({ signal }, 'stopping');
     const force = setTimeout(() => process.exit(0), 5000);
     force.unref();

@@ -248,7 +248,7 @@ describe('command line: cluster lifecycle (stand-in processes)', () => {
 
 
 describe('command line: --redis', () => {
-  it('starts a redis-server first, keeps the store in it, and down stops it even after the supervisor died', async () => {
+  it('starts a redis-server first, keeps the store in it; a SIGKILLed supervisor is replaced and down stops everything', async () => {
     const { cli, name, configFile, home } = await sandbox();
     const up = await cli('up', '--config', configFile, '--nodes', '1', '--redis');
     expect(up.code, up.stderr).toBe(0);
@@ -265,16 +265,19 @@ describe('command line: --redis', () => {
     expect(st.processes[0].address).toBe(`127.0.0.1:${config.managedRedis?.port}`);
     await waitFor('the append-only file', () => existsSync(path.join(home, 'redis')) && readdirSync(path.join(home, 'redis')).length > 0);
 
-    // the supervisor dies: node processes follow it; redis-server cannot, and down finds it
+    // the supervisor dies: every process runs on, and a new supervisor adopts them all
     const supervisorPid = Number(readFileSync(path.join(home, 'pids', 'supervisor.pid'), 'utf8'));
     process.kill(supervisorPid, 'SIGKILL');
-    const [redis, ...others] = st.processes.map((p) => p.pid as number);
-    await waitFor('node processes gone', () => others.every((pid) => !alive(pid)));
-    expect(alive(redis)).toBe(true);
+    const pids = st.processes.map((p) => p.pid as number);
+    const adopted = await waitFor('a new supervisor', async () => {
+      const s = await statusJson(cli, name);
+      return s.supervisorPid !== supervisorPid && s.processes.every((p) => p.healthy) && s;
+    });
+    expect(adopted.processes.map((p) => p.pid)).toEqual(pids);
     const down = await cli('down', '--name', name);
     expect(down.code, down.stderr).toBe(0);
     expect(down.stdout).toContain('redis');
-    expect(alive(redis)).toBe(false);
+    for (const pid of [...pids, adopted.supervisorPid]) expect(alive(pid), `pid ${pid}`).toBe(false);
   });
 });
 
@@ -286,10 +289,12 @@ describe('command line: the real control plane', () => {
     const up = await cli('up', '--config', configFile, '--nodes', '0');
     expect(up.code, `${up.stdout}\n${up.stderr}`).toBe(0);
     const st = await statusJson(cli, name);
-    // --nodes 0: the control plane and the proxy (it serves the `kubernetes` ClusterIP), no nodes
+    // --nodes 0: the control plane, the proxy (it serves the `kubernetes` ClusterIP) and the
+    // cluster DNS (a process of its own), no nodes
     expect(st.processes.map((p) => [p.name, p.healthy])).toEqual([
       ['control-plane', true],
       ['proxy', true],
+      ['dns', true],
     ]);
     const config = JSON.parse(readFileSync(path.join(home, 'cluster.json'), 'utf8')) as ClusterConfig;
     expect(config.nodes).toEqual([]);

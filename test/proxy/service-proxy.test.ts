@@ -22,6 +22,7 @@ import {
   spread,
   startPods,
   startProxyProcess,
+  holdPodIP,
   type PodServer,
   type ProxyProcess,
 } from './support.js';
@@ -48,6 +49,13 @@ async function pods(specs: Array<[name: string, node: number, host: number]>): P
     await Promise.all(started.map((p) => p.close()));
   });
   return started;
+}
+
+/** A client pod: a Pod object holding podIP(node, host), so the proxy counts it as inside. */
+async function clientPod(name: string, node: number, host: number): Promise<string> {
+  const ip = podIP(node, host);
+  cleanups.push(await holdPodIP(cp.client, NS, name, nodes[node - 1]!.name, ip));
+  return ip;
 }
 
 async function service(name: string, spec: Service['spec'], servers: PodServer[], portName = 'http') {
@@ -105,12 +113,16 @@ describe('ClusterIP', () => {
     expect(await spread(30, ip, 80, nodes[0]!.ip)).toEqual({ 'rr-a': 10, 'rr-b': 10, 'rr-c': 10 });
   });
 
-  it('is reachable only from inside the cluster: a node or a pod IP, not the host nor an outsider', async () => {
+  it("is reachable only from inside the cluster: a node or a pod's IP, not the host, an outsider, nor an address no pod holds", async () => {
     const p = await pods([['inside-a', 1, 12]]);
     const { svc } = await service('inside', {}, p);
     const ip = svc.spec.clusterIP!;
     await served(ip, 80, nodes[1]!.ip);
-    const fromPod = podIP(2, 200);
+    // in node-2's pod CIDR, but no pod holds it (yet)
+    const unassigned = podIP(2, 200);
+    expect(await outcome(ip, 80, unassigned)).toMatch(/ECONNRESET|ECONNREFUSED/);
+    const fromPod = await clientPod('inside-client', 2, 200);
+    await served(ip, 80, fromPod);
     expect((await request(ip, 80, fromPod)).client).toBe(fromPod);
     expect(await outcome(ip, 80, OUTSIDE)).toMatch(/ECONNRESET|ECONNREFUSED/);
     expect(await outcome(ip, 80, outsider)).toMatch(/ECONNRESET|ECONNREFUSED/);
@@ -163,7 +175,9 @@ describe('ClusterIP', () => {
     const ip = svc.spec.clusterIP!;
     await served(ip, 80, nodes[0]!.ip);
     expect(await spread(6, ip, 80, nodes[0]!.ip)).toEqual({ 'itp-1a': 3, 'itp-1b': 3 });
-    expect(await spread(4, ip, 80, podIP(2, 99))).toEqual({ 'itp-2': 4 });
+    const fromPod = await clientPod('itp-client', 2, 99);
+    await served(ip, 80, fromPod);
+    expect(await spread(4, ip, 80, fromPod)).toEqual({ 'itp-2': 4 });
     expect(await outcome(ip, 80, nodes[2]!.ip)).toMatch(/ECONNRESET|ECONNREFUSED/);
   });
 
@@ -176,7 +190,9 @@ describe('ClusterIP', () => {
     const { svc } = await service('affinity', { sessionAffinity: 'ClientIP', sessionAffinityConfig: { clientIP: { timeoutSeconds: 300 } } }, p);
     const ip = svc.spec.clusterIP!;
     await served(ip, 80, nodes[0]!.ip);
-    for (const from of [nodes[0]!.ip, nodes[1]!.ip, podIP(3, 77)]) {
+    const fromPod = await clientPod('aff-client', 3, 77);
+    await served(ip, 80, fromPod);
+    for (const from of [nodes[0]!.ip, nodes[1]!.ip, fromPod]) {
       const counts = await spread(9, ip, 80, from);
       expect(Object.values(counts)).toEqual([9]);
     }

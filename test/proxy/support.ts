@@ -8,11 +8,12 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Endpoint, EndpointSlice, Event, Service, ServiceSpec } from '../../src/api/types.js';
+import type { Endpoint, EndpointSlice, Event, Pod, Service, ServiceSpec } from '../../src/api/types.js';
 import { clusterPaths } from '../../src/cluster/config.js';
 import { CLUSTER_HOME_ENV, PROCESS_NAME_ENV, SUPERVISOR_PID_ENV } from '../../src/cluster/parent-watch.js';
 import type { ApiClient } from '../../src/client/client.js';
 import { REPO, waitFor } from '../support/control-plane.js';
+import { confirmPodDeletion, setPodStatus } from '../support/fake-nodes.js';
 
 export const PROXY_MAIN = path.join(REPO, 'dist/proxy/main.js');
 
@@ -250,4 +251,22 @@ export async function serviceEvents(client: ApiClient, namespace: string, name: 
 export async function refused(host: string, port: number, localAddress?: string): Promise<boolean> {
   const code = await outcome(host, port, localAddress);
   return code === 'ECONNREFUSED' || code === 'ECONNRESET';
+}
+
+/**
+ * A Pod object that holds `ip` on `node` (Running, as its kubelet would report it), so a
+ * connection from that address counts as a pod's for the ClusterIP rule. Returns a cleanup.
+ */
+export async function holdPodIP(client: ApiClient, namespace: string, name: string, node: string, ip: string): Promise<() => Promise<void>> {
+  const pod = await client.create<Pod>(`/api/v1/namespaces/${namespace}/pods`, {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name },
+    spec: { nodeName: node, containers: [{ name: 'app', image: 'loopkube/echo' }] },
+  });
+  await setPodStatus(client, pod, { ip, ready: true });
+  return async () => {
+    await deleteQuietly(client, `/api/v1/namespaces/${namespace}/pods/${name}`);
+    await confirmPodDeletion(client, pod).catch(() => {});
+  };
 }
