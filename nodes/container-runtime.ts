@@ -10,7 +10,7 @@ import type { EventRecorder } from '../src/controllers/events.js';
 import type { Logger } from '../src/log.js';
 import { parseAppKnobs } from './app-knobs.js';
 import { createRestartBackoff, type RestartBackoffOptions } from './backoff.js';
-import { createAppControl, type AppControl, type ProbeKind } from './control.js';
+import { createAppControl, type AppControl, type ContainerControl, type ProbeKind } from './control.js';
 import { startPodApp, type PodApp, type RequestCounter } from './pod-app.js';
 import type { ContainerSnapshot } from './pod-status.js';
 import { rfc3339 } from './pod-status.js';
@@ -44,6 +44,8 @@ export interface ContainerRuntime {
   stop(): Promise<void>;
   /** Closes everything at once (grace ran out, the pod is gone, the node shuts down). */
   kill(): void;
+  /** The running app's control (its flags and a crash), or null when it is not running. */
+  control(): ContainerControl | null;
 }
 
 type Phase =
@@ -95,6 +97,8 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
   /** The apps of the current run, until each is fully closed. */
   const apps = new Set<PodApp>();
   let control: AppControl = createAppControl();
+  /** The current run's control, while it runs. */
+  let runControl: ContainerControl | null = null;
   let probes: { readiness?: ProbeWorker; liveness?: ProbeWorker; startup?: ProbeWorker } = {};
   let startupPassed = false;
   let restartTimer: NodeJS.Timeout | undefined;
@@ -211,14 +215,6 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
           knobs,
           control: appControl,
           counter: deps.counter,
-          onCrash: (code) => {
-            if (id !== runId || phase.kind !== 'running') return;
-            deps.logger.info({ container: name, exitCode: code }, 'container crashed (control path)');
-            exited(code, code === 0 ? 'Completed' : 'Error', id);
-          },
-          onControlChange: () => {
-            if (id === runId) deps.onChange();
-          },
         }),
       ),
     );
@@ -242,6 +238,19 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
     }
     for (const a of bound) apps.add(a);
     phase = { kind: 'running', startedAt: rfc3339(), containerID };
+    runControl = {
+      flags: appControl,
+      hooks: {
+        crash: (code) => {
+          if (id !== runId || phase.kind !== 'running') return;
+          deps.logger.info({ container: name, exitCode: code }, 'container crashed (control path)');
+          exited(code, code === 0 ? 'Completed' : 'Error', id);
+        },
+        changed: () => {
+          if (id === runId) deps.onChange();
+        },
+      },
+    };
     deps.events.normal(deps.pod(), 'Started', `Started container ${name}`);
     deps.logger.info({ container: name, podIP, ports, restartCount }, 'container started');
     if (spec.startupProbe) probes.startup = probeWorker('startup', spec.startupProbe, id);
@@ -297,6 +306,7 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
     start() {
       void run();
     },
+    control: () => (phase.kind === 'running' && !stopping ? runControl : null),
     snapshot() {
       let state: ContainerState;
       let containerID: string | undefined;

@@ -2,10 +2,12 @@
 // IP. `GET /` answers who served it (pod, namespace, podIP, node, container, port) and the
 // client address it saw, so traffic spread and source-IP rules are visible from outside. It sits
 // on the hot path of load tests: the fixed part of the answer is rendered once, nothing is
-// logged per request, and keep-alive connections are reused.
+// logged per request, and keep-alive connections are reused. It has no control path of its own:
+// its ports are reachable through every NodePort and load balancer, so the flags its probes
+// answer by are changed only through its node (nodes/control.ts, with the cluster's token).
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AppKnobs } from './app-knobs.js';
-import { CONTROL_PREFIX, PROBE_HEADER, handleControlRequest, probePasses, type AppControl } from './control.js';
+import { PROBE_HEADER, probePasses, type AppControl } from './control.js';
 
 export interface PodIdentity {
   pod: string;
@@ -28,10 +30,6 @@ export interface PodAppOptions {
   knobs: AppKnobs;
   control: AppControl;
   counter: RequestCounter;
-  /** The container exits (the crash control path). */
-  onCrash(exitCode: number): void;
-  /** The control path changed a flag. */
-  onControlChange(): void;
 }
 
 export interface PodApp {
@@ -103,10 +101,6 @@ export function startPodApp(opts: PodAppOptions): Promise<PodApp> {
     if (probe !== undefined) {
       const pass = probePasses(control, probe);
       plain(res, pass ? 200 : 503, pass ? 'ok\n' : 'probe failed by the control path\n');
-      return;
-    }
-    if (url.startsWith(CONTROL_PREFIX)) {
-      handleControlRequest(req, res, control, { crash: (code) => setImmediate(() => opts.onCrash(code)), changed: opts.onControlChange });
       return;
     }
     if (url === '/healthz') return plain(res, control.healthy ? 200 : 503, control.healthy ? 'ok\n' : 'unhealthy\n');

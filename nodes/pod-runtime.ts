@@ -34,6 +34,8 @@ export interface PodRuntime {
   terminating(): boolean;
   /** Requests the pod's app answered (all containers and ports). */
   requests(): number;
+  /** One of its containers, by name. */
+  container(name: string): ContainerRuntime | undefined;
   /** The pod is gone from the API server, or the node shuts down: close everything now. */
   kill(): void;
 }
@@ -118,6 +120,7 @@ export function createPodRuntime(deps: PodRuntimeDeps): PodRuntime {
     },
     terminating: () => terminatingSince > 0,
     requests: () => counter.requests,
+    container: (name) => containers.find((c) => c.name === name),
     kill() {
       if (killed) return;
       killed = true;

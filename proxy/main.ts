@@ -91,7 +91,7 @@ installProfilerSignal(clusterPaths(home).logsDir, logger);
 // Stats to the control plane's traffic hub once a second (dashboard, `loopkube top`).
 push = startTrafficPush({ home, snapshot: () => proxier.traffic(), logger });
 try {
-  metrics = await startMetricsServer('127.0.0.1', config.proxy.metricsPort, proxier);
+  metrics = await startMetricsServer('127.0.0.1', config.proxy.metricsPort, proxier, client.config.token);
   logger.info({ metrics: `127.0.0.1:${metrics.port}`, mode: config.proxy.mode }, 'proxy started');
 } catch (err) {
   logger.fatal({ err, port: config.proxy.metricsPort }, 'cannot serve metrics and health on 127.0.0.1; is another proxy running?');

@@ -11,12 +11,13 @@ import { down } from './down.js';
 import { kubeconfig } from './kubeconfig.js';
 import { load } from './load.js';
 import { node } from './node.js';
+import { pod } from './pod.js';
 import { run } from './run.js';
 import { status } from './status.js';
 import { top } from './top.js';
 import { up } from './up.js';
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = { up, down, status, kubeconfig, node, dashboard, top, load, run, demo };
+const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = { up, down, status, kubeconfig, node, pod, dashboard, top, load, run, demo };
 
 const HELP = `loopkube runs a Kubernetes-style cluster on this machine's loopback: a control plane that
 kubectl talks to, worker-node processes whose pods serve on real 127.x addresses, and a
@@ -31,6 +32,7 @@ Commands:
   status       show the processes of a cluster and their health
   kubeconfig   print the path of a cluster's kubeconfig
   node         stop or start a node's process (node stop NODE, node start NODE)
+  pod          fail a pod's readiness or liveness, or crash it, through its node (pod crash POD)
   dashboard    print the address of the cluster's web dashboard
   top          show the traffic per service and endpoint, refreshed each second
   load         send HTTP load to a Service (or URL) and show how it spread over pods and nodes

@@ -2,7 +2,7 @@
 //
 //   GET  /?token=T           the dashboard (one static page)
 //   GET  /api/state?token=T  one FullMessage as JSON (what a viewer gets first)
-//   GET  /metrics            the control plane's Prometheus metrics
+//   GET  /metrics            the control plane's Prometheus metrics (Bearer <cluster token>, as the API server's)
 //   GET  /healthz            ok
 //   WS   /ws/proxy           proxies push ProxyStatsMessage once a second (Bearer <cluster token>)
 //   WS   /ws/view?token=T    viewers (dashboard, `loopkube top`): a FullMessage, then a
@@ -24,6 +24,7 @@ import type { Informer } from '../client/informer.js';
 import type { Logger } from '../log.js';
 import { endpointsView, eventView, nodeView, podView, serviceView } from './cluster-view.js';
 import { DASHBOARD_HTML } from './dashboard-page.js';
+import { hasBearer, writeUnauthorized } from '../pki/bearer.js';
 import { ensureDashboardToken, tokenEquals } from './dashboard-token.js';
 import { createMetricsRegistry, EXPOSITION_CONTENT_TYPE, type MetricsRegistry } from './metrics.js';
 import { createPodRequestPoller, type PodRequestPoller } from './pod-requests.js';
@@ -185,7 +186,7 @@ export async function startTrafficHub(opts: TrafficHubOptions): Promise<TrafficH
 
   // ---- traffic ----------------------------------------------------------------------------
   const sources = new Map<WebSocket, TrafficSource>();
-  const poller: PodRequestPoller | undefined = opts.pollNodes === false ? undefined : createPodRequestPoller({ port: opts.nodeHealthPort });
+  const poller: PodRequestPoller | undefined = opts.pollNodes === false ? undefined : createPodRequestPoller({ token: opts.clusterToken, port: opts.nodeHealthPort });
   let polling = false;
   let traffic: TrafficView = EMPTY_TRAFFIC;
   const history: RatePoint[] = [];
@@ -333,6 +334,10 @@ export async function startTrafficHub(opts: TrafficHubOptions): Promise<TrafficH
         res.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok');
         return;
       case '/metrics':
+        if (!hasBearer(req.headers, opts.clusterToken)) {
+          writeUnauthorized(res);
+          return;
+        }
         res.writeHead(200, { 'Content-Type': EXPOSITION_CONTENT_TYPE }).end(renderMetrics());
         return;
       case '/':

@@ -1,6 +1,6 @@
 // Requests per second of each pod, from the pods' own counters: every node agent serves them on
-// http://<node ip>:10248/metrics (loopkube_pod_requests_total); this reads every node once a
-// round and turns two readings into a rate.
+// http://<node ip>:10248/metrics (loopkube_pod_requests_total, with the cluster's token); this
+// reads every node once a round and turns two readings into a rate.
 import http from 'node:http';
 import { NODE_HEALTH_PORT } from '../cluster/processes.js';
 import { parseExposition, samplesNamed } from './exposition.js';
@@ -29,11 +29,18 @@ interface NodeSample {
 /** One node's pod counters: `namespace/name` -> requests and IP. */
 export async function readPodRequests(
   ip: string,
-  opts: { port?: number; timeoutMs?: number; agent?: http.Agent } = {},
+  opts: { token: string; port?: number; timeoutMs?: number; agent?: http.Agent },
 ): Promise<Map<string, { ip: string; requests: number }>> {
   const text = await new Promise<string>((resolve, reject) => {
     const req = http.get(
-      { host: ip, port: opts.port ?? NODE_HEALTH_PORT, path: '/metrics', timeout: opts.timeoutMs ?? 1000, ...(opts.agent ? { agent: opts.agent } : {}) },
+      {
+        host: ip,
+        port: opts.port ?? NODE_HEALTH_PORT,
+        path: '/metrics',
+        headers: { Authorization: `Bearer ${opts.token}` },
+        timeout: opts.timeoutMs ?? 1000,
+        ...(opts.agent ? { agent: opts.agent } : {}),
+      },
       (res) => {
         if (res.statusCode !== 200) {
           res.resume();
@@ -60,7 +67,7 @@ export async function readPodRequests(
   return out;
 }
 
-export function createPodRequestPoller(opts: { port?: number; timeoutMs?: number; staleMs?: number } = {}): PodRequestPoller {
+export function createPodRequestPoller(opts: { token: string; port?: number; timeoutMs?: number; staleMs?: number }): PodRequestPoller {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   const nodes = new Map<string, NodeSample>();
   const staleMs = opts.staleMs ?? 3500;
@@ -68,7 +75,7 @@ export function createPodRequestPoller(opts: { port?: number; timeoutMs?: number
   async function pollNode(node: NodeAddress): Promise<void> {
     let counts: Map<string, { ip: string; requests: number }>;
     try {
-      counts = await readPodRequests(node.ip, { port: opts.port, timeoutMs: opts.timeoutMs ?? 900, agent });
+      counts = await readPodRequests(node.ip, { token: opts.token, port: opts.port, timeoutMs: opts.timeoutMs ?? 900, agent });
     } catch {
       return; // a node that does not answer keeps its last rates until they go stale
     }

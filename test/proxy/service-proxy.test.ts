@@ -454,6 +454,12 @@ describe('metrics', () => {
     const stats = JSON.parse((await proxy.get('/stats')).body) as { frontends: Array<{ service: string; bytesIn: number }> };
     expect(stats.frontends.find((f) => f.service === 'metered')!.bytesIn).toBeGreaterThan(0);
   });
+
+  it("serves /metrics and /stats only with the cluster's token, /healthz to anyone", async () => {
+    expect((await proxy.get('/metrics', false)).status).toBe(401);
+    expect((await proxy.get('/stats', false)).status).toBe(401);
+    expect((await proxy.get('/healthz', false)).status).toBe(200);
+  });
 });
 
 describe('restart', () => {

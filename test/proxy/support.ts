@@ -21,17 +21,18 @@ export interface ProxyProcess {
   process: ChildProcess;
   metricsPort: number;
   logFile: string;
-  /** GET http://127.0.0.1:<metricsPort><path>. */
-  get(pathname: string): Promise<{ status: number; body: string }>;
+  /** GET http://127.0.0.1:<metricsPort><path>, with the cluster's token (false: without). */
+  get(pathname: string, withToken?: boolean): Promise<{ status: number; body: string }>;
   /** SIGKILL, as a crash; resolves once the process is gone. */
   kill(): Promise<void>;
   /** SIGTERM and wait (SIGKILL after 5 s). Safe to call more than once. */
   stop(): Promise<void>;
 }
 
-function get(port: number, pathname: string): Promise<{ status: number; body: string }> {
+function get(port: number, pathname: string, token?: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.get({ host: '127.0.0.1', port, path: pathname, agent: false, timeout: 2000 }, (res) => {
+    const headers = token ? { Authorization: `Bearer ${token}` } : {};
+    const req = http.get({ host: '127.0.0.1', port, path: pathname, headers, agent: false, timeout: 2000 }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => (body += c));
@@ -74,7 +75,7 @@ export async function startProxyProcess(home: string, metricsPort: number): Prom
     process: child,
     metricsPort,
     logFile,
-    get: (p) => get(metricsPort, p),
+    get: (p, withToken = true) => get(metricsPort, p, withToken ? readFileSync(clusterPaths(home).token, 'utf8').trim() : undefined),
     async kill() {
       if (!gone()) child.kill('SIGKILL');
       await exited;
