@@ -67,9 +67,15 @@ function errorFromBody(statusCode: number, text: string): ApiError {
   return new ApiError(statusFailure(statusCode, 'Unknown', text || `HTTP ${statusCode}`));
 }
 
-export function createApiClient(config: ClientConfig, opts: { requestTimeoutMs?: number } = {}): ApiClient {
+export interface ApiClientOptions {
+  requestTimeoutMs?: number;
+  /** Connect from this address (a pod or node IP: an in-cluster client reaching the `kubernetes` ClusterIP). */
+  localAddress?: string;
+}
+
+export function createApiClient(config: ClientConfig, opts: ApiClientOptions = {}): ApiClient {
   const url = new URL(config.server);
-  const agent = new https.Agent({ keepAlive: true, maxSockets: 32, ca: config.ca });
+  const agent = new https.Agent({ keepAlive: true, maxSockets: 32, ca: config.ca, ...(opts.localAddress ? { localAddress: opts.localAddress } : {}) });
   const requestTimeoutMs = opts.requestTimeoutMs ?? 15_000;
 
   function send(method: string, path: string, body: unknown, contentType: string | undefined, timeoutMs: number): Promise<IncomingMessage> {
