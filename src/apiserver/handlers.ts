@@ -14,6 +14,7 @@ import { applyPatch, type PatchContentType } from './patch/index.js';
 import { toTable } from './printers/index.js';
 import type { FieldValidation, Registry, WriteOptions } from './registry.js';
 import type { ResourceRequest } from './request-info.js';
+import { queryBool } from './query-bool.js';
 import { writeJson } from './respond.js';
 import { serveWatch } from './watch.js';
 
@@ -157,7 +158,7 @@ export async function handleResource(req: IncomingMessage, res: ServerResponse, 
           labels,
           fields,
           resourceVersion: q.get('resourceVersion') ?? '',
-          allowBookmarks: q.get('allowWatchBookmarks') === 'true',
+          allowBookmarks: queryBool(q.get('allowWatchBookmarks')),
           ...(timeoutSeconds ? { timeoutSeconds: Number(timeoutSeconds) } : {}),
           render: (obj, first) => renderOne(obj, first),
         },

@@ -47,7 +47,8 @@ export async function serveWatch(
   const prefix = storePrefix(w.info, w.namespace);
   const inScope = (key: string): boolean => key.startsWith(prefix);
 
-  res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
+  // (HTTP/1.1 frames it chunked by itself; HTTP/2 forbids the header)
+  res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private' });
   res.flushHeaders();
 
   let first = true;
