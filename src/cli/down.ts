@@ -1,6 +1,7 @@
 // `loopkube down`: stop every process of a cluster and wait until they are gone; `--purge`
 // also forgets the cluster (its folder: store, credentials, logs).
 import { existsSync, rmSync } from 'node:fs';
+import { redactStoreUrl } from '../cluster/managed-redis.js';
 import { parseFlags } from './args.js';
 import { locateCluster, readExistingCluster, runningSupervisorPid } from './cluster-home.js';
 import { stopCluster } from './stop-cluster.js';
@@ -44,7 +45,7 @@ export async function down(argv: string[]): Promise<number> {
     rmSync(loc.home, { recursive: true, force: true });
     process.stdout.write(`Removed ${loc.home}\n`);
     if (external && !external.managedRedis && external.store !== 'embedded') {
-      process.stdout.write(`Note: the cluster's objects in ${external.store} were left in place.\n`);
+      process.stdout.write(`Note: the cluster's objects in ${redactStoreUrl(external.store)} were left in place.\n`);
     }
   }
   return 0;

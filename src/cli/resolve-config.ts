@@ -7,6 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fieldErr, type FieldError } from '../api/errors.js';
 import { cidrsOverlap, nthAddress, parseCidr } from '../cluster/cidr.js';
+import { redactStoreUrl } from '../cluster/managed-redis.js';
 import {
   ClusterConfigError,
   nodeSubnetCapacity,
@@ -91,7 +92,7 @@ export function storeChoice(flags: UpFlags): StoreChoice | undefined {
   if (flags.store === undefined) return undefined;
   if (flags.store === 'embedded') return 'embedded';
   if (!isRedisUrl(flags.store)) {
-    throw new UsageError('up', `invalid argument "${flags.store}" for "--store" flag: must be "embedded" or a Redis URL such as redis://127.0.0.1:6379/0`);
+    throw new UsageError('up', `invalid argument "${redactStoreUrl(flags.store)}" for "--store" flag: must be "embedded" or a Redis URL such as redis://127.0.0.1:6379/0, redis://USER:PASSWORD@HOST:PORT/DB or rediss://HOST:PORT/DB`);
   }
   return flags.store;
 }
@@ -103,7 +104,7 @@ export function isRedisUrl(s: string): boolean {
   } catch {
     return false;
   }
-  return url.protocol === 'redis:' && url.hostname !== '' && /^(\/\d+)?\/?$/.test(url.pathname) && url.search === '' && url.hash === '';
+  return (url.protocol === 'redis:' || url.protocol === 'rediss:') && url.hostname !== '' && /^(\/\d+)?\/?$/.test(url.pathname) && url.search === '' && url.hash === '';
 }
 
 export interface ResolveInput {
@@ -258,5 +259,6 @@ function show(key: keyof AddressPlan, value: AddressPlan[keyof AddressPlan]): st
   }
   if (key === 'store' && value === 'managed-redis') return 'a Redis of its own (--redis)';
   if (key === 'store' && value === 'embedded') return 'the embedded store';
+  if (key === 'store') return redactStoreUrl(String(value));
   return String(value);
 }

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { readClusterFile, type ClusterFile } from '../cluster/cluster-file.js';
 import { kubernetesServiceIP, type ClusterConfig } from '../cluster/config.js';
 import { stoppingMarker } from '../cluster/parent-watch.js';
+import { writeManagedRedisConfig } from '../cluster/managed-redis.js';
 import { ownerOnlyUmask, tightenPermissions } from '../cluster/private-files.js';
 import { dashboardUrl, ensureDashboardToken } from '../observe/dashboard-token.js';
 import { NODE_HEALTH_PORT, clusterProcesses, type HealthCheck } from '../cluster/processes.js';
@@ -30,8 +31,9 @@ Options:
   --name NAME        cluster name; its state lives in $LOOPKUBE_HOME/NAME (default: default)
   --nodes N          number of worker nodes, 0 for a control plane only (default: 3)
   --config FILE      cluster file (kind: Cluster, apiVersion: loopkube.dev/v1alpha1); flags win over it
-  --store URL        where objects are kept: embedded (default) or redis://HOST:PORT/DB
-  --redis            start a redis-server for this cluster and keep objects in it
+  --store URL        where objects are kept: embedded (default), redis://[USER:PASSWORD@]HOST:PORT/DB,
+                     or rediss://... (TLS; NODE_EXTRA_CA_CERTS for a private CA)
+  --redis            start a redis-server for this cluster (its own password, 127.0.0.1 only) and keep objects in it
   --api-port PORT    API server port on 127.0.0.1 (default: 6443)
   --wait DURATION    how long to wait for every process to be healthy (default: 30s)
   -h, --help         show this help
@@ -104,7 +106,7 @@ export async function up(argv: string[]): Promise<number> {
   await assignPorts(config);
 
   for (const dir of [loc.home, loc.paths.logsDir, loc.paths.pidsDir, loc.paths.storeDir]) mkdirSync(dir, { recursive: true, mode: 0o700 });
-  if (config.managedRedis) mkdirSync(path.join(loc.home, 'redis'), { recursive: true, mode: 0o700 });
+  if (config.managedRedis) writeManagedRedisConfig(loc.home, config.managedRedis.port);
   const creds = ensureClusterPki(loc.paths, apiServerAltNames(kubernetesServiceIP(config.serviceCIDR)));
   writeKubeconfig(loc.paths.kubeconfig, {
     clusterName: loc.name,

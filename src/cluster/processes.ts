@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ClusterConfig } from './config.js';
 import { CLUSTER_DOMAIN } from '../dns/records.js';
+import { managedRedisPaths } from './managed-redis.js';
 
 export type ProcessComponent = 'control-plane' | 'node' | 'proxy' | 'dns' | 'redis';
 
@@ -74,18 +75,12 @@ export function clusterProcesses(config: ClusterConfig, root = processRoot()): P
 
   if (config.managedRedis) {
     const port = config.managedRedis.port;
+    // everything, the password included, is in its config file (written by `up`): src/cluster/managed-redis.ts
     specs.push({
       name: 'redis',
       component: 'redis',
       command: 'redis-server',
-      args: [
-        '--port', String(port),
-        '--bind', '127.0.0.1',
-        '--dir', path.join(home, 'redis'),
-        '--appendonly', 'yes',
-        '--appendfsync', 'always',
-        '--save', '',
-      ],
+      args: [managedRedisPaths(home).conf],
       address: `127.0.0.1:${port}`,
       health: { kind: 'tcp', host: '127.0.0.1', port },
     });
