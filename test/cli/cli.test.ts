@@ -3,7 +3,7 @@
 // do not depend on the real control plane, nodes and proxy; one test uses the real control
 // plane when it is built.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -283,7 +283,7 @@ describe('command line: --redis', () => {
 
 
 describe('command line: the real control plane', () => {
-  it('up --nodes 0 serves kubectl over TLS with the token; down stops it', async () => {
+  it('up --nodes 0 serves kubectl over TLS with the token, keeps its folder to its owner (fixing it at the next up); down stops it', async () => {
     const { cli, name, configFile, kubeconfig, home } = await sandbox({ processRoot: null });
     mkdirSync(home, { recursive: true });
     const up = await cli('up', '--config', configFile, '--nodes', '0');
@@ -301,7 +301,34 @@ describe('command line: the real control plane', () => {
     await waitFor('kubectl get namespaces', () =>
       execFileSync('kubectl', ['--kubeconfig', kubeconfig, 'get', 'namespaces', '-o', 'name'], { encoding: 'utf8' }).includes('namespace/default'),
     );
+    // the cluster's folder is its owner's only: folders 700, files 600 (store, logs, credentials...)
+    expect(looseModes(home)).toEqual([]);
+    expect(statSync(home).mode & 0o777).toBe(0o700);
+
     expect((await cli('down', '--name', name)).code).toBe(0);
     expect(st.processes.every((p) => !alive(p.pid as number))).toBe(true);
+
+    // something made files readable by others meanwhile: the next up says so and fixes it
+    const journal = readdirSync(path.join(home, 'store')).map((f) => path.join(home, 'store', f)).find((f) => statSync(f).isFile())!;
+    chmodSync(journal, 0o644);
+    chmodSync(path.join(home, 'logs'), 0o755);
+    const again = await cli('up', '--config', configFile, '--nodes', '0');
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/readable by other users.*made them the owner's only/);
+    expect(looseModes(home)).toEqual([]);
+    expect((await cli('down', '--name', name)).code).toBe(0);
   });
 });
+
+/** Files and folders under `dir` that group or others may read, write or enter. */
+function looseModes(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (p: string): void => {
+    const st = lstatSync(p);
+    if (st.isSymbolicLink()) return;
+    if (st.mode & 0o077) out.push(`${path.relative(dir, p) || '.'} ${(st.mode & 0o777).toString(8)}`);
+    if (st.isDirectory()) for (const e of readdirSync(p)) walk(path.join(p, e));
+  };
+  walk(dir);
+  return out;
+}
