@@ -14,7 +14,7 @@ import { applyPatch, type PatchContentType } from './patch/index.js';
 import { toTable } from './printers/index.js';
 import type { FieldValidation, Registry, WriteOptions } from './registry.js';
 import type { ResourceRequest } from './request-info.js';
-import { queryBool } from './query-bool.js';
+import { queryBool } from './query.js';
 import { writeJson } from './respond.js';
 import { serveWatch } from './watch.js';
 
@@ -158,7 +158,7 @@ export async function handleResource(req: IncomingMessage, res: ServerResponse, 
           labels,
           fields,
           resourceVersion: q.get('resourceVersion') ?? '',
-          allowBookmarks: queryBool(q.get('allowWatchBookmarks')),
+          allowBookmarks: queryBool(q.getAll('allowWatchBookmarks')),
           ...(timeoutSeconds ? { timeoutSeconds: Number(timeoutSeconds) } : {}),
           render: (obj, first) => renderOne(obj, first),
         },

@@ -24,7 +24,7 @@ import { handleResource } from './handlers.js';
 import { openapiV2, openapiV3Document, openapiV3Root } from './openapi.js';
 import { minimalOpenapiV2Protobuf, OPENAPI_V2_PROTOBUF } from './openapi-v2-protobuf.js';
 import type { Registry } from './registry.js';
-import { queryBool } from './query-bool.js';
+import { queryBool } from './query.js';
 import { parseRequestInfo } from './request-info.js';
 import { writeError, writeJson } from './respond.js';
 
@@ -80,7 +80,7 @@ export function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
     const url = new URL(req.url ?? '/', 'https://localhost');
     const path = url.pathname;
     if (!ANONYMOUS_PATHS.has(path) && !tokenMatches(req.headers.authorization, opts.token)) throw unauthorized();
-    const info = parseRequestInfo(req.method ?? 'GET', path, queryBool(url.searchParams.get('watch')));
+    const info = parseRequestInfo(req.method ?? 'GET', path, queryBool(url.searchParams.getAll('watch')));
     switch (info.type) {
       case 'health': {
         const ok = path === '/livez' || path === '/healthz' ? true : opts.ready();

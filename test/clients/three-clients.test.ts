@@ -135,8 +135,6 @@ const KNOWN_FAILURES: Readonly<Record<string, string>> = {
   'kubectl / list_node and read_node': 'nodes are written without status.nodeInfo.kubeProxyVersion, a field Go always writes',
   '@kubernetes/client-node / list_node and read_node': 'nodes are written without status.nodeInfo.kubeProxyVersion, a field Go always writes',
   'python3-kubernetes / list_node and read_node': 'the client refuses a Node without kubeProxyVersion: "Invalid value for `kube_proxy_version`, must not be `None`"',
-  'python3-kubernetes / a watch from no resourceVersion starts with synthetic ADDED events for what exists': 'the client sends watch=True; loopkube reads only true and 1 and answers a plain list',
-  'python3-kubernetes / a watch from a resourceVersion sends only what follows it': 'the client sends watch=True; loopkube reads only true and 1 and answers a plain list',
 };
 
 for (const client of ['kubectl', '@kubernetes/client-node', 'python3-kubernetes']) {
