@@ -11,6 +11,7 @@
 // its copy is closed, then closes; so the port is free again at once, and a listener opened for
 // the same address meanwhile takes that socket back instead of failing to bind.
 import { isSocketMessage, SOCKETS_MESSAGE, type SocketMessage } from '../src/supervisor/socket-keeper.js';
+import { nextSupervisorMessage } from '../src/supervisor/standby.js';
 import { listenTcp, type ListenResult, type UvTcp } from './uv.js';
 
 const inherited = new Map<string, UvTcp>();
@@ -59,49 +60,15 @@ function listen(): void {
   process.channel?.unref();
 }
 
-/** Resolves on the first supervisor message `op`, or when the channel closes; after `timeoutMs` (0: never) regardless. */
-function nextMessage(op: SocketMessage['op'], timeoutMs: number): Promise<void> {
-  if (!channelOpen()) return Promise.resolve();
-  listen();
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      process.off('message', onOp);
-      process.off('disconnect', done);
-      resolve();
-    };
-    const onOp = (msg: unknown): void => {
-      if (isSocketMessage(msg) && msg.op === op) done();
-    };
-    const timer = timeoutMs > 0 ? setTimeout(done, timeoutMs) : undefined;
-    process.on('message', onOp);
-    process.on('disconnect', done);
-  });
-}
-
 /**
  * Takes the listening sockets the supervisor held from the previous proxy. Resolves with their
  * number once it said it has no more (at once when there is no supervisor channel; after
  * `timeoutMs` if it never says, 0: wait as long as it takes).
  */
 export async function receiveHeldListeners(timeoutMs = 2000): Promise<number> {
-  await nextMessage('inherited-all', timeoutMs);
+  if (channelOpen()) listen();
+  await nextSupervisorMessage('inherited-all', timeoutMs);
   return inheritedCount;
-}
-
-/**
- * A standby: resolves true when the supervisor promotes it, false when the supervisor went away
- * first (a standby nobody can promote has nothing to do).
- */
-export async function waitForActivation(): Promise<boolean> {
-  let promoted = false;
-  const onActivate = (msg: unknown): void => {
-    if (isSocketMessage(msg) && msg.op === 'activate') promoted = true;
-  };
-  process.on('message', onActivate);
-  await nextMessage('activate', 0);
-  process.off('message', onActivate);
-  return promoted;
 }
 
 /** A listening socket on address:port: one the supervisor handed back, or a new one (then handed to it). */

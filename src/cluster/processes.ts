@@ -135,6 +135,7 @@ export function clusterProcesses(config: ClusterConfig, root = processRoot()): P
       args: [dnsMain, '--home', home],
       address: `${config.dns.ip}:${config.dns.port}`,
       health: { kind: 'dns', host: config.dns.ip, port: config.dns.port, name: `kubernetes.default.svc.${CLUSTER_DOMAIN}` },
+      standby: true,
     });
   }
   return specs;

@@ -74,6 +74,8 @@ export interface ClusterDnsContext {
   config: Pick<ClusterConfig, 'dns' | 'serviceCIDR' | 'nodes'>;
   informers: InformerFactory;
   logger: Logger;
+  /** Bind the server only once this settles (a standby: when the supervisor promotes it). */
+  serveAfter?: Promise<unknown>;
 }
 
 export interface ClusterDns {
@@ -159,7 +161,7 @@ export function startClusterDNS(ctx: ClusterDnsContext): ClusterDns {
       timer = setTimeout(() => void start(), RETRY_MS);
     }
   }
-  void start();
+  void (ctx.serveAfter ?? Promise.resolve()).then(() => start());
 
   return {
     addresses() {

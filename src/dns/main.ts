@@ -8,16 +8,21 @@ import { createApiClient } from '../client/client.js';
 import { clientConfigFromHome } from '../client/config.js';
 import { createInformerFactory } from '../client/informer-factory.js';
 import { createLogger } from '../log.js';
+import { reportStandbyReady, waitForActivation } from '../supervisor/standby.js';
 import { startClusterDNS } from './cluster-dns.js';
 
-const { values } = parseArgs({ options: { home: { type: 'string' } } });
+const { values } = parseArgs({ options: { home: { type: 'string' }, standby: { type: 'boolean' } } });
 if (!values.home) {
-  console.error('usage: dns/main.js --home DIR');
+  console.error('usage: dns/main.js --home DIR [--standby]');
   process.exit(2);
 }
+const standby = values.standby === true;
 const config = readClusterConfig(values.home);
-const logger = createLogger('dns', { cluster: config.name });
-const follower = followSupervisor({ log: (msg, fields) => logger.info(fields ?? {}, msg) });
+const logger = createLogger('dns', { cluster: config.name, ...(standby ? { startedAs: 'standby' } : {}) });
+// A supervisor that adopted this process (after its own died) starts a standby and asks this
+// one to hand over: it closes its sockets and goes, the standby binds them at once.
+let handOver: () => Promise<void> = () => Promise.reject(new Error('not serving yet'));
+const follower = followSupervisor({ log: (msg, fields) => logger.info(fields ?? {}, msg), onHandover: () => handOver() });
 
 process.on('uncaughtException', (err) => {
   logger.fatal({ err }, 'uncaught exception');
@@ -26,7 +31,22 @@ process.on('uncaughtException', (err) => {
 
 const client = createApiClient(clientConfigFromHome(values.home));
 const informers = createInformerFactory(client, logger);
-const dns = startClusterDNS({ client, config, informers, logger });
+// A standby (--standby) lists and watches like the DNS, and binds nothing until the supervisor
+// promotes it (the DNS that died freed its address at once): a restart costs milliseconds.
+const activated = standby
+  ? waitForActivation().then((promoted) => {
+      if (promoted) return logger.info('promoted: taking over');
+      logger.info('the supervisor went away before promoting this standby; exiting');
+      process.exit(0);
+    })
+  : Promise.resolve();
+const dns = startClusterDNS({ client, config, informers, logger, serveAfter: activated });
+if (standby) {
+  void informers.synced().then(() => {
+    logger.info({ sinceStartMs: Math.round(process.uptime() * 1000) }, 'standby ready');
+    reportStandbyReady();
+  });
+}
 logger.info({ address: `${config.dns.ip}:${config.dns.port}` }, 'cluster DNS started');
 
 let stopping = false;
@@ -45,3 +65,13 @@ const stop = (signal: string): void => {
 };
 process.on('SIGTERM', () => stop('SIGTERM'));
 process.on('SIGINT', () => stop('SIGINT'));
+
+handOver = async () => {
+  if (stopping) throw new Error('stopping');
+  stopping = true;
+  await dns.stop();
+  informers.stop();
+  client.close();
+  logger.info('handed over: the DNS sockets are released; exiting');
+  setTimeout(() => process.exit(0), 200);
+};

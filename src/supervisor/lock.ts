@@ -6,7 +6,10 @@
 // neither squat the name nor find it. Elsewhere a socket file in the cluster's folder stands in.
 //
 // Every process of the cluster connects to it at start and holds the connection: when the
-// supervisor dies the kernel closes it and the process learns at once, with no polling.
+// supervisor dies the kernel closes it and the process learns at once, with no polling. The
+// link also carries a few JSON lines: the process says who it is ({op:'hello', name, pid}), and a
+// supervisor that adopted it (no IPC channel between them) can ask it to hand over
+// ({op:'handover'}: stop accepting, keep what is established; answered {op:'released'}).
 import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
@@ -40,10 +43,44 @@ export function supervisorLockAddress(home: string): string {
   return `\0loopkube-supervisor-${secret}`;
 }
 
+export type LinkMessage = { op: 'hello'; name: string; pid: number } | { op: 'handover' } | { op: 'released' } | { op: 'refused'; why: string };
+
 export interface SupervisorLock {
   /** Open links from the cluster's processes. */
   links(): number;
+  /**
+   * Asks the process `pid` (over its link) to hand over: resolves true once it says it released
+   * its listening sockets, false when it has no link, refuses, or does not answer in time.
+   */
+  handover(pid: number, timeoutMs?: number): Promise<boolean>;
   release(): Promise<void>;
+}
+
+/** Reads newline-delimited JSON from a socket (bounded: a process sends a few short lines). */
+export function onLinkMessages(socket: net.Socket, handle: (m: LinkMessage) => void): void {
+  let buf = '';
+  socket.setEncoding('utf8');
+  socket.on('data', (chunk: string) => {
+    buf += chunk;
+    if (buf.length > 64 * 1024) {
+      socket.destroy();
+      return;
+    }
+    for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
+      const line = buf.slice(0, nl);
+      buf = buf.slice(nl + 1);
+      try {
+        const m = JSON.parse(line) as LinkMessage;
+        if (m && typeof m === 'object' && typeof m.op === 'string') handle(m);
+      } catch {
+        // not a message: ignore
+      }
+    }
+  });
+}
+
+export function sendLinkMessage(socket: net.Socket, m: LinkMessage): void {
+  if (!socket.destroyed) socket.write(`${JSON.stringify(m)}\n`);
 }
 
 /**
@@ -53,11 +90,25 @@ export interface SupervisorLock {
 export function acquireSupervisorLock(home: string): Promise<SupervisorLock | null> {
   const address = supervisorLockAddress(home);
   const links = new Set<net.Socket>();
+  const byPid = new Map<number, net.Socket>();
+  const waiting = new Map<net.Socket, (released: boolean) => void>();
   const server = net.createServer((socket) => {
     links.add(socket);
+    let pid = 0;
     socket.on('error', () => socket.destroy());
-    socket.on('close', () => links.delete(socket));
-    socket.resume();
+    socket.on('close', () => {
+      links.delete(socket);
+      if (byPid.get(pid) === socket) byPid.delete(pid);
+      waiting.get(socket)?.(false);
+    });
+    onLinkMessages(socket, (m) => {
+      if (m.op === 'hello' && Number.isInteger(m.pid)) {
+        pid = m.pid;
+        byPid.set(pid, socket);
+      } else if (m.op === 'released' || m.op === 'refused') {
+        waiting.get(socket)?.(m.op === 'released');
+      }
+    });
   });
   const listen = (): Promise<boolean> =>
     new Promise((resolve, reject) => {
@@ -86,6 +137,20 @@ export function acquireSupervisorLock(home: string): Promise<SupervisorLock | nu
     server.unref();
     return {
       links: () => links.size,
+      handover(pid, timeoutMs = 5000) {
+        const socket = byPid.get(pid);
+        if (!socket) return Promise.resolve(false);
+        return new Promise<boolean>((resolve) => {
+          const timer = setTimeout(() => done(false), timeoutMs);
+          const done = (released: boolean): void => {
+            clearTimeout(timer);
+            waiting.delete(socket);
+            resolve(released);
+          };
+          waiting.set(socket, done);
+          sendLinkMessage(socket, { op: 'handover' });
+        });
+      },
       release: () =>
         new Promise<void>((resolve) => {
           for (const s of links) s.destroy();

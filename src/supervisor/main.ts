@@ -67,6 +67,7 @@ async function main(): Promise<void> {
     specs,
     logger,
     argv,
+    lock,
     probe: { ...(caPem ? { caPem } : {}), ...(token ? { token } : {}) },
   });
 

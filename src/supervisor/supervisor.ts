@@ -20,8 +20,9 @@ import type { Logger } from '../log.js';
 import { RESET_AFTER_MS, restartDelayMs } from './backoff.js';
 import { serveControlSocket, supervisorSocket, type SupervisorReply, type SupervisorRequest } from './control.js';
 import { probeHealth, type ProbeOptions } from './health.js';
-import { isClusterProcess, killLeftovers, listPidFiles, pidAlive, pidFile, removePidFile, signal, writePidFile } from './pid-files.js';
-import { createSocketKeeper, type SocketKeeper } from './socket-keeper.js';
+import { isClusterProcess, killLeftovers, listPidFiles, pidAlive, pidFile, removePidFile, signal, waitForExit, writePidFile } from './pid-files.js';
+import type { SupervisorLock } from './lock.js';
+import { createSocketKeeper, isSocketMessage, type SocketKeeper } from './socket-keeper.js';
 import { readSupervisorState, writeSupervisorState, type ProcessStatus, type SupervisorState } from './state.js';
 
 export interface SupervisorOptions {
@@ -40,6 +41,8 @@ export interface SupervisorOptions {
   argv?: string[];
   /** How often adopted processes (not our children) are checked; default 100 ms. */
   adoptedPollMs?: number;
+  /** The cluster's lock (its links reach adopted processes, for a handover). */
+  lock?: SupervisorLock;
 }
 
 export interface Supervisor {
@@ -69,6 +72,8 @@ interface Managed {
   /** A booted second process (spec.standby) waiting to take over; promoted when the active one dies. */
   standby: ChildProcess | null;
   standbyTimer: NodeJS.Timeout | null;
+  /** The standby said it has synced. */
+  standbyReady: boolean;
 }
 
 /** How long after a promotion (or a standby's death) the next standby is started. */
@@ -137,10 +142,14 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Super
     consecutiveFailures: 0,
     heldDown: false,
     restartTimer: null,
-    keeper: spec.keepsSockets ? createSocketKeeper(spec.name, logger) : null,
+    // the keeper's IPC channel also carries a standby's promotion
+    keeper: spec.keepsSockets || spec.standby ? createSocketKeeper(spec.name, logger) : null,
     standby: null,
     standbyTimer: null,
+    standbyReady: false,
   }));
+  /** Processes that handed over to a process of ours and drain their established connections. */
+  const draining = new Set<number>();
 
   // Adopt what runs already: the processes an earlier supervisor started (it died or was
   // replaced), named by their pid files. Pid files of processes that are not part of this
@@ -258,24 +267,39 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Super
 
   function scheduleStandby(m: Managed, delayMs = STANDBY_DELAY_MS): void {
     if (!m.spec.standby || stopping || m.heldDown || m.standby || m.standbyTimer) return;
-    m.standbyTimer = setTimeout(() => {
-      m.standbyTimer = null;
-      if (!m.spec.standby || stopping || m.heldDown || m.standby) return;
-      const child = spawnChild(m, true);
-      if (child.pid === undefined) return;
-      m.standby = child;
-      logger.info({ process: m.spec.name, pid: child.pid }, 'started a standby process');
-      const onExit = (code: number | null, sig: NodeJS.Signals | null): void => {
-        if (m.standby !== child) return;
-        m.standby = null;
-        if (!stopping) logger.warn({ process: m.spec.name, pid: child.pid, code, signal: sig }, 'standby process exited; starting another');
-        scheduleStandby(m);
-      };
-      child.once('exit', onExit);
-      child.on('error', () => {});
-      (child as ChildProcess & { standbyExit?: typeof onExit }).standbyExit = onExit;
-    }, delayMs);
-    m.standbyTimer.unref();
+    if (delayMs > 0) {
+      m.standbyTimer = setTimeout(() => {
+        m.standbyTimer = null;
+        startStandby(m);
+      }, delayMs);
+      m.standbyTimer.unref();
+    } else {
+      startStandby(m);
+    }
+  }
+
+  function startStandby(m: Managed): void {
+    if (!m.spec.standby || stopping || m.heldDown || m.standby) return;
+    const child = spawnChild(m, true);
+    if (child.pid === undefined) return;
+    m.standby = child;
+    m.standbyReady = false;
+    logger.info({ process: m.spec.name, pid: child.pid }, 'started a standby process');
+    child.on('message', (msg) => {
+      if (m.standby === child && isSocketMessage(msg) && msg.op === 'standby-ready') {
+        m.standbyReady = true;
+        child.emit('standby-ready');
+      }
+    });
+    const onExit = (code: number | null, sig: NodeJS.Signals | null): void => {
+      if (m.standby !== child) return;
+      m.standby = null;
+      if (!stopping) logger.warn({ process: m.spec.name, pid: child.pid, code, signal: sig }, 'standby process exited; starting another');
+      scheduleStandby(m);
+    };
+    child.once('exit', onExit);
+    child.on('error', () => {});
+    (child as ChildProcess & { standbyExit?: typeof onExit }).standbyExit = onExit;
   }
 
   /** The active process died and a standby is booted: it takes over at once, with the held sockets. */
@@ -290,6 +314,54 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Super
     becomeActive(m, child, true);
     scheduleStandby(m);
     return true;
+  }
+
+  /** Resolves the standby once it has synced (null if it dies first, or after timeoutMs). */
+  function readyStandby(m: Managed, timeoutMs: number): Promise<ChildProcess | null> {
+    const child = m.standby;
+    if (!child) return Promise.resolve(null);
+    if (m.standbyReady) return Promise.resolve(child);
+    return new Promise((resolve) => {
+      const done = (v: ChildProcess | null): void => {
+        clearTimeout(timer);
+        child.off('standby-ready', onReady);
+        child.off('exit', onExit);
+        resolve(v);
+      };
+      const onReady = (): void => done(child);
+      const onExit = (): void => done(null);
+      const timer = setTimeout(() => done(null), timeoutMs);
+      child.once('standby-ready', onReady);
+      child.once('exit', onExit);
+    });
+  }
+
+  /**
+   * An adopted process whose sockets nobody holds (there is no IPC channel to it): once a standby
+   * of ours has synced, the adopted one releases its listening sockets over its link (and drains
+   * what it has established, then exits), and the standby takes over at once; from then on the
+   * supervisor holds the sockets again and a crash refuses nothing.
+   */
+  async function takeOverAdopted(m: Managed): Promise<void> {
+    if (!m.spec.standby || !m.keeper || m.adoptedPid === null || !options.lock) return;
+    scheduleStandby(m, 0);
+    const standby = await readyStandby(m, 60_000);
+    const oldPid = m.adoptedPid;
+    if (!standby || oldPid === null || stopping || m.heldDown || m.standby !== standby) return;
+    const released = await options.lock.handover(oldPid, 10_000);
+    if (!released || m.adoptedPid !== oldPid || stopping) {
+      logger.warn({ process: m.spec.name, pid: oldPid }, 'the adopted process did not hand over; it keeps serving as it is');
+      return;
+    }
+    m.adoptedPid = null;
+    draining.add(oldPid);
+    m.markExited();
+    m.standby = null;
+    const onExit = (standby as ChildProcess & { standbyExit?: (code: number | null, sig: NodeJS.Signals | null) => void }).standbyExit;
+    if (onExit) standby.off('exit', onExit);
+    logger.info({ process: m.spec.name, from: oldPid, to: standby.pid }, 'the adopted process handed over to a process of this supervisor');
+    becomeActive(m, standby, true);
+    scheduleStandby(m);
   }
 
   function stopStandby(m: Managed, sig: NodeJS.Signals): Promise<void> {
@@ -409,7 +481,10 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Super
       phase = 'running';
       logger.info('every process started');
       save();
-      for (const m of managed) scheduleStandby(m, 0);
+      for (const m of managed) {
+        if (m.adoptedPid !== null && m.spec.standby && m.keeper) void takeOverAdopted(m).catch((err: unknown) => logger.error({ err, process: m.spec.name }, 'handover failed'));
+        else scheduleStandby(m, 0);
+      }
     }
   }
 
@@ -426,7 +501,8 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Super
         if (!alive(m)) m.status = { ...m.status, state: 'stopped', pid: null };
       }
       const running = managed.filter(alive);
-      const standbys = Promise.all(managed.map((m) => stopStandby(m, 'SIGTERM')));
+      for (const pid of draining) signal(pid, 'SIGTERM');
+      const standbys = Promise.all([...managed.map((m) => stopStandby(m, 'SIGTERM')), waitForExit([...draining], stopGraceMs).then((left) => left.forEach((pid) => signal(pid, 'SIGKILL')))]);
       const allExited = Promise.all([...running.map((m) => kill(m, 'SIGTERM')), standbys]);
       const inTime = await Promise.race([allExited.then(() => true), sleep(stopGraceMs).then(() => false)]);
       if (!inTime) {
