@@ -11,8 +11,7 @@ import { clientConfigFromHome } from '../src/client/config.js';
 import { createEventRecorder } from '../src/controllers/events.js';
 import { createLogger } from '../src/log.js';
 import { createProxyEvents } from './events.js';
-import { activeConnectionCount } from './forward.js';
-import { reportStandbyReady, waitForActivation } from '../src/supervisor/standby.js';
+import { waitForActivation } from '../src/supervisor/standby.js';
 import { dropUnclaimedListeners, receiveHeldListeners } from './held-listeners.js';
 import { startMetricsServer, type MetricsServer } from './metrics.js';
 import { installProfilerSignal } from './profiler.js';
@@ -29,10 +28,7 @@ const home = values.home;
 const standby = values.standby === true;
 const config = readClusterConfig(home);
 const logger = createLogger('proxy', { cluster: config.name, ...(standby ? { startedAs: 'standby' } : {}) });
-// A supervisor that adopted this proxy (after its own died) has no channel to hold its sockets:
-// it starts a standby of its own and asks this one to hand over (handOver below).
-let handOver: () => Promise<void> = () => Promise.reject(new Error('not serving yet'));
-const follower = followSupervisor({ log: (msg, fields) => logger.info(fields ?? {}, msg), onHandover: () => handOver() });
+const follower = followSupervisor({ log: (msg, fields) => logger.info(fields ?? {}, msg) });
 
 process.on('uncaughtException', (err) => {
   logger.fatal({ err }, 'uncaught exception');
@@ -64,7 +60,6 @@ const proxier = startProxier({ client, config, logger, events, beforeFirstSync: 
 if (standby) {
   void proxier.informersSynced().then(() => {
     logger.info({ sinceStartMs: Math.round(process.uptime() * 1000) }, 'standby ready');
-    reportStandbyReady();
   });
 }
 void activated.then(() => standby && logger.info('promoted: taking over'));
@@ -78,12 +73,9 @@ void proxier.synced().then(() => {
 void held.then((n) => n > 0 && logger.info({ listeners: n }, 'took back the listening sockets the supervisor held'));
 
 let stopping = false;
-let draining = false;
 let metrics: MetricsServer | null = null;
 let push: TrafficPush | null = null;
 const stop = (signal: string): void => {
-  // a proxy that handed over has nothing left to stop but what it drains
-  if (draining) process.exit(0);
   if (stopping) return;
   stopping = true;
   follower.stop();
@@ -99,26 +91,6 @@ const stop = (signal: string): void => {
 process.on('SIGTERM', () => stop('SIGTERM'));
 process.on('SIGINT', () => stop('SIGINT'));
 
-/** Longest a proxy that handed over keeps splicing what it had established. */
-const DRAIN_MS = 60_000;
-handOver = async () => {
-  if (stopping) throw new Error('stopping');
-  stopping = true;
-  draining = true;
-  // listeners and health-check servers close (the successor binds them); established
-  // connections are spliced on until they end, then this process goes
-  push?.stop();
-  await Promise.all([proxier.stop(), metrics?.close()]);
-  client.close();
-  const started = Date.now();
-  setInterval(() => {
-    const active = activeConnectionCount();
-    if (active > 0 && Date.now() - started < DRAIN_MS) return;
-    logger.info({ left: active, drainedMs: Date.now() - started }, 'handed over; exiting');
-    process.exit(0);
-  }, 100);
-  logger.info({ established: activeConnectionCount() }, 'handed over: listening sockets released, draining established connections');
-};
 
 await activated;
 installProfilerSignal(clusterPaths(home).logsDir, logger);

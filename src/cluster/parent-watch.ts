@@ -18,7 +18,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import path from 'node:path';
-import { linkToSupervisor, onLinkMessages, sendLinkMessage } from '../supervisor/lock.js';
+import { linkToSupervisor, sendLinkMessage } from '../supervisor/lock.js';
 
 export const SUPERVISOR_PID_ENV = 'LOOPKUBE_SUPERVISOR_PID';
 /** Set by the supervisor on every child: the cluster's home folder (also marks the process as ours). */
@@ -40,12 +40,6 @@ export interface FollowOptions {
   onOrphaned?: (why: string) => void;
   /** Told what happens (supervisor gone, restarted, exiting). */
   log?: (msg: string, fields?: Record<string, unknown>) => void;
-  /**
-   * A supervisor that adopted this process asks it to hand over to a process of its own: stop
-   * accepting (close listening sockets) and resolve once they are closed; what is established
-   * may go on. Without it the request is refused.
-   */
-  onHandover?: () => Promise<void>;
 }
 
 export interface SupervisorFollower {
@@ -114,18 +108,6 @@ function followLink(home: string, supervisorArgv: string[], options: FollowOptio
       attempts = 0;
       link = socket;
       sendLinkMessage(socket, { op: 'hello', name, pid: process.pid });
-      onLinkMessages(socket, (m) => {
-        if (m.op !== 'handover') return;
-        if (!options.onHandover) {
-          sendLinkMessage(socket, { op: 'refused', why: 'this process cannot hand over' });
-          return;
-        }
-        log('the supervisor asked for a handover: releasing the listening sockets');
-        options.onHandover().then(
-          () => sendLinkMessage(socket, { op: 'released' }),
-          (err: unknown) => sendLinkMessage(socket, { op: 'refused', why: String((err as Error)?.message ?? err) }),
-        );
-      });
       socket.once('close', () => {
         link = null;
         if (stopped) return;

@@ -8,7 +8,7 @@ import { createApiClient } from '../client/client.js';
 import { clientConfigFromHome } from '../client/config.js';
 import { createInformerFactory } from '../client/informer-factory.js';
 import { createLogger } from '../log.js';
-import { reportStandbyReady, waitForActivation } from '../supervisor/standby.js';
+import { waitForActivation } from '../supervisor/standby.js';
 import { startClusterDNS } from './cluster-dns.js';
 
 const { values } = parseArgs({ options: { home: { type: 'string' }, standby: { type: 'boolean' } } });
@@ -19,10 +19,7 @@ if (!values.home) {
 const standby = values.standby === true;
 const config = readClusterConfig(values.home);
 const logger = createLogger('dns', { cluster: config.name, ...(standby ? { startedAs: 'standby' } : {}) });
-// A supervisor that adopted this process (after its own died) starts a standby and asks this
-// one to hand over: it closes its sockets and goes, the standby binds them at once.
-let handOver: () => Promise<void> = () => Promise.reject(new Error('not serving yet'));
-const follower = followSupervisor({ log: (msg, fields) => logger.info(fields ?? {}, msg), onHandover: () => handOver() });
+const follower = followSupervisor({ log: (msg, fields) => logger.info(fields ?? {}, msg) });
 
 process.on('uncaughtException', (err) => {
   logger.fatal({ err }, 'uncaught exception');
@@ -44,7 +41,6 @@ const dns = startClusterDNS({ client, config, informers, logger, serveAfter: act
 if (standby) {
   void informers.synced().then(() => {
     logger.info({ sinceStartMs: Math.round(process.uptime() * 1000) }, 'standby ready');
-    reportStandbyReady();
   });
 }
 logger.info({ address: `${config.dns.ip}:${config.dns.port}` }, 'cluster DNS started');
@@ -66,12 +62,3 @@ const stop = (signal: string): void => {
 process.on('SIGTERM', () => stop('SIGTERM'));
 process.on('SIGINT', () => stop('SIGINT'));
 
-handOver = async () => {
-  if (stopping) throw new Error('stopping');
-  stopping = true;
-  await dns.stop();
-  informers.stop();
-  client.close();
-  logger.info('handed over: the DNS sockets are released; exiting');
-  setTimeout(() => process.exit(0), 200);
-};

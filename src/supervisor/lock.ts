@@ -7,9 +7,8 @@
 //
 // Every process of the cluster connects to it at start and holds the connection: when the
 // supervisor dies the kernel closes it and the process learns at once, with no polling. The
-// link also carries a few JSON lines: the process says who it is ({op:'hello', name, pid}), and a
-// supervisor that adopted it (no IPC channel between them) can ask it to hand over
-// ({op:'handover'}: stop accepting, keep what is established; answered {op:'released'}).
+// process says who it is on it ({op:'hello', name, pid}), so the supervisor learns just as fast
+// when an adopted process (not its child: no exit event) dies.
 import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
@@ -43,16 +42,13 @@ export function supervisorLockAddress(home: string): string {
   return `\0loopkube-supervisor-${secret}`;
 }
 
-export type LinkMessage = { op: 'hello'; name: string; pid: number } | { op: 'handover' } | { op: 'released' } | { op: 'refused'; why: string };
+export type LinkMessage = { op: 'hello'; name: string; pid: number };
 
 export interface SupervisorLock {
   /** Open links from the cluster's processes. */
   links(): number;
-  /**
-   * Asks the process `pid` (over its link) to hand over: resolves true once it says it released
-   * its listening sockets, false when it has no link, refuses, or does not answer in time.
-   */
-  handover(pid: number, timeoutMs?: number): Promise<boolean>;
+  /** Called with the pid a link said it was (0: it never said) when that link closes. */
+  onLinkClosed(cb: (pid: number) => void): void;
   release(): Promise<void>;
 }
 
@@ -90,24 +86,17 @@ export function sendLinkMessage(socket: net.Socket, m: LinkMessage): void {
 export function acquireSupervisorLock(home: string): Promise<SupervisorLock | null> {
   const address = supervisorLockAddress(home);
   const links = new Set<net.Socket>();
-  const byPid = new Map<number, net.Socket>();
-  const waiting = new Map<net.Socket, (released: boolean) => void>();
+  const closed: Array<(pid: number) => void> = [];
   const server = net.createServer((socket) => {
     links.add(socket);
     let pid = 0;
     socket.on('error', () => socket.destroy());
     socket.on('close', () => {
       links.delete(socket);
-      if (byPid.get(pid) === socket) byPid.delete(pid);
-      waiting.get(socket)?.(false);
+      for (const cb of closed) cb(pid);
     });
     onLinkMessages(socket, (m) => {
-      if (m.op === 'hello' && Number.isInteger(m.pid)) {
-        pid = m.pid;
-        byPid.set(pid, socket);
-      } else if (m.op === 'released' || m.op === 'refused') {
-        waiting.get(socket)?.(m.op === 'released');
-      }
+      if (m.op === 'hello' && Number.isInteger(m.pid)) pid = m.pid;
     });
   });
   const listen = (): Promise<boolean> =>
@@ -137,19 +126,8 @@ export function acquireSupervisorLock(home: string): Promise<SupervisorLock | nu
     server.unref();
     return {
       links: () => links.size,
-      handover(pid, timeoutMs = 5000) {
-        const socket = byPid.get(pid);
-        if (!socket) return Promise.resolve(false);
-        return new Promise<boolean>((resolve) => {
-          const timer = setTimeout(() => done(false), timeoutMs);
-          const done = (released: boolean): void => {
-            clearTimeout(timer);
-            waiting.delete(socket);
-            resolve(released);
-          };
-          waiting.set(socket, done);
-          sendLinkMessage(socket, { op: 'handover' });
-        });
+      onLinkClosed(cb) {
+        closed.push(cb);
       },
       release: () =>
         new Promise<void>((resolve) => {

@@ -12,7 +12,6 @@
 //   supervisor -> child  { op: 'inherited-all', count }   nothing more to inherit
 //   supervisor -> child  { op: 'released', key, seq }
 //   supervisor -> child  { op: 'activate' }                a standby takes over (after its sockets)
-//   child -> supervisor  { op: 'standby-ready' }           a standby has synced and can take over
 import type { ChildProcess } from 'node:child_process';
 import type { Logger } from '../log.js';
 
@@ -24,8 +23,7 @@ export type SocketMessage =
   | { loopkube: typeof SOCKETS_MESSAGE; op: 'inherit'; key: string }
   | { loopkube: typeof SOCKETS_MESSAGE; op: 'inherited-all'; count: number }
   | { loopkube: typeof SOCKETS_MESSAGE; op: 'released'; key: string; seq: number }
-  | { loopkube: typeof SOCKETS_MESSAGE; op: 'activate' }
-  | { loopkube: typeof SOCKETS_MESSAGE; op: 'standby-ready' };
+  | { loopkube: typeof SOCKETS_MESSAGE; op: 'activate' };
 
 /** A libuv handle as Node passes it between processes (a tcp_wrap TCP object). */
 export interface PassedHandle {

@@ -1,7 +1,7 @@
 // The child's side of a standby (ProcessSpec.standby): a second process of a spec, booted and
 // synced, that serves nothing until the supervisor promotes it over its IPC channel (after
-// handing it the sockets it holds). What a standby waits for and what it reports.
-import { isSocketMessage, SOCKETS_MESSAGE, type SocketMessage } from './socket-keeper.js';
+// handing it the sockets it holds). What a standby waits for.
+import { isSocketMessage, type SocketMessage } from './socket-keeper.js';
 
 const channelOpen = (): boolean => typeof process.send === 'function' && process.connected;
 
@@ -37,9 +37,4 @@ export async function waitForActivation(): Promise<boolean> {
   await nextSupervisorMessage('activate', 0);
   process.off('message', onActivate);
   return promoted;
-}
-
-/** Tells the supervisor this standby has synced and can take over at once. */
-export function reportStandbyReady(): void {
-  if (channelOpen()) process.send!({ loopkube: SOCKETS_MESSAGE, op: 'standby-ready' });
 }

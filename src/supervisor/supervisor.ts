@@ -7,7 +7,11 @@
 // and a supervisor that starts while they run adopts them (their pid files name them; a pid is
 // taken only after checking it runs for this cluster under that name), watches them by pid, and
 // restarts them as its own children when they exit. For the proxy it holds the listening sockets
-// (socket-keeper.ts), so a proxy restart refuses no connection.
+// (socket-keeper.ts), so a proxy restart refuses no connection, and for the proxy and the DNS it
+// keeps a standby booted (spec.standby), promoted the moment the active one dies. (An adopted
+// proxy shares no IPC channel with its new supervisor, so nothing holds its sockets until it is
+// replaced: if it dies, its standby binds them again within milliseconds, and from then on they
+// are held.)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
 import type { Server } from 'node:net';
@@ -20,9 +24,9 @@ import type { Logger } from '../log.js';
 import { RESET_AFTER_MS, restartDelayMs } from './backoff.js';
 import { serveControlSocket, supervisorSocket, type SupervisorReply, type SupervisorRequest } from './control.js';
 import { probeHealth, type ProbeOptions } from './health.js';
-import { isClusterProcess, killLeftovers, listPidFiles, pidAlive, pidFile, removePidFile, signal, waitForExit, writePidFile } from './pid-files.js';
+import { isClusterProcess, killLeftovers, listPidFiles, pidAlive, pidFile, removePidFile, signal, writePidFile } from './pid-files.js';
 import type { SupervisorLock } from './lock.js';
-import { createSocketKeeper, isSocketMessage, type SocketKeeper } from './socket-keeper.js';
+import { createSocketKeeper, type SocketKeeper } from './socket-keeper.js';
 import { readSupervisorState, writeSupervisorState, type ProcessStatus, type SupervisorState } from './state.js';
 
 export interface SupervisorOptions {
@@ -41,7 +45,7 @@ export interface SupervisorOptions {
   argv?: string[];
   /** How often adopted processes (not our children) are checked; default 100 ms. */
   adoptedPollMs?: number;
-  /** The cluster's lock (its links reach adopted processes, for a handover). */
+  /** The cluster's lock (an adopted process's link closing says it died). */
   lock?: SupervisorLock;
 }
 
@@ -72,8 +76,6 @@ interface Managed {
   /** A booted second process (spec.standby) waiting to take over; promoted when the active one dies. */
   standby: ChildProcess | null;
   standbyTimer: NodeJS.Timeout | null;
-  /** The standby said it has synced. */
-  standbyReady: boolean;
 }
 
 /** How long after a promotion (or a standby's death) the next standby is started. */
@@ -146,10 +148,7 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Super
     keeper: spec.keepsSockets || spec.standby ? createSocketKeeper(spec.name, logger) : null,
     standby: null,
     standbyTimer: null,
-    standbyReady: false,
   }));
-  /** Processes that handed over to a process of ours and drain their established connections. */
-  const draining = new Set<number>();
 
   // Adopt what runs already: the processes an earlier supervisor started (it died or was
   // replaced), named by their pid files. Pid files of processes that are not part of this
@@ -283,14 +282,7 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Super
     const child = spawnChild(m, true);
     if (child.pid === undefined) return;
     m.standby = child;
-    m.standbyReady = false;
     logger.info({ process: m.spec.name, pid: child.pid }, 'started a standby process');
-    child.on('message', (msg) => {
-      if (m.standby === child && isSocketMessage(msg) && msg.op === 'standby-ready') {
-        m.standbyReady = true;
-        child.emit('standby-ready');
-      }
-    });
     const onExit = (code: number | null, sig: NodeJS.Signals | null): void => {
       if (m.standby !== child) return;
       m.standby = null;
@@ -316,54 +308,6 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Super
     return true;
   }
 
-  /** Resolves the standby once it has synced (null if it dies first, or after timeoutMs). */
-  function readyStandby(m: Managed, timeoutMs: number): Promise<ChildProcess | null> {
-    const child = m.standby;
-    if (!child) return Promise.resolve(null);
-    if (m.standbyReady) return Promise.resolve(child);
-    return new Promise((resolve) => {
-      const done = (v: ChildProcess | null): void => {
-        clearTimeout(timer);
-        child.off('standby-ready', onReady);
-        child.off('exit', onExit);
-        resolve(v);
-      };
-      const onReady = (): void => done(child);
-      const onExit = (): void => done(null);
-      const timer = setTimeout(() => done(null), timeoutMs);
-      child.once('standby-ready', onReady);
-      child.once('exit', onExit);
-    });
-  }
-
-  /**
-   * An adopted process whose sockets nobody holds (there is no IPC channel to it): once a standby
-   * of ours has synced, the adopted one releases its listening sockets over its link (and drains
-   * what it has established, then exits), and the standby takes over at once; from then on the
-   * supervisor holds the sockets again and a crash refuses nothing.
-   */
-  async function takeOverAdopted(m: Managed): Promise<void> {
-    if (!m.spec.standby || !m.keeper || m.adoptedPid === null || !options.lock) return;
-    scheduleStandby(m, 0);
-    const standby = await readyStandby(m, 60_000);
-    const oldPid = m.adoptedPid;
-    if (!standby || oldPid === null || stopping || m.heldDown || m.standby !== standby) return;
-    const released = await options.lock.handover(oldPid, 10_000);
-    if (!released || m.adoptedPid !== oldPid || stopping) {
-      logger.warn({ process: m.spec.name, pid: oldPid }, 'the adopted process did not hand over; it keeps serving as it is');
-      return;
-    }
-    m.adoptedPid = null;
-    draining.add(oldPid);
-    m.markExited();
-    m.standby = null;
-    const onExit = (standby as ChildProcess & { standbyExit?: (code: number | null, sig: NodeJS.Signals | null) => void }).standbyExit;
-    if (onExit) standby.off('exit', onExit);
-    logger.info({ process: m.spec.name, from: oldPid, to: standby.pid }, 'the adopted process handed over to a process of this supervisor');
-    becomeActive(m, standby, true);
-    scheduleStandby(m);
-  }
-
   function stopStandby(m: Managed, sig: NodeJS.Signals): Promise<void> {
     if (m.standbyTimer) clearTimeout(m.standbyTimer);
     m.standbyTimer = null;
@@ -377,8 +321,12 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Super
     return gone.then(() => clearTimeout(force));
   }
 
-  /** An adopted process is not our child: no 'exit' event; look at its pid instead. */
-  const adoptedWatch = setInterval(() => {
+  /**
+   * An adopted process is not our child: no 'exit' event. Its link to the lock closes the moment
+   * it dies (then it is looked at at once: a standby takes over within milliseconds); its pid is
+   * also polled, for one without a link (redis-server).
+   */
+  const checkAdopted = (): void => {
     for (const m of managed) {
       const pid = m.adoptedPid;
       if (pid === null || (pidAlive(pid) && isClusterProcess(pid, home))) continue;
@@ -387,8 +335,14 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Super
       m.markExited();
       exitedOnItsOwn(m, null, null);
     }
-  }, options.adoptedPollMs ?? 100);
+  };
+  const adoptedWatch = setInterval(checkAdopted, options.adoptedPollMs ?? 100);
   adoptedWatch.unref();
+  options.lock?.onLinkClosed(() => {
+    // the kernel closes the link before the process is reaped: look until it is gone (briefly)
+    checkAdopted();
+    setImmediate(checkAdopted);
+  });
 
   function exitedOnItsOwn(m: Managed, code: number | null, sig: NodeJS.Signals | null, err?: Error): void {
     const at = new Date().toISOString();
@@ -481,10 +435,7 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Super
       phase = 'running';
       logger.info('every process started');
       save();
-      for (const m of managed) {
-        if (m.adoptedPid !== null && m.spec.standby && m.keeper) void takeOverAdopted(m).catch((err: unknown) => logger.error({ err, process: m.spec.name }, 'handover failed'));
-        else scheduleStandby(m, 0);
-      }
+      for (const m of managed) scheduleStandby(m, 0);
     }
   }
 
@@ -501,8 +452,7 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Super
         if (!alive(m)) m.status = { ...m.status, state: 'stopped', pid: null };
       }
       const running = managed.filter(alive);
-      for (const pid of draining) signal(pid, 'SIGTERM');
-      const standbys = Promise.all([...managed.map((m) => stopStandby(m, 'SIGTERM')), waitForExit([...draining], stopGraceMs).then((left) => left.forEach((pid) => signal(pid, 'SIGKILL')))]);
+      const standbys = Promise.all(managed.map((m) => stopStandby(m, 'SIGTERM')));
       const allExited = Promise.all([...running.map((m) => kill(m, 'SIGTERM')), standbys]);
       const inTime = await Promise.race([allExited.then(() => true), sleep(stopGraceMs).then(() => false)]);
       if (!inTime) {
