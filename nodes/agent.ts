@@ -47,7 +47,7 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<NodeAgent>
   let pods: PodManager | undefined;
 
   const metrics = createNodeMetrics(node.name, () =>
-    (pods?.runtimes() ?? []).map((r) => ({ namespace: r.pod().metadata.namespace ?? '', name: r.pod().metadata.name ?? '', ip: r.podIP, requests: r.requests() })),
+    (pods?.runtimes() ?? []).map((r) => ({ namespace: r.pod().metadata.namespace ?? '', name: r.pod().metadata.name ?? '', ip: r.podIP, requests: r.requests(), answers: r.answers() })),
   );
   const health: HealthServer = await startHealthServer({
     host: node.ip,

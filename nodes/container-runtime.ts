@@ -5,9 +5,11 @@
 // restarts it after a crash or a failed liveness probe as the restart policy says, with
 // crash-loop back-off.
 import { randomBytes } from 'node:crypto';
+import { podVersion } from '../src/api/pod-version.js';
 import type { Container, ContainerState, Pod, Probe } from '../src/api/types.js';
 import type { EventRecorder } from '../src/controllers/events.js';
 import type { Logger } from '../src/log.js';
+import { lowPortFixClause, unprivilegedPortStart } from '../src/cluster/privileged-ports.js';
 import { parseAppKnobs } from './app-knobs.js';
 import { createRestartBackoff, type RestartBackoffOptions } from './backoff.js';
 import { createAppControl, type AppControl, type ContainerControl, type ProbeKind } from './control.js';
@@ -69,7 +71,7 @@ function terminatedState(p: TerminatedPhase): ContainerState {
 
 const LISTEN_HINTS: Record<string, string> = {
   EADDRINUSE: 'another process on this machine already listens on this address and port',
-  EACCES: 'ports below 1024 need root, or `sysctl net.ipv4.ip_unprivileged_port_start=0`',
+  EACCES: `ports below ${unprivilegedPortStart()} need root, or ${lowPortFixClause()}`,
   EADDRNOTAVAIL: 'the pod IP is not a local address (on Linux all of 127.0.0.0/8 is loopback; other systems need a loopback alias)',
 };
 
@@ -205,6 +207,7 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
       node: deps.nodeName,
       container: name,
       hostname: pod.spec.hostname || pod.metadata.name || '',
+      version: podVersion(pod.metadata.labels, image),
     };
     const appControl = control;
     const results = await Promise.allSettled(

@@ -1,6 +1,6 @@
 // The built-in HTTP app every container runs on each of its containerPorts, bound to the pod
-// IP. `GET /` answers who served it (pod, namespace, podIP, node, container, port) and the
-// client address it saw, so traffic spread and source-IP rules are visible from outside. It sits
+// IP. `GET /` answers who served it (pod, namespace, podIP, node, container, port, version) and
+// the client address it saw, so traffic spread and source-IP rules are visible from outside. It sits
 // on the hot path of load tests: the fixed part of the answer is rendered once, nothing is
 // logged per request, and keep-alive connections are reused. It has no control path of its own:
 // its ports are reachable through every NodePort and load balancer, so the flags its probes
@@ -17,11 +17,19 @@ export interface PodIdentity {
   container: string;
   /** What the pod calls itself (spec.hostname, else the pod's name). */
   hostname: string;
+  /** Which version of its workload it runs (src/api/pod-version.ts). */
+  version: string;
 }
 
 /** Shared by every container and port of one pod. */
 export interface RequestCounter {
   requests: number;
+  /** Answers by container port, then by HTTP status (what `/metrics` reports per endpoint). */
+  byPort: Map<number, Record<number, number>>;
+}
+
+export function newRequestCounter(): RequestCounter {
+  return { requests: 0, byPort: new Map() };
 }
 
 export interface PodAppOptions {
@@ -67,14 +75,18 @@ export function startPodApp(opts: PodAppOptions): Promise<PodApp> {
     `{"pod":${JSON.stringify(identity.pod)},"namespace":${JSON.stringify(identity.namespace)},` +
     `"podIP":${JSON.stringify(identity.podIP)},"node":${JSON.stringify(identity.node)},` +
     `"container":${JSON.stringify(identity.container)},"port":${port},` +
-    `"hostname":${JSON.stringify(identity.hostname)},"clientIP":"`;
+    `"hostname":${JSON.stringify(identity.hostname)},"version":${JSON.stringify(identity.version)},"clientIP":"`;
   const padding = knobs.responseBytes > 0 ? 'x'.repeat(knobs.responseBytes) : '';
   let draining = false;
   let destroyed = false;
+  let answers = counter.byPort.get(port);
+  if (!answers) counter.byPort.set(port, (answers = {}));
+  const byStatus = answers;
 
   function respond(req: IncomingMessage, res: ServerResponse, n: number): void {
     if (res.destroyed || destroyed) return;
     const status = knobs.errorRate > 0 && Math.random() < knobs.errorRate ? 500 : 200;
+    byStatus[status] = (byStatus[status] ?? 0) + 1;
     const socket = req.socket;
     let body = `${head}${socket.remoteAddress ?? ''}","clientPort":${socket.remotePort ?? 0},"requests":${n}`;
     if (knobs.responseBytes > 0) {

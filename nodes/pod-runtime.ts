@@ -6,7 +6,7 @@ import type { EventRecorder } from '../src/controllers/events.js';
 import type { Logger } from '../src/log.js';
 import type { RestartBackoffOptions } from './backoff.js';
 import { createContainerRuntime, type ContainerRuntime } from './container-runtime.js';
-import type { RequestCounter } from './pod-app.js';
+import { newRequestCounter, type RequestCounter } from './pod-app.js';
 import { rfc3339, type PodSnapshot } from './pod-status.js';
 import { gracePeriodMs, terminateContainers } from './termination.js';
 
@@ -36,6 +36,8 @@ export interface PodRuntime {
   requests(): number;
   /** One of its containers, by name. */
   container(name: string): ContainerRuntime | undefined;
+  /** The same by container port and HTTP status. */
+  answers(): ReadonlyMap<number, Readonly<Record<number, number>>>;
   /** The pod is gone from the API server, or the node shuts down: close everything now. */
   kill(): void;
 }
@@ -43,7 +45,7 @@ export interface PodRuntime {
 export function createPodRuntime(deps: PodRuntimeDeps): PodRuntime {
   let pod = deps.pod;
   const uid = pod.metadata.uid ?? '';
-  const counter: RequestCounter = { requests: 0 };
+  const counter: RequestCounter = newRequestCounter();
   const startTime = pod.status?.startTime ?? rfc3339();
   const previousStatuses = new Map<string, ContainerStatus>((pod.status?.containerStatuses ?? []).map((s) => [s.name, s]));
   let terminatingSince = 0;
@@ -121,6 +123,7 @@ export function createPodRuntime(deps: PodRuntimeDeps): PodRuntime {
     terminating: () => terminatingSince > 0,
     requests: () => counter.requests,
     container: (name) => containers.find((c) => c.name === name),
+    answers: () => counter.byPort,
     kill() {
       if (killed) return;
       killed = true;

@@ -58,8 +58,10 @@ export async function registerNode(client: ApiClient, wanted: () => Node, logger
       logger.info({ attempt }, 'node registered');
       return node;
     } catch (err) {
-      const level = attempt === 1 || attempt % 10 === 0 ? 'warn' : 'debug';
-      logger[level]({ attempt, err: (err as Error).message }, 'unable to register node with the API server; retrying');
+      // Nodes start together with the control plane: the first refusals are the expected
+      // start-up race, not a problem. Only one that lasts (~10 s, attempt 10) is a warning.
+      const level = attempt % 10 === 0 ? 'warn' : attempt === 1 ? 'info' : 'debug';
+      logger[level]({ attempt, err: (err as Error).message }, attempt === 1 ? 'waiting for the API server to register the node' : 'unable to register node with the API server; retrying');
       await new Promise((r) => setTimeout(r, waitMs));
       waitMs = Math.min(waitMs * 2, 2000);
     }

@@ -2,9 +2,11 @@
 // open (with the reason and the fix), and two services claiming one address. Each problem is
 // recorded once when it appears (the recorder bumps the count if it recurs after clearing).
 import { getSystemErrorMap } from 'node:util';
-import { readFileSync } from 'node:fs';
+import { lowPortFixClause, unprivilegedPortStart } from '../src/cluster/privileged-ports.js';
 import type { Service } from '../src/api/types.js';
 import type { EventRecorder } from '../src/controllers/events.js';
+import type { ListenerFailureWire } from '../src/observe/protocol.js';
+import type { ListenerSet } from './listeners.js';
 import type { AddressConflict, FrontendKind, ServicePortRef } from './snapshot.js';
 
 export const REASON_FAILED_TO_OPEN_PORT = 'FailedToOpenPort';
@@ -21,17 +23,10 @@ function serviceObject(s: { namespace: string; name: string; uid: string }): Ser
   return { apiVersion: 'v1', kind: 'Service', metadata: { namespace: s.namespace, name: s.name, uid: s.uid }, spec: {} };
 }
 
-function strerror(code: string): string {
+/** The system's words for an errno name: EACCES -> "permission denied". */
+export function strerror(code: string): string {
   for (const [, [name, message]] of getSystemErrorMap()) if (name === code) return message;
   return code;
-}
-
-function unprivilegedPortStart(): number {
-  try {
-    return Number(readFileSync('/proc/sys/net/ipv4/ip_unprivileged_port_start', 'utf8').trim());
-  } catch {
-    return 1024;
-  }
 }
 
 const KIND_WORDS: Record<FrontendKind, string> = { clusterIP: 'clusterIP', nodePort: 'nodePort', loadBalancer: 'load-balancer IP' };
@@ -46,11 +41,7 @@ const MOVE_IT: Record<FrontendKind | 'healthCheck', string> = {
 export function bindFailureFix(code: string, address: string, port: number, kind: FrontendKind | 'healthCheck'): string {
   switch (code) {
     case 'EACCES': {
-      const start = unprivilegedPortStart();
-      return (
-        `ports below ${start} need privileges: run the cluster as root, or allow them ` +
-        `(sudo sysctl net.ipv4.ip_unprivileged_port_start=${Math.min(port, start)}), or ${MOVE_IT[kind]}`
-      );
+      return `ports below ${unprivilegedPortStart()} need privileges: run the cluster as root, or ${lowPortFixClause()}, or ${MOVE_IT[kind]}`;
     }
     case 'EADDRINUSE':
       return `another process listens on ${address}:${port} (see which: ss -ltnp 'sport = :${port}'); stop it, or ${MOVE_IT[kind]}`;
@@ -66,27 +57,33 @@ function splitKey(key: string): { address: string; port: number } {
   return { address: key.slice(0, i), port: Number(key.slice(i + 1)) };
 }
 
+/** The FailedToStartServiceHealthcheck Event's message (and the /listeners report's). */
+export function healthCheckFailureMessage(service: { namespace: string; name: string }, key: string, node: string, code: string): string {
+  const { address, port } = splitKey(key);
+  return (
+    `node ${node} failed to start healthcheck "${service.namespace}/${service.name}" on port ${port}: ` +
+    `listen tcp ${address}:${port}: bind: ${strerror(code)}; ${bindFailureFix(code, address, port, 'healthCheck')}`
+  );
+}
+
+/** The FailedToOpenPort Event's message; the proxy's /listeners report carries the same text. */
+export function listenerFailureMessage(service: ServicePortRef, kind: FrontendKind, key: string, node: string | undefined, code: string, syscall: string): string {
+  const { address, port } = splitKey(key);
+  const portName = service.port ? ` for port "${service.port}"` : '';
+  const where = node ? ` on ${node}` : '';
+  return (
+    `can't open ${KIND_WORDS[kind]} ${address}:${port}/tcp${portName}${where}, skipping it: ` +
+    `listen tcp ${address}:${port}: ${syscall}: ${strerror(code)}; ${bindFailureFix(code, address, port, kind)}`
+  );
+}
+
 export function createProxyEvents(recorder: EventRecorder): ProxyEvents {
   return {
     listenerFailed(service, kind, key, node, code, syscall) {
-      const { address, port } = splitKey(key);
-      const portName = service.port ? ` for port "${service.port}"` : '';
-      const where = node ? ` on ${node}` : '';
-      recorder.warning(
-        serviceObject(service),
-        REASON_FAILED_TO_OPEN_PORT,
-        `can't open ${KIND_WORDS[kind]} ${address}:${port}/tcp${portName}${where}, skipping it: ` +
-          `listen tcp ${address}:${port}: ${syscall}: ${strerror(code)}; ${bindFailureFix(code, address, port, kind)}`,
-      );
+      recorder.warning(serviceObject(service), REASON_FAILED_TO_OPEN_PORT, listenerFailureMessage(service, kind, key, node, code, syscall));
     },
     healthCheckFailed(service, key, node, code) {
-      const { address, port } = splitKey(key);
-      recorder.warning(
-        serviceObject(service),
-        REASON_FAILED_HEALTH_CHECK,
-        `node ${node} failed to start healthcheck "${service.namespace}/${service.name}" on port ${port}: ` +
-          `listen tcp ${address}:${port}: bind: ${strerror(code)}; ${bindFailureFix(code, address, port, 'healthCheck')}`,
-      );
+      recorder.warning(serviceObject(service), REASON_FAILED_HEALTH_CHECK, healthCheckFailureMessage(service, key, node, code));
     },
     conflict(c) {
       recorder.warning(
@@ -97,4 +94,24 @@ export function createProxyEvents(recorder: EventRecorder): ProxyEvents {
       );
     },
   };
+}
+
+/** The listeners that could not be opened, as the traffic hub receives them. */
+export function listenerFailures(listeners: Pick<ListenerSet, 'failed'>): ListenerFailureWire[] {
+  const out: ListenerFailureWire[] = [];
+  for (const f of listeners.failed().values()) {
+    const fe = f.frontend.frontend;
+    out.push({
+      namespace: fe.service.namespace,
+      service: fe.service.name,
+      port: fe.service.port,
+      kind: fe.kind,
+      address: f.key,
+      node: fe.node ?? null,
+      code: f.code,
+      syscall: f.syscall,
+      message: listenerFailureMessage(fe.service, fe.kind, f.key, fe.node, f.code, f.syscall),
+    });
+  }
+  return out;
 }

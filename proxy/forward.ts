@@ -131,6 +131,7 @@ export function forwardConnection(client: UvTcp, frontend: ActiveFrontend, dial:
 function dialUpstream(conn: Connection): void {
   const d = conn.dial;
   d.stats.connectionsActive++;
+  d.flow.connectionsActive++;
   const h = newSocketHandle();
   let err = h.bind(d.localAddress, 0);
   if (err === 0) {
@@ -159,9 +160,11 @@ function afterConnect(status: UvStatus, handle: UvTcp, req: UvConnectRequest): v
   if (client.closed) {
     handle.close();
     conn.dial.stats.connectionsActive--;
+    conn.dial.flow.connectionsActive--;
     return;
   }
   conn.dial.stats.connectionsTotal++;
+  conn.dial.flow.connectionsTotal++;
   const upstream = newSide(handle, conn, false);
   (handle as HandleWithSide)[SIDE] = upstream;
   conn.upstream = upstream;
@@ -186,6 +189,7 @@ function startReading(side: Side): void {
 function dialFailed(conn: Connection): void {
   const d = conn.dial;
   d.stats.connectionsActive--;
+  d.flow.connectionsActive--;
   d.stats.connectFailures++;
   conn.fe.connectFailures++;
   if (conn.client.closed) return;
@@ -216,6 +220,7 @@ function onRead(this: UvTcp): Buffer | undefined {
   const n = streamState[READ_BYTES_OR_ERROR]!;
   if (n > 0) {
     const conn = side.conn;
+    conn.dial.flow.bytes += n;
     if (side.fromClient) {
       conn.fe.bytesIn += n;
       conn.dial.stats.bytesIn += n;
@@ -324,6 +329,7 @@ function closeSide(side: Side, reset: boolean): void {
   conn.fe.connectionsActive--;
   if (conn.upstream) {
     conn.dial.stats.connectionsActive--;
+    conn.dial.flow.connectionsActive--;
     giveBackReadBuffer(conn.client.buf);
     giveBackReadBuffer(conn.upstream.buf);
   }

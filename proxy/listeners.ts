@@ -48,11 +48,10 @@ function onConnection(this: ServerHandle, status: UvStatus, client?: UvTcp): voi
     return;
   }
   const fe = listener.active;
-  let clientIP = '';
-  if (fe.needsClientIP) {
-    client.getpeername(peer);
-    clientIP = peer.address ?? '';
-  }
+  // Always asked (one getpeername): routing may depend on it (fe.needsClientIP), and the flow
+  // counters behind the service map record who the client was.
+  client.getpeername(peer);
+  const clientIP = peer.address ?? '';
   const dial = routeConnection(fe, clientIP, null);
   if (dial === null) {
     fe.stats.refused++;

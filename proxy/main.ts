@@ -10,7 +10,7 @@ import { createApiClient } from '../src/client/client.js';
 import { clientConfigFromHome } from '../src/client/config.js';
 import { createEventRecorder } from '../src/controllers/events.js';
 import { createLogger } from '../src/log.js';
-import { createProxyEvents } from './events.js';
+import { createProxyEvents, listenerFailures } from './events.js';
 import { waitForActivation } from '../src/supervisor/standby.js';
 import { dropUnclaimedListeners, receiveHeldListeners } from './held-listeners.js';
 import { startMetricsServer, type MetricsServer } from './metrics.js';
@@ -91,11 +91,10 @@ const stop = (signal: string): void => {
 process.on('SIGTERM', () => stop('SIGTERM'));
 process.on('SIGINT', () => stop('SIGINT'));
 
-
 await activated;
 installProfilerSignal(clusterPaths(home).logsDir, logger);
-// Stats to the control plane's traffic hub once a second (dashboard, `loopkube top`).
-push = startTrafficPush({ home, snapshot: () => proxier.traffic(), logger });
+// Stats to the control plane's traffic hub (dashboard, service map, `loopkube top`).
+push = startTrafficPush({ home, snapshot: () => proxier.traffic(), listenerFailures: () => listenerFailures(proxier.listeners()), logger });
 try {
   metrics = await startMetricsServer('127.0.0.1', config.proxy.metricsPort, proxier, client.config.token);
   logger.info({ metrics: `127.0.0.1:${metrics.port}`, mode: config.proxy.mode }, 'proxy started');

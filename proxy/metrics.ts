@@ -2,10 +2,12 @@
 //   /healthz  200 once the first snapshot is applied (the supervisor's health check), else 503
 //   /metrics  Prometheus text: per-frontend and per-endpoint traffic, listeners, syncs
 //   /stats    the same traffic as one JSON object (TrafficSnapshot), for the CLI and dashboard
-// /metrics and /stats name services, addresses and traffic: they need the cluster's bearer token
-// (kube-proxy binds its metrics to 127.0.0.1, which on a shared machine every user reaches).
+//   /listeners  what listens and what failed to open, with why and the fix (ListenersReport)
+// /metrics, /stats and /listeners name services, addresses and traffic: they need the cluster's
+// bearer token (kube-proxy binds its metrics to 127.0.0.1, which on a shared machine every user reaches).
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { ListenersReport } from '../src/observe/listener-problems.js';
 import { hasBearer, writeUnauthorized } from '../src/pki/bearer.js';
 import type { EndpointTraffic, FrontendTraffic, TrafficCounters, TrafficSnapshot } from './stats.js';
 
@@ -25,6 +27,8 @@ export interface ProxyStatus {
 export interface MetricsSource {
   traffic(): TrafficSnapshot;
   status(): ProxyStatus;
+  /** Listener and health-check addresses that failed to open (optional: tests' sources may lack it). */
+  listenerReport?(): ListenersReport;
 }
 
 export interface MetricsServer {
@@ -51,7 +55,7 @@ const COUNTERS: Array<{ field: keyof TrafficCounters; suffix: string; type: 'cou
   { field: 'refused', suffix: 'refused_total', type: 'counter', help: 'Connections refused: no endpoint, or a source not allowed.' },
 ];
 
-function frontendLabels(f: FrontendTraffic): string {
+function frontendLabels(f: Omit<FrontendTraffic, 'flows'>): string {
   return labels({ namespace: f.namespace, service: f.service, port: f.port, kind: f.kind, address: f.address, node: f.node });
 }
 
@@ -108,7 +112,7 @@ export function startMetricsServer(host: string, port: number, source: MetricsSo
       res.writeHead(s.synced ? 200 : 503, { 'Content-Type': 'text/plain; charset=utf-8' }).end(body);
       return;
     }
-    if ((path === '/metrics' || path === '/stats') && !hasBearer(req.headers, token)) {
+    if ((path === '/metrics' || path === '/stats' || path === '/listeners') && !hasBearer(req.headers, token)) {
       writeUnauthorized(res);
       return;
     }
@@ -120,7 +124,12 @@ export function startMetricsServer(host: string, port: number, source: MetricsSo
       res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(source.traffic()));
       return;
     }
-    res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('not found: try /healthz, /metrics or /stats\n');
+    if (path === '/listeners') {
+      const report: ListenersReport = source.listenerReport?.() ?? { listening: source.status().listening, failed: [] };
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(report));
+      return;
+    }
+    res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('not found: try /healthz, /metrics, /stats or /listeners\n');
   });
   server.keepAliveTimeout = 5000;
   return new Promise((resolve, reject) => {

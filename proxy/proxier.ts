@@ -14,8 +14,10 @@ import type { Logger } from '../src/log.js';
 import type { ProxyEvents } from './events.js';
 import { activeConnectionCount, backpressureWaitCount } from './forward.js';
 import { createHealthCheckServers, type HealthCheckServers } from './health-check.js';
+import { buildListenerReport } from './listener-report.js';
 import { createListenerSet, type ListenerSet } from './listeners.js';
 import { nodeInfo, type NodeInfo } from './nodes.js';
+import type { ListenersReport } from '../src/observe/listener-problems.js';
 import type { MetricsSource, ProxyStatus } from './metrics.js';
 import { createRouter } from './router.js';
 import { buildSnapshot, type RoutingSnapshot } from './snapshot.js';
@@ -203,6 +205,7 @@ export function startProxier(opts: ProxierOptions): Proxier {
     listeners: () => listeners,
     healthChecks: () => healthChecks,
     traffic: (): TrafficSnapshot => stats.snapshot(),
+    listenerReport: (): ListenersReport => buildListenerReport(listeners, healthChecks),
     status: () => ({
       ...status,
       healthCheckServers: healthChecks.listening().length,

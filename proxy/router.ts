@@ -6,7 +6,7 @@ import { createAffinityTable, createBalancer, type AffinityTable, type Balancer 
 import type { EndpointTarget } from './endpoint-slices.js';
 import { dialAddress, sourceNode, type ClusterSources } from './source-ip.js';
 import type { Frontend, NodeTarget, RoutingSnapshot, ServicePortRef } from './snapshot.js';
-import { endpointCounters, type EndpointTraffic, type FrontendTraffic, type ServicePortStats, type StatsRegistry } from './stats.js';
+import { endpointCounters, flowCounters, type EndpointTraffic, type FlowTraffic, type FrontendTraffic, type ServicePortStats, type StatsRegistry } from './stats.js';
 
 /** Where to send one connection. */
 export interface Dial {
@@ -14,6 +14,8 @@ export interface Dial {
   readonly stats: EndpointTraffic;
   /** The address the proxy dials the pod from (what the pod sees as its client). */
   readonly localAddress: string;
+  /** This client's connections through the frontend to the endpoint (the service map's edges). */
+  readonly flow: FlowTraffic;
 }
 
 /** What a listener consults on each accept; replaced (not mutated) on every snapshot swap. */
@@ -138,9 +140,9 @@ function choose(
   return chosen;
 }
 
-function dialFor(fe: ActiveFrontend, endpoint: EndpointTarget | undefined, localAddress: string): Dial | null {
+function dialFor(fe: ActiveFrontend, endpoint: EndpointTarget | undefined, localAddress: string, clientIP: string): Dial | null {
   if (!endpoint) return null;
-  return { endpoint, stats: endpointCounters(fe.servicePort, endpoint.key, endpoint.nodeName), localAddress };
+  return { endpoint, stats: endpointCounters(fe.servicePort, endpoint.key, endpoint.nodeName), localAddress, flow: flowCounters(fe.stats, clientIP, endpoint.key) };
 }
 
 /** Which node of a LoadBalancer route holds the client's pinned endpoint (Local policy). */
@@ -165,13 +167,13 @@ export function routeConnection(fe: ActiveFrontend, clientIP: string, tried: rea
       if (node === null) return null;
       if (route.nodeLocal) {
         const local = route.endpointsByNode.get(node) ?? NONE;
-        return dialFor(fe, choose(fe, nodeBalancer(state, node), local, clientIP, tried), clientIP);
+        return dialFor(fe, choose(fe, nodeBalancer(state, node), local, clientIP, tried), clientIP, clientIP);
       }
-      return dialFor(fe, choose(fe, state.balancer, route.endpoints, clientIP, tried), clientIP);
+      return dialFor(fe, choose(fe, state.balancer, route.endpoints, clientIP, tried), clientIP, clientIP);
     }
     case 'nodePort': {
       const t = route.target;
-      return dialFor(fe, choose(fe, state.balancer, t.endpoints, clientIP, tried), dialAddress(t.snat, t.ip, clientIP));
+      return dialFor(fe, choose(fe, state.balancer, t.endpoints, clientIP, tried), dialAddress(t.snat, t.ip, clientIP), clientIP);
     }
     case 'loadBalancer': {
       const nodes = route.nodes;
@@ -184,8 +186,8 @@ export function routeConnection(fe: ActiveFrontend, clientIP: string, tried: rea
         state.nodeCursor = state.nodeCursor + 1 === n ? 0 : state.nodeCursor + 1;
       }
       const from = dialAddress(t.snat, t.ip, clientIP);
-      if (route.local) return dialFor(fe, choose(fe, nodeBalancer(state, t.node), t.endpoints, clientIP, tried), from);
-      return dialFor(fe, choose(fe, state.balancer, route.endpoints, clientIP, tried), from);
+      if (route.local) return dialFor(fe, choose(fe, nodeBalancer(state, t.node), t.endpoints, clientIP, tried), from, clientIP);
+      return dialFor(fe, choose(fe, state.balancer, route.endpoints, clientIP, tried), from, clientIP);
     }
   }
 }

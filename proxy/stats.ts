@@ -19,6 +19,28 @@ export interface TrafficCounters {
   refused: number;
 }
 
+/**
+ * One client address's connections through a frontend to one endpoint: what the service map
+ * draws as client -> frontend -> pod. Counted by the data plane beside the frontend and endpoint
+ * counters (bytes both ways together).
+ */
+export interface FlowTraffic {
+  client: string;
+  endpoint: string;
+  connectionsTotal: number;
+  connectionsActive: number;
+  bytes: number;
+  /** Snapshots in a row that saw it idle and unchanged (pruned past FLOW_IDLE_SNAPSHOTS). */
+  idle: number;
+  /** connectionsTotal + bytes at the last snapshot. */
+  seen: number;
+}
+
+/** Distinct (client, endpoint) flows kept per frontend; more clients are counted as 'other'. */
+export const MAX_FLOWS_PER_FRONTEND = 512;
+/** A flow with no open connection and nothing new for this many snapshots is dropped. */
+const FLOW_IDLE_SNAPSHOTS = 30;
+
 export interface FrontendTraffic extends TrafficCounters {
   namespace: string;
   service: string;
@@ -29,7 +51,12 @@ export interface FrontendTraffic extends TrafficCounters {
   address: string;
   /** The node a nodePort frontend belongs to; null for clusterIP and loadBalancer. */
   node: string | null;
+  /** By `client|endpoint`. */
+  flows?: Map<string, FlowTraffic>;
 }
+
+/** What a snapshot carries of a frontend's flows. */
+export type FlowSnapshot = Pick<FlowTraffic, 'client' | 'endpoint' | 'connectionsTotal' | 'connectionsActive' | 'bytes'>;
 
 export interface EndpointTraffic extends TrafficCounters {
   namespace: string;
@@ -43,7 +70,7 @@ export interface EndpointTraffic extends TrafficCounters {
 /** A plain, JSON-ready copy of every counter at one moment. */
 export interface TrafficSnapshot {
   time: string;
-  frontends: FrontendTraffic[];
+  frontends: Array<Omit<FrontendTraffic, 'flows'> & { flows: FlowSnapshot[] }>;
   endpoints: EndpointTraffic[];
 }
 
@@ -87,6 +114,39 @@ export function endpointCounters(sp: ServicePortStats, key: string, node: string
     s.node = node;
   }
   return s;
+}
+
+/** The counters of one client's connections through a frontend to an endpoint, created on first use. */
+export function flowCounters(fe: FrontendTraffic, client: string, endpoint: string): FlowTraffic {
+  const flows = fe.flows ?? (fe.flows = new Map());
+  let key = `${client}|${endpoint}`;
+  let f = flows.get(key);
+  if (f) return f;
+  if (flows.size >= MAX_FLOWS_PER_FRONTEND) {
+    client = 'other';
+    key = `other|${endpoint}`;
+    f = flows.get(key);
+    if (f) return f;
+  }
+  f = { client, endpoint, connectionsTotal: 0, connectionsActive: 0, bytes: 0, idle: 0, seen: 0 };
+  flows.set(key, f);
+  return f;
+}
+
+function snapshotFlows(fe: FrontendTraffic): FlowSnapshot[] {
+  const out: FlowSnapshot[] = [];
+  if (!fe.flows) return out;
+  for (const [key, f] of fe.flows) {
+    const seen = f.connectionsTotal + f.bytes;
+    if (f.connectionsActive === 0 && seen === f.seen && ++f.idle > FLOW_IDLE_SNAPSHOTS) {
+      fe.flows.delete(key);
+      continue;
+    }
+    if (seen !== f.seen || f.connectionsActive > 0) f.idle = 0;
+    f.seen = seen;
+    out.push({ client: f.client, endpoint: f.endpoint, connectionsTotal: f.connectionsTotal, connectionsActive: f.connectionsActive, bytes: f.bytes });
+  }
+  return out;
 }
 
 export function createStatsRegistry(): StatsRegistry {
@@ -138,7 +198,7 @@ export function createStatsRegistry(): StatsRegistry {
     snapshot() {
       const out: TrafficSnapshot = { time: new Date().toISOString(), frontends: [], endpoints: [] };
       for (const s of frontends.values()) {
-        out.frontends.push({ namespace: s.namespace, service: s.service, port: s.port, kind: s.kind, address: s.address, node: s.node, ...copyCounters(s) });
+        out.frontends.push({ namespace: s.namespace, service: s.service, port: s.port, kind: s.kind, address: s.address, node: s.node, ...copyCounters(s), flows: snapshotFlows(s) });
       }
       for (const sp of servicePorts.values()) {
         for (const s of sp.endpoints.values()) {

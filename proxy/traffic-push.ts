@@ -1,4 +1,5 @@
-// Pushes the proxy's traffic counters to the control plane's traffic hub once a second, over a
+// Pushes the proxy's traffic counters (and the listeners it cannot open) to the control plane's
+// traffic hub every half second (what the views' rates are over), over a
 // websocket (ws://127.0.0.1:<dashboard.port>/ws/proxy, the cluster token as a bearer token).
 // It never holds up the data plane: while the hub is away the counters are simply not sent
 // (they are cumulative, so nothing is lost but the rates of that moment), the connection is
@@ -7,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import WebSocket from 'ws';
 import { clusterPaths, readClusterConfig } from '../src/cluster/config.js';
 import type { Logger } from '../src/log.js';
-import { PROXY_PATH, type ProxyStatsMessage } from '../src/observe/protocol.js';
+import { PROXY_PATH, type ListenerFailureWire, type ProxyStatsMessage } from '../src/observe/protocol.js';
 import type { TrafficSnapshot } from './stats.js';
 
 export interface TrafficPushOptions {
@@ -15,6 +16,8 @@ export interface TrafficPushOptions {
   home: string;
   intervalMs?: number;
   snapshot: () => TrafficSnapshot;
+  /** Listeners that could not be opened, sent with every push (the views name them). */
+  listenerFailures?: () => ListenerFailureWire[];
   logger: Logger;
   /** The hub's URL and token, instead of the ones in home (tests). */
   target?: { url: string; token: string };
@@ -26,6 +29,8 @@ export interface TrafficPush {
   stop(): void;
 }
 
+/** How often the counters are pushed: short enough that a rate falls to 0 within a second. */
+export const PUSH_INTERVAL_MS = 500;
 const MIN_BACKOFF_MS = 250;
 const MAX_BACKOFF_MS = 5000;
 /** Bytes still queued on the socket above which a push is dropped. */
@@ -40,7 +45,7 @@ function hubTarget(home: string): { url: string; token: string } | string {
 
 export function startTrafficPush(opts: TrafficPushOptions): TrafficPush {
   const { logger } = opts;
-  const intervalMs = opts.intervalMs ?? 1000;
+  const intervalMs = opts.intervalMs ?? PUSH_INTERVAL_MS;
   let ws: WebSocket | undefined;
   let stopped = false;
   let backoffMs = MIN_BACKOFF_MS;
@@ -53,7 +58,9 @@ export function startTrafficPush(opts: TrafficPushOptions): TrafficPush {
     if (stopped) return;
     if (!down) {
       down = true;
-      logger.warn({ reason, retryInMs: backoffMs }, everConnected ? 'lost the traffic hub; retrying' : 'cannot reach the traffic hub yet; retrying');
+      // before the first connection this is the start-up race with the control plane: info
+      if (everConnected) logger.warn({ reason, retryInMs: backoffMs }, 'lost the traffic hub; retrying');
+      else logger.info({ reason, retryInMs: backoffMs }, 'waiting for the traffic hub; retrying');
     }
     clearTimeout(retryTimer);
     retryTimer = setTimeout(connect, backoffMs);
@@ -90,10 +97,10 @@ export function startTrafficPush(opts: TrafficPushOptions): TrafficPush {
     };
     socket.on('open', () => {
       backoffMs = MIN_BACKOFF_MS;
-      everConnected = true;
-      if (down) logger.info({ url: target.url }, 'traffic hub reachable again');
+      if (down && everConnected) logger.info({ url: target.url }, 'traffic hub reachable again');
       else logger.info({ url: target.url }, 'pushing traffic stats to the hub');
       down = false;
+      everConnected = true;
       push(); // at once, so the hub has a first reading to rate the next one against
     });
     socket.on('unexpected-response', (_req, res) => fail(`the hub answered HTTP ${res.statusCode}`));
@@ -109,7 +116,7 @@ export function startTrafficPush(opts: TrafficPushOptions): TrafficPush {
     let msg: ProxyStatsMessage;
     try {
       const snap = opts.snapshot();
-      msg = { kind: 'proxy-stats', at: Date.parse(snap.time) || Date.now(), frontends: snap.frontends, endpoints: snap.endpoints };
+      msg = { kind: 'proxy-stats', at: Date.parse(snap.time) || Date.now(), frontends: snap.frontends, endpoints: snap.endpoints, listenerFailures: opts.listenerFailures?.() ?? [] };
     } catch (err) {
       logger.error({ err }, 'reading the traffic counters failed');
       return;

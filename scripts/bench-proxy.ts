@@ -230,7 +230,7 @@ async function startBench(bench: Partial<Bench>): Promise<Bench> {
   );
   const apiPort = await freePort();
   process.stderr.write(`starting a 2-node cluster in ${loopkubeHome} ...\n`);
-  cli(loopkubeHome, ['up', '--name', name, '--nodes', '2', '--config', clusterFile, '--api-port', String(apiPort)]);
+  cli(loopkubeHome, ['up', '--name', name, '--nodes', '2', '--config', clusterFile, '--api-port', String(apiPort), '--no-kubeconfig']);
   const home = path.join(loopkubeHome, name);
   const client = createApiClient(clientConfigFromHome(home));
   bench.client = client;

@@ -22,14 +22,12 @@
 //   npm run bench:scale [-- --nodes 10 --services 100 --replicas 10 --samples 20]
 //
 // Not a test: the numbers depend on the machine and on what else runs on it.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { EndpointSlice, Pod, Service } from '../src/api/types.js';
 import { formatTable } from '../src/cli/table.js';
@@ -38,9 +36,8 @@ import { clientConfigFromHome } from '../src/client/config.js';
 import { attempt } from '../src/demo/http.js';
 import { listPidFiles } from '../src/supervisor/pid-files.js';
 import type { TrafficSnapshot } from '../proxy/stats.js';
+import { CLI, freePort, cli, pool } from './bench-cluster.js';
 
-const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const CLI = path.join(REPO, 'dist/src/cli/main.js');
 const NAME = 'bench-scale';
 const NS = 'default';
 const POD_PATH = `/api/v1/namespaces/${NS}/pods`;
@@ -77,36 +74,6 @@ const PODS = SERVICES * REPLICAS;
 if (!existsSync(CLI)) throw new Error(`${CLI} is missing: build first (npm run build)`);
 
 const progress = (line: string): void => void process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (output += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (output += d));
-    child.on('close', (code) => resolve({ code: code ?? 1, output }));
-  });
-}
-
-/** Runs `fn` over `items`, at most `limit` at a time. */
-async function pool<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) await fn(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
 
 /** VmRSS of a process in bytes, or NaN when it is gone. */
 function rss(pid: number): number {
@@ -286,7 +253,7 @@ async function main(): Promise<void> {
   try {
     progress(`loopkube up --nodes ${NODES}...`);
     const tUp = Date.now();
-    const up = await cli(['up', '--name', NAME, '--nodes', String(NODES), '--config', configFile, '--api-port', String(apiPort)], env);
+    const up = await cli(['up', '--name', NAME, '--nodes', String(NODES), '--config', configFile, '--api-port', String(apiPort), '--no-kubeconfig'], env);
     const upMs = Date.now() - tUp;
     if (up.code !== 0) throw new Error(`loopkube up failed (exit ${up.code}):\n${up.output}`);
     progress(`up returned after ${sec(upMs)} s`);

@@ -14,22 +14,18 @@
 // Prints each run, the median of the runs, and the median next to the figures other tools
 // publish for getting to a working cluster (published numbers, not measured here). Not a test:
 // the numbers depend on the machine and on what else runs on it.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { EndpointSlice, Pod, Service } from '../src/api/types.js';
 import { formatTable } from '../src/cli/table.js';
 import { createApiClient } from '../src/client/client.js';
 import { clientConfigFromHome } from '../src/client/config.js';
 import { attempt } from '../src/demo/http.js';
+import { CLI, freePort, cli } from './bench-cluster.js';
 
-const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const CLI = path.join(REPO, 'dist/src/cli/main.js');
 const NAME = 'bench';
 const NODES = 3;
 const REPLICAS = 3;
@@ -61,17 +57,6 @@ interface Run {
 const progress = (line: string): void => void process.stderr.write(`${line}\n`);
 const randomInt = (min: number, max: number): number => min + Math.floor(Math.random() * (max - min + 1));
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
 /** A cluster file with an address block of its own, so a cluster already running here does not get in the way. */
 async function clusterFile(): Promise<string> {
   const pod = randomInt(150, 239);
@@ -86,25 +71,6 @@ async function clusterFile(): Promise<string> {
       serviceSubnet: `127.${randomInt(112, 149)}.0.0/16`,
       loadBalancerPool: `127.240.${randomInt(0, 255)}.0/24`,
     },
-  });
-}
-
-function cli(args: string[], env: NodeJS.ProcessEnv, onLine?: (line: string) => void): Promise<{ code: number; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    let partial = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      output += d;
-      partial += d;
-      let nl: number;
-      while ((nl = partial.indexOf('\n')) >= 0) {
-        onLine?.(partial.slice(0, nl));
-        partial = partial.slice(nl + 1);
-      }
-    });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (output += d));
-    child.on('close', (code) => resolve({ code: code ?? 1, output }));
   });
 }
 
@@ -158,7 +124,7 @@ async function oneRun(n: number): Promise<Run> {
   const healthy = new Map<string, number>();
   try {
     const t0 = Date.now();
-    const up = await cli(['up', '--name', NAME, '--nodes', String(NODES), '--config', configFile], env, (line) => {
+    const up = await cli(['up', '--name', NAME, '--nodes', String(NODES), '--config', configFile, '--no-kubeconfig'], env, (line) => {
       const m = /✓ (\S+) is healthy/.exec(line);
       if (m) healthy.set(m[1]!, Date.now() - t0);
     });

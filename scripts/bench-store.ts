@@ -1,14 +1,17 @@
-// Compares the two store backends, embedded journal and Redis, on what the API server asks of
-// them: write throughput and latency with 1 and 32 concurrent writers, and how fast a watcher
-// receives events (live, while 32 writers write; and replaying history from a revision).
-// Both are durable before they answer: the embedded store syncs its journal, Redis runs with
-// `appendfsync always`.
+// Compares the three store backends, embedded journal, Redis and etcd, on what the API server
+// asks of them: write throughput and latency with 1 and 32 concurrent writers, and how fast a
+// watcher receives events (live, while 32 writers write; and replaying history from a
+// revision). All are durable before they answer: the embedded store syncs its journal, Redis
+// runs with `appendfsync always`, etcd syncs its WAL.
 //
-//   npm run bench:store [-- --writes 5000 --size 1024 --redis redis://127.0.0.1:6379/0]
+//   npm run bench:store [-- --writes 5000 --size 1024 --redis redis://127.0.0.1:6379/0 --etcd 127.0.0.1:2379]
 //
-// Without --redis, a redis-server is started for the run (from PATH) in a temporary folder.
+// Without --redis / --etcd, a redis-server and a one-member etcd are started for the run (from
+// PATH) in a temporary folder. The load average is printed beside the table: figures taken on a
+// busy machine are provisional.
+import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
@@ -16,6 +19,10 @@ import type { KubeObject } from '../src/api/types.js';
 import { openEmbeddedStore } from '../src/store/embedded/index.js';
 import { startLocalRedis, type LocalRedis } from '../src/store/redis/local-server.js';
 import { openRedisStore } from '../src/store/redis/index.js';
+import { openEtcdStore } from '../src/store/etcd/index.js';
+import { prefixEnd } from '../src/store/etcd/keys.js';
+import { startLocalEtcd, type LocalEtcd } from '../src/store/etcd/local-server.js';
+import { createEtcdRpc } from '../src/store/etcd/rpc.js';
 import type { Store } from '../src/store/store.js';
 
 interface Backend {
@@ -33,11 +40,12 @@ const { values } = parseArgs({
     writes: { type: 'string', default: '5000' },
     size: { type: 'string', default: '1024' },
     redis: { type: 'string' },
+    etcd: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 });
 if (values.help) {
-  process.stdout.write('Usage: npm run bench:store [-- --writes N] [--size BYTES] [--redis redis://HOST:PORT/DB]\n');
+  process.stdout.write('Usage: npm run bench:store [-- --writes N] [--size BYTES] [--redis redis://HOST:PORT/DB] [--etcd HOST:PORT[,HOST:PORT...]]\n');
   process.exit(0);
 }
 const WRITES = Number(values.writes);
@@ -154,6 +162,7 @@ function table(rows: string[][]): string {
 async function main(): Promise<void> {
   const temp = await mkdtemp(join(tmpdir(), 'loopkube-bench-'));
   let redisServer: LocalRedis | undefined;
+  let etcdServer: LocalEtcd | undefined;
   let opened = 0;
   try {
     let url = values.redis;
@@ -168,6 +177,15 @@ async function main(): Promise<void> {
     probe.disconnect();
     const redisVersion = /redis_version:([0-9.]+)/.exec(info)?.[1] ?? '?';
     const redisUrl = url;
+    let etcdEndpoints = values.etcd?.split(',');
+    if (!etcdEndpoints) {
+      const dir = join(temp, 'etcd');
+      await mkdir(dir, { mode: 0o700 });
+      etcdServer = await startLocalEtcd({ dir });
+      etcdEndpoints = etcdServer.endpoints;
+    }
+    const endpoints = etcdEndpoints;
+    const etcdVersion = /etcd Version: (\S+)/.exec(execFileSync('etcd', ['--version'], { encoding: 'utf8' }))?.[1] ?? '?';
 
     const backends: Backend[] = [
       {
@@ -205,22 +223,42 @@ async function main(): Promise<void> {
           };
         },
       },
+      {
+        name: 'etcd',
+        async open() {
+          const prefix = `/loopkube-bench-${process.pid}-${++opened}`;
+          const store = await openEtcdStore({ endpoints, prefix, compactionIntervalMs: 0 });
+          return {
+            store,
+            async dispose() {
+              await store.close();
+              const rpc = createEtcdRpc({ endpoints, callTimeoutMs: 30_000 });
+              const key = Buffer.from(`${prefix}/`);
+              await rpc.deleteRange({ key, range_end: prefixEnd(key) });
+              rpc.close();
+            },
+          };
+        },
+      },
     ];
 
-    progress(`store benchmark: ${WRITES} writes of ~${SIZE} B objects; node ${process.version}, ${cpus().length} CPUs, Redis ${redisVersion} (appendfsync ${redisServer ? 'always' : 'as configured'})`);
+    progress(`store benchmark: ${WRITES} writes of ~${SIZE} B objects; node ${process.version}, ${cpus().length} CPUs, Redis ${redisVersion} (appendfsync ${redisServer ? 'always' : 'as configured'}), etcd ${etcdVersion} (${endpoints.length} member${endpoints.length > 1 ? 's' : ''})`);
     const measured: Record<string, Results> = {};
     for (const b of backends) measured[b.name] = await measure(b);
 
     const metrics = Object.keys(measured.embedded);
-    const rows = [['metric', 'embedded', 'redis', 'redis / embedded']];
+    const rows = [['metric', 'embedded', 'redis', 'etcd', 'redis / embedded', 'etcd / embedded']];
     for (const m of metrics) {
       const e = measured.embedded[m];
       const r = measured.redis[m];
-      rows.push([m, formatNumber(e), formatNumber(r), `${(r / e).toFixed(2)}x`]);
+      const d = measured.etcd[m];
+      rows.push([m, formatNumber(e), formatNumber(r), formatNumber(d), `${(r / e).toFixed(2)}x`, `${(d / e).toFixed(2)}x`]);
     }
-    process.stdout.write(`\n${table(rows)}\n`);
+    const load = loadavg().map((l) => l.toFixed(2)).join(' ');
+    process.stdout.write(`\n${table(rows)}\n\nload average (1, 5, 15 min): ${load} on ${cpus().length} CPUs\n`);
   } finally {
     await redisServer?.stop();
+    await etcdServer?.stop();
     await rm(temp, { recursive: true, force: true });
   }
 }

@@ -10,6 +10,8 @@ import type { ProbeKind } from './probes.js';
 import { defaultProbe, validateProbe } from './probes.js';
 import { canonicalResourceList } from './resource-lists.js';
 import { validateContainerResources } from './resources.js';
+import { defaultEnv, validateEnv, validateEnvFrom } from './env.js';
+import { validateVolumeMounts } from './volumes.js';
 
 type ContainerShape = Container & { restartPolicy?: string; lifecycle?: unknown };
 
@@ -37,6 +39,7 @@ export function defaultContainer(c: Container, kind: string): void {
   if (!c.terminationMessagePolicy) c.terminationMessagePolicy = 'File';
   for (const p of c.ports ?? []) if (p && !p.protocol) p.protocol = 'TCP';
   for (const probe of PROBES) defaultProbe(c[probe]);
+  defaultEnv(c.env);
   if (c.resources) {
     const limits = canonicalResourceList(c.resources.limits, kind);
     const requests = canonicalResourceList(c.resources.requests, kind);
@@ -72,20 +75,7 @@ function validateContainerPorts(ports: ContainerPort[] | undefined, field: strin
   return errs;
 }
 
-function validateEnv(c: Container, field: string): FieldError[] {
-  const errs: FieldError[] = [];
-  (c.env ?? []).forEach((e, i) => {
-    const path = child(index(field, i), 'name');
-    if (!e.name) errs.push(required(path, ''));
-    // RelaxedEnvironmentVariableValidation (on by default): printable ASCII other than '='.
-    else if (!/^[\x20-\x3c\x3e-\x7e]+$/.test(e.name)) {
-      errs.push(invalid(path, e.name, "a valid environment variable name must consist only of printable ASCII characters other than '='"));
-    }
-  });
-  return errs;
-}
-
-function validateContainerCommon(c: ContainerShape, path: string): FieldError[] {
+function validateContainerCommon(c: ContainerShape, path: string, volumes: ReadonlySet<string>): FieldError[] {
   const errs: FieldError[] = [];
   if (!c.name) errs.push(required(child(path, 'name'), ''));
   else errs.push(...isDNS1123Label(c.name).map((m) => invalid(child(path, 'name'), c.name, m)));
@@ -96,7 +86,8 @@ function validateContainerCommon(c: ContainerShape, path: string): FieldError[] 
     errs.push(notSupported(child(path, 'terminationMessagePolicy'), tmp, ['File', 'FallbackToLogsOnError']));
   }
   errs.push(...validateContainerPorts(c.ports, child(path, 'ports')));
-  errs.push(...validateEnv(c, child(path, 'env')));
+  errs.push(...validateEnv(c.env, child(path, 'env')), ...validateEnvFrom(c.envFrom, child(path, 'envFrom')));
+  errs.push(...validateVolumeMounts(c.volumeMounts, volumes, child(path, 'volumeMounts')));
   const pull = c.imagePullPolicy;
   if (!pull) errs.push(required(child(path, 'imagePullPolicy'), ''));
   else if (!['Always', 'IfNotPresent', 'Never'].includes(pull)) {
@@ -142,14 +133,14 @@ function checkContainerPortConflicts(containers: Container[], field: string): Fi
   return errs;
 }
 
-export function validateContainers(containers: Container[] | undefined, field: string): FieldError[] {
+export function validateContainers(containers: Container[] | undefined, field: string, volumes: ReadonlySet<string> = new Set()): FieldError[] {
   if (!Array.isArray(containers) || containers.length === 0) return [required(field, '')];
   const errs: FieldError[] = [];
   const names = new Set<string>();
   containers.forEach((c0, i) => {
     const c = c0 as ContainerShape;
     const path = index(field, i);
-    errs.push(...validateContainerCommon(c, path));
+    errs.push(...validateContainerCommon(c, path, volumes));
     if (names.has(c.name)) errs.push(duplicate(child(path, 'name'), c.name));
     else names.add(c.name);
     for (const probe of PROBES) errs.push(...validateProbe(c[probe], probe, child(path, probe)));
@@ -160,13 +151,13 @@ export function validateContainers(containers: Container[] | undefined, field: s
   return errs;
 }
 
-export function validateInitContainers(init: Container[] | undefined, regular: Container[] | undefined, field: string): FieldError[] {
+export function validateInitContainers(init: Container[] | undefined, regular: Container[] | undefined, field: string, volumes: ReadonlySet<string> = new Set()): FieldError[] {
   const errs: FieldError[] = [];
   const names = new Set((regular ?? []).map((c) => c.name));
   (init ?? []).forEach((c0, i) => {
     const c = c0 as ContainerShape;
     const path = index(field, i);
-    errs.push(...validateContainerCommon(c, path));
+    errs.push(...validateContainerCommon(c, path, volumes));
     let restartAlways = false;
     if (c.restartPolicy !== undefined) {
       if (c.restartPolicy === 'Always') restartAlways = true;

@@ -9,6 +9,7 @@ import { validateLabels } from './labels.js';
 import { inclusiveRangeError, isDNS1123Label, nameIsDNSSubdomain } from './names.js';
 import type { Toleration } from './tolerations.js';
 import { validateTolerations } from './tolerations.js';
+import { defaultVolumes, validateVolumes } from './volumes.js';
 
 type PodSpecShape = PodSpec & { activeDeadlineSeconds?: number; priorityClassName?: string; dnsConfig?: unknown };
 
@@ -21,6 +22,13 @@ export function defaultPodSpec(spec: PodSpec, kind: string): void {
   if (!spec.securityContext) spec.securityContext = {};
   if (spec.terminationGracePeriodSeconds === undefined || spec.terminationGracePeriodSeconds === null) spec.terminationGracePeriodSeconds = 30;
   if (!spec.schedulerName) spec.schedulerName = 'default-scheduler';
+  // v1's deprecated `serviceAccount` is an alias of serviceAccountName (the newer field wins),
+  // and is written back from it (Convert_v1_PodSpec_To_core_PodSpec and back)
+  const aliased = spec as PodSpec & { serviceAccount?: string };
+  if (!spec.serviceAccountName && aliased.serviceAccount) spec.serviceAccountName = aliased.serviceAccount;
+  if (spec.serviceAccountName) aliased.serviceAccount = spec.serviceAccountName;
+  else delete aliased.serviceAccount;
+  defaultVolumes(spec.volumes);
   for (const c of spec.containers ?? []) defaultContainer(c, kind);
   for (const c of spec.initContainers ?? []) defaultContainer(c, kind);
 }
@@ -31,8 +39,10 @@ export function validatePodSpec(spec0: PodSpec | undefined, field: string): Fiel
   if (spec.terminationGracePeriodSeconds === undefined || spec.terminationGracePeriodSeconds === null) {
     errs.push(required(child(field, 'terminationGracePeriodSeconds'), ''));
   }
-  errs.push(...validateContainers(spec.containers, child(field, 'containers')));
-  errs.push(...validateInitContainers(spec.initContainers, spec.containers, child(field, 'initContainers')));
+  const volumes = validateVolumes(spec.volumes, child(field, 'volumes'));
+  errs.push(...volumes.errs);
+  errs.push(...validateContainers(spec.containers, child(field, 'containers'), volumes.names));
+  errs.push(...validateInitContainers(spec.initContainers, spec.containers, child(field, 'initContainers'), volumes.names));
   const restart = spec.restartPolicy ?? '';
   if (!restart) errs.push(required(child(field, 'restartPolicy'), ''));
   else if (!['Always', 'OnFailure', 'Never'].includes(restart)) {

@@ -2,6 +2,8 @@
 // upstream API (k8s.io/api); only the parts loopkube reads or writes are typed, and every
 // object may carry more (unknown fields are kept unless strict validation rejects them).
 
+import type { EnvFromSource, EnvVarSource, Volume, VolumeMount } from './config.js';
+
 export interface OwnerReference {
   apiVersion: string;
   kind: string;
@@ -90,6 +92,7 @@ export interface ContainerPort {
 export interface EnvVar {
   name: string;
   value?: string;
+  valueFrom?: EnvVarSource;
 }
 
 export interface HTTPGetAction {
@@ -122,6 +125,8 @@ export interface Container {
   args?: string[];
   ports?: ContainerPort[];
   env?: EnvVar[];
+  envFrom?: EnvFromSource[];
+  volumeMounts?: VolumeMount[];
   resources?: ResourceRequirements;
   readinessProbe?: Probe;
   livenessProbe?: Probe;
@@ -145,6 +150,9 @@ export interface PodSpec {
   preemptionPolicy?: string;
   securityContext?: Record<string, unknown>;
   serviceAccountName?: string;
+  automountServiceAccountToken?: boolean;
+  volumes?: Volume[];
+  hostNetwork?: boolean;
   tolerations?: Array<Record<string, unknown>>;
   hostname?: string;
   subdomain?: string;

@@ -1,23 +1,83 @@
 // Reading and decoding request bodies: a size limit (3 MiB, as kube-apiserver), JSON or YAML,
-// and Kubernetes' wording for what cannot be read.
-import type { IncomingMessage } from 'node:http';
+// Kubernetes' wording for what cannot be read, and the rest of a body the server did not want.
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import { badRequest, requestEntityTooLarge, unsupportedMediaType } from '../api/errors.js';
 import { decodeProtobufBody, PROTOBUF_MEDIA_TYPE } from './protobuf/index.js';
 
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
-export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
+/**
+ * Reads a request body of at most `limit` bytes. Over the limit (declared or counted) it is a 413
+ * and reading stops without destroying the request: the answer goes out first, then
+ * `endAfterBody` reads and discards the rest (see there).
+ */
+export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? '0');
-  if (declared > limit) throw requestEntityTooLarge(limit);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw requestEntityTooLarge(limit);
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+  if (declared > limit) return Promise.reject(requestEntityTooLarge(limit));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const settle = (err: Error | undefined): void => {
+      req.off('data', onData).off('end', onEnd).off('error', settle).off('close', onClose);
+      if (err) {
+        req.pause();
+        reject(err);
+      } else resolve(Buffer.concat(chunks));
+    };
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > limit) settle(requestEntityTooLarge(limit));
+      else chunks.push(chunk);
+    };
+    const onEnd = (): void => settle(undefined);
+    const onClose = (): void => settle(new Error('the client closed the connection before the request body was complete'));
+    req.on('data', onData).on('end', onEnd).on('error', settle).on('close', onClose);
+  });
+}
+
+/**
+ * How much of a body the server did not want it still reads after answering (and how long it
+ * waits for it), so that a client sending a body somewhat over the limit reads its 413. Go's
+ * net/http reads up to maxPostHandlerReadBytes (256 KiB) and then closes with a delay; a body here
+ * is answered as soon as its declared length is too large, so the bound is one more body limit.
+ */
+export const DISCARD_BYTES = MAX_BODY_BYTES;
+export const DISCARD_MS = 5_000;
+
+/**
+ * True while an HTTP/1.x client is still sending a body the server has not read to its end. (Over
+ * HTTP/2 a stream ends on its own: the server's reset of a stream it answered is NO_ERROR, which
+ * clients read as "stop sending", and a Connection header is not allowed there.)
+ */
+export function bodyStillArriving(req: IncomingMessage): boolean {
+  if (req.httpVersionMajor !== 1 || req.complete || req.destroyed) return false;
+  const length = req.headers['content-length'];
+  return (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
+}
+
+/**
+ * Ends an answer written before the request body was read to its end (a 413, or any error raised
+ * before the handler read it): closing a connection with unread bytes in the kernel's buffer
+ * sends a reset, which can reach the client before it has read the answer (it then sees EPIPE or
+ * ECONNRESET instead of the 413). So keep reading and discarding the rest, up to DISCARD_BYTES or
+ * DISCARD_MS, then end the answer; the caller has set `Connection: close`, since past the bound
+ * what remains on the wire is not a request.
+ */
+export function endAfterBody(req: IncomingMessage, res: ServerResponse): void {
+  let left = DISCARD_BYTES;
+  const done = (): void => {
+    clearTimeout(timer);
+    req.off('data', onData).off('end', done).off('error', done).off('close', done);
+    res.end();
+  };
+  const onData = (chunk: Buffer): void => {
+    left -= chunk.length;
+    if (left < 0) done();
+  };
+  const timer = setTimeout(done, DISCARD_MS);
+  req.on('data', onData).on('end', done).on('error', done).on('close', done);
+  req.resume();
 }
 
 export function mediaType(req: IncomingMessage): string {

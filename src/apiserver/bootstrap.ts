@@ -59,7 +59,7 @@ async function ensureDNSService(registry: Registry, dns: { ip: string; port: num
 
 export async function bootstrapCluster(
   registry: Registry,
-  opts: { kubernetesServiceIP: string; apiHost: string; apiPort: number; logger: Logger; dns?: { ip: string; port: number } },
+  opts: { kubernetesServiceIP: string; apiHost: string; apiPort: number; logger: Logger; dns?: { ip: string; port: number }; /** Every API server's address, when there are several. */ apiHosts?: string[] },
 ): Promise<void> {
   for (const name of SYSTEM_NAMESPACES) {
     await ensure(registry, NAMESPACES, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
@@ -80,7 +80,7 @@ export async function bootstrapCluster(
     apiVersion: 'v1',
     kind: 'Endpoints',
     metadata: { name: 'kubernetes', namespace: 'default', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
-    subsets: [{ addresses: [{ ip: opts.apiHost }], ports: [{ name: 'https', port: opts.apiPort, protocol: 'TCP' }] }],
+    subsets: [{ addresses: (opts.apiHosts ?? [opts.apiHost]).map((ip) => ({ ip })), ports: [{ name: 'https', port: opts.apiPort, protocol: 'TCP' }] }],
   };
   await ensure(registry, ENDPOINTS, 'default', ep);
   // The API server's port can change between `up`s: keep the Endpoints current.

@@ -14,8 +14,19 @@ import { applyPatch, type PatchContentType } from './patch/index.js';
 import { toTable } from './printers/index.js';
 import type { FieldValidation, Registry, WriteOptions } from './registry.js';
 import type { ResourceRequest } from './request-info.js';
-import { queryBool } from './query.js';
 import { writeJson } from './respond.js';
+import { pageOf } from './paging.js';
+import {
+  parseDeleteOptionsQuery,
+  parseIncludeObject,
+  parseListOptions,
+  parseResourceVersion,
+  parseWriteOptions,
+  ResourceVersionError,
+  validateDeleteOptions,
+  watchStart,
+  type ListOptions,
+} from './query.js';
 import { serveWatch } from './watch.js';
 
 const PATCH_TYPES = new Set<string>(['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json']);
@@ -32,17 +43,23 @@ function wantsTable(req: IncomingMessage): boolean {
   return accept.split(',').some((part) => /(^|;)\s*as=Table/.test(part) && part.includes('application/json'));
 }
 
-function writeOptions(q: URLSearchParams): WriteOptions {
-  const fv = q.get('fieldValidation');
-  const opts: WriteOptions = {};
-  if (q.getAll('dryRun').includes('All')) opts.dryRun = true;
-  if (fv) {
-    if (fv !== 'Strict' && fv !== 'Warn' && fv !== 'Ignore') {
-      throw badRequest(`fieldValidation parameter unsupported: ${fv}; supported values are "Strict", "Warn", "Ignore"`);
-    }
-    opts.fieldValidation = fv as FieldValidation;
+/** Create/update/patch options from the query, as the handlers read and validate them (query.ts). */
+function writeOptions(q: URLSearchParams, kind: 'CreateOptions' | 'UpdateOptions' | 'PatchOptions', patchType?: string): WriteOptions {
+  const o = parseWriteOptions(q, kind, patchType);
+  return { ...(o.dryRun ? { dryRun: true } : {}), fieldValidation: o.fieldValidation as FieldValidation };
+}
+
+/**
+ * The resourceVersion of a list or watch as the storage parses it: a bad one is upstream's 500
+ * (the storage's InvalidError reaches the client unconverted).
+ */
+function checkResourceVersion(rv: string): void {
+  try {
+    parseResourceVersion(rv);
+  } catch (err) {
+    if (err instanceof ResourceVersionError) throw new ApiError(statusFailure(500, '', err.message));
+    throw err;
   }
-  return opts;
 }
 
 function warningHeaders(warnings: string[]): Record<string, string> {
@@ -63,30 +80,27 @@ async function readObjectBody(req: IncomingMessage): Promise<unknown> {
   return decodeBody(raw, mediaType(req));
 }
 
+/**
+ * DeleteOptions from the body, or from the query when there is no body (as upstream's handler:
+ * never both), validated as ValidateDeleteOptions does; the deprecated orphanDependents becomes
+ * the propagation policy it stands for.
+ */
 async function readDeleteOptions(req: IncomingMessage, q: URLSearchParams): Promise<DeleteOptions> {
   const raw = await readBody(req);
-  let opts: DeleteOptions = {};
+  let opts: DeleteOptions & { orphanDependents?: boolean | null };
   if (raw.length > 0 && raw.toString('utf8').trim() !== '') {
     const body = decodeBody(raw, mediaType(req));
     if (!isPlainObject(body)) throw badRequest('DeleteOptions must be an object');
     opts = body as DeleteOptions;
+  } else {
+    opts = parseDeleteOptionsQuery(q) as DeleteOptions;
   }
-  const grace = q.get('gracePeriodSeconds');
-  if (grace !== null) {
-    const n = Number(grace);
-    if (!Number.isInteger(n)) throw badRequest(`invalid gracePeriodSeconds: ${grace}`);
-    opts.gracePeriodSeconds = n;
-  }
-  const policy = q.get('propagationPolicy');
-  if (policy !== null) opts.propagationPolicy = policy as DeleteOptions['propagationPolicy'];
-  const orphan = q.get('orphanDependents') ?? (opts as { orphanDependents?: boolean }).orphanDependents;
+  validateDeleteOptions(opts);
+  const orphan = opts.orphanDependents;
+  delete opts.orphanDependents;
   // the deprecated orphanDependents: true is Orphan, false is Background (it overrides a kind's default)
-  if (opts.propagationPolicy === undefined && (orphan === 'true' || orphan === true)) opts.propagationPolicy = 'Orphan';
-  if (opts.propagationPolicy === undefined && (orphan === 'false' || orphan === false)) opts.propagationPolicy = 'Background';
-  if (opts.propagationPolicy && !['Orphan', 'Background', 'Foreground'].includes(opts.propagationPolicy)) {
-    throw badRequest(`DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "${opts.propagationPolicy}": supported values: "Foreground", "Background", "Orphan", "nil"`);
-  }
-  if (q.getAll('dryRun').includes('All')) opts.dryRun = ['All'];
+  if (opts.propagationPolicy === undefined && orphan === true) opts.propagationPolicy = 'Orphan';
+  if (opts.propagationPolicy === undefined && orphan === false) opts.propagationPolicy = 'Background';
   return opts;
 }
 
@@ -95,7 +109,7 @@ export async function handleResource(req: IncomingMessage, res: ServerResponse, 
   const { registry } = ctx;
   const info = r.info;
   const table = wantsTable(req);
-  const includeObject = (q.get('includeObject') ?? undefined) as 'None' | 'Metadata' | 'Object' | undefined;
+  const includeObject = table ? parseIncludeObject(q) : undefined;
   const renderOne = (obj: KubeObject, withColumns = true): unknown => {
     if (!table) return obj;
     const t = toTable(info, [obj], { includeObject: includeObject ?? 'Metadata' }) as { columnDefinitions?: unknown[] };
@@ -133,21 +147,34 @@ export async function handleResource(req: IncomingMessage, res: ServerResponse, 
       return;
     }
     case 'list': {
-      const labels = parseLabelSelector(q.get('labelSelector'));
-      const fields = parseFieldSelector(kindOf(info).fieldSelectors, q.get('fieldSelector'));
+      const lo = parseListOptions(q);
+      checkResourceVersion(lo.resourceVersion);
+      const labels = parseLabelSelector(lo.labelSelector);
+      const fields = parseFieldSelector(kindOf(info).fieldSelectors, lo.fieldSelector);
       const result = await registry.list(info, r.namespace, labels, fields);
-      const listMeta: ListMeta = { resourceVersion: String(result.revision) };
+      const page = pageOf(result.items, result.revision, {
+        limit: lo.limit,
+        continue: lo.continue,
+        clusterWide: r.namespace === undefined,
+        filtered: labels.length > 0 || fields.length > 0,
+      });
+      const listMeta: ListMeta = { resourceVersion: String(page.revision) };
+      if (page.continue) listMeta.continue = page.continue;
+      if (page.remainingItemCount !== undefined) listMeta.remainingItemCount = page.remainingItemCount;
       if (table) {
-        writeJson(res, 200, toTable(info, result.items, { includeObject: includeObject ?? 'Metadata', listMeta }));
+        writeJson(res, 200, toTable(info, page.items, { includeObject: includeObject ?? 'Metadata', listMeta }));
       } else {
-        writeJson(res, 200, { kind: listKindOf(r), apiVersion: apiVersionOf(r), metadata: listMeta, items: result.items });
+        writeJson(res, 200, { kind: listKindOf(r), apiVersion: apiVersionOf(r), metadata: listMeta, items: page.items });
       }
       return;
     }
     case 'watch': {
-      const labels = parseLabelSelector(q.get('labelSelector'));
-      const fields = parseFieldSelector(kindOf(info).fieldSelectors, q.get('fieldSelector'));
-      const timeoutSeconds = q.get('timeoutSeconds');
+      // a watch reached by ?watch (the legacy /watch/ paths too): ListOptions with Watch set
+      const lo: ListOptions = parseListOptions(q, true);
+      checkResourceVersion(lo.resourceVersion);
+      const labels = parseLabelSelector(lo.labelSelector);
+      const fields = parseFieldSelector(kindOf(info).fieldSelectors, lo.fieldSelector);
+      const start = watchStart(lo);
       await serveWatch(
         req,
         res,
@@ -157,9 +184,11 @@ export async function handleResource(req: IncomingMessage, res: ServerResponse, 
           ...(r.name !== undefined ? { name: r.name } : {}),
           labels,
           fields,
-          resourceVersion: q.get('resourceVersion') ?? '',
-          allowBookmarks: queryBool(q.getAll('allowWatchBookmarks')),
-          ...(timeoutSeconds ? { timeoutSeconds: Number(timeoutSeconds) } : {}),
+          resourceVersion: lo.resourceVersion,
+          allowBookmarks: lo.allowWatchBookmarks,
+          initialEvents: start.initialEvents,
+          initialEventsEndBookmark: start.endBookmark,
+          ...(lo.timeoutSeconds !== undefined && lo.timeoutSeconds > 0 ? { timeoutSeconds: lo.timeoutSeconds } : {}),
           render: (obj, first) => renderOne(obj, first),
         },
         ctx.watchCache,
@@ -171,7 +200,7 @@ export async function handleResource(req: IncomingMessage, res: ServerResponse, 
     }
     case 'create': {
       if (sub) throw methodNotSupported(`${info.resource}/${sub}`, 'create');
-      const opts = writeOptions(q);
+      const opts = writeOptions(q, 'CreateOptions');
       const body = await readObjectBody(req);
       const { object, warnings } = await registry.create(info, r.namespace, body, opts);
       ctx.logger.info({ verb: 'create', resource: info.resource, namespace: object.metadata.namespace, name: object.metadata.name }, 'created');
@@ -179,15 +208,15 @@ export async function handleResource(req: IncomingMessage, res: ServerResponse, 
       return;
     }
     case 'update': {
-      const opts = writeOptions(q);
+      const opts = writeOptions(q, 'UpdateOptions');
       const body = await readObjectBody(req);
       const { object, warnings } = await registry.update(info, r.namespace, r.name!, sub, body, opts);
       writeJson(res, 200, object, warningHeaders(warnings));
       return;
     }
     case 'patch': {
-      const opts = writeOptions(q);
       const type = mediaType(req);
+      const opts = writeOptions(q, 'PatchOptions', type);
       if (type === 'application/apply-patch+yaml') {
         throw new ApiError(
           statusFailure(415, 'UnsupportedMediaType', 'server-side apply is not supported by loopkube yet; use client-side `kubectl apply` (without --server-side)'),
@@ -203,7 +232,7 @@ export async function handleResource(req: IncomingMessage, res: ServerResponse, 
       const options = await readDeleteOptions(req, q);
       const { object, removed } = await registry.delete(info, r.namespace, r.name!, options, options.dryRun ? { dryRun: true } : {});
       ctx.logger.info({ verb: 'delete', resource: info.resource, namespace: object.metadata.namespace, name: object.metadata.name, removed }, removed ? 'deleted' : 'deletion started');
-      writeJson(res, 200, object);
+      writeJson(res, 200, removed && !kindOf(info).strategy.returnDeletedObject ? deletedStatus(info, object) : object);
       return;
     }
     case 'deletecollection': {
@@ -224,6 +253,18 @@ export async function handleResource(req: IncomingMessage, res: ServerResponse, 
     }
   }
   throw notFound(info.resource, info.group, r.name ?? '');
+}
+
+/**
+ * What a kind that does not return the deleted object answers (the generic store's
+ * finalizeDelete): Success naming what went, without a code.
+ */
+function deletedStatus(info: ResourceRequest['info'], object: KubeObject): unknown {
+  const details: Record<string, string> = { name: object.metadata.name ?? '' };
+  if (info.group) details.group = info.group;
+  details.kind = info.resource;
+  if (object.metadata.uid) details.uid = object.metadata.uid;
+  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details };
 }
 
 /** The registry operations a subresource's storage may use. */

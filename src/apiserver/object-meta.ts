@@ -58,6 +58,10 @@ export function prepareForUpdate(info: ResourceInfo, subresource: string, incomi
   if (subresource === 'status') {
     out = clone(old);
     out.status = clone(incoming.status);
+    if (kindOf(info).strategy.statusUpdateKeepsAnnotations) {
+      if (incoming.metadata.annotations) out.metadata.annotations = clone(incoming.metadata.annotations);
+      else delete out.metadata.annotations;
+    }
   } else {
     out = clone(incoming);
     if (info.subresources.includes('status') && 'status' in old) out.status = clone(old.status);

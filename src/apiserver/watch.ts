@@ -13,6 +13,8 @@ import type { Logger } from '../log.js';
 import type { StoreError, StoreEvent } from '../store/store.js';
 import type { WatchCache, WatchCacheWatch } from '../store/watch-cache.js';
 import type { Registry } from './registry.js';
+import { goJsonWatchEvent } from '../wire/go-json.js';
+import { INITIAL_EVENTS_END_ANNOTATION } from './query.js';
 
 export interface WatchRequest {
   info: ResourceInfo;
@@ -22,6 +24,13 @@ export interface WatchRequest {
   fields: FieldRequirement[];
   resourceVersion: string;
   allowBookmarks: boolean;
+  /**
+   * Send the current objects first as ADDED (upstream: sendInitialEvents, defaulted for "" and
+   * "0"), and then, with bookmarks allowed, a BOOKMARK annotated k8s.io/initial-events-end.
+   * Default: the legacy rule (initial events from "" and "0", no end bookmark).
+   */
+  initialEvents?: boolean;
+  initialEventsEndBookmark?: boolean;
   timeoutSeconds?: number;
   /** Turns each object into what is sent (a Table row for kubectl, the object otherwise). */
   render: (obj: KubeObject, first: boolean) => unknown;
@@ -58,7 +67,7 @@ export async function serveWatch(
   const send = (type: WatchEventType, obj: unknown): boolean => {
     if (closed) return true;
     const ev: WatchEvent<unknown> = { type, object: obj };
-    return res.write(JSON.stringify(ev) + '\n');
+    return res.write(goJsonWatchEvent(ev));
   };
   const sendObject = (type: WatchEventType, obj: KubeObject): boolean => {
     const ok = send(type, w.render(obj, first));
@@ -71,8 +80,29 @@ export async function serveWatch(
 
   let startRevision: number;
   const rv = w.resourceVersion;
+  const initialEvents = w.initialEvents ?? (rv === '' || rv === '0');
+  const bookmarkOf = (revision: number, annotations?: Record<string, string>): unknown => ({
+    kind: w.info.kind,
+    apiVersion: w.info.group ? `${w.info.group}/${w.info.version}` : w.info.version,
+    metadata: { resourceVersion: String(revision), ...(annotations ? { annotations } : {}) },
+  });
   try {
-    if (rv === '' || rv === '0') {
+    const requested = rv === '' || rv === '0' ? 0 : Number(rv);
+    if (!Number.isInteger(requested) || requested < 0) {
+      sendError(new ApiError({ apiVersion: 'v1', kind: 'Status', metadata: {}, status: 'Failure', code: 400, reason: 'BadRequest', message: `invalid resource version: ${rv}` }));
+      res.end();
+      return;
+    }
+    if (requested > cache.currentRevision()) {
+      const ok = await cache.waitForRevision(requested, 3000);
+      if (!ok) {
+        sendError(timeoutError(`Too large resource version: ${requested}, current: ${cache.currentRevision()}`));
+        res.end();
+        return;
+      }
+    }
+    if (initialEvents) {
+      // the state at least as new as the requested revision, then what follows it
       const list = await registry.list(w.info, w.namespace, w.labels, w.fields);
       for (const o of list.items) {
         if (!matches(o)) continue;
@@ -80,26 +110,17 @@ export async function serveWatch(
         sendObject('ADDED', o);
       }
       startRevision = list.revision;
+      if (w.initialEventsEndBookmark) send('BOOKMARK', bookmarkOf(startRevision, { [INITIAL_EVENTS_END_ANNOTATION]: 'true' }));
+    } else if (requested === 0) {
+      // sendInitialEvents=false from "": from now on
+      startRevision = cache.currentRevision();
     } else {
-      startRevision = Number(rv);
+      startRevision = requested;
       if (w.labels.length > 0 || w.fields.length > 0 || w.name !== undefined) {
         // Seed what this watcher is taken to know, so a change that moves an object out of
         // the selector is reported as DELETED after a resume too.
         const list = await registry.list(w.info, w.namespace, w.labels, w.fields);
         for (const o of list.items) if (matches(o)) known.add(keyOf(o));
-      }
-      if (!Number.isInteger(startRevision) || startRevision < 0) {
-        sendError(new ApiError({ apiVersion: 'v1', kind: 'Status', metadata: {}, status: 'Failure', code: 400, reason: 'BadRequest', message: `invalid resource version: ${rv}` }));
-        res.end();
-        return;
-      }
-      if (startRevision > cache.currentRevision()) {
-        const ok = await cache.waitForRevision(startRevision, 3000);
-        if (!ok) {
-          sendError(timeoutError(`Too large resource version: ${startRevision}, current: ${cache.currentRevision()}`));
-          res.end();
-          return;
-        }
       }
     }
   } catch (err) {
@@ -162,11 +183,7 @@ export async function serveWatch(
   if (w.allowBookmarks) {
     timers.push(
       setInterval(() => {
-        send('BOOKMARK', {
-          kind: w.info.kind,
-          apiVersion: w.info.group ? `${w.info.group}/${w.info.version}` : w.info.version,
-          metadata: { resourceVersion: String(cache.currentRevision()) },
-        });
+        send('BOOKMARK', bookmarkOf(cache.currentRevision()));
       }, opts.bookmarkIntervalMs ?? 15_000),
     );
   }

@@ -1,6 +1,7 @@
 // Flag parsing for every command: node:util parseArgs in strict mode, its errors reworded the
 // way kubectl (cobra) words them, and the two error kinds the CLI exits with.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { suggestionsFor } from './suggest.js';
 
 /** Bad command line: printed with a pointer to --help, exit code 2. */
 export class UsageError extends Error {
@@ -26,18 +27,57 @@ const HELP = { help: { type: 'boolean', short: 'h' } } as const;
 
 /** Parses `argv` for `command` (e.g. `up`, `node`); `--help`/`-h` is always accepted. */
 export function parseFlags<O extends Options>(command: string, argv: string[], options: O, allowPositionals = false) {
+  const all = { ...options, ...HELP };
   try {
-    return parseArgs({ args: argv, options: { ...options, ...HELP }, strict: true, allowPositionals });
+    return parseArgs({ args: joinNegativeValues(argv, all), options: all, strict: true, allowPositionals });
   } catch (err) {
-    throw new UsageError(command, rewordParseError(err as Error & { code?: string }));
+    throw new UsageError(command, rewordParseError(err as Error & { code?: string }, flagNames(all)));
   }
 }
 
-export function rewordParseError(err: Error & { code?: string }): string {
+/** `--nodes`, `-c`, ... for every option. */
+function flagNames(options: Options): string[] {
+  return Object.entries(options).flatMap(([long, o]) => [`--${long}`, ...(o.short ? [`-${o.short}`] : [])]);
+}
+
+/**
+ * `--nodes -1` and `-c -5` as `--nodes=-1` and `--connections=-5`: parseArgs takes a value that
+ * starts with a dash for a forgotten argument, so the range check would never see it.
+ */
+export function joinNegativeValues(argv: string[], options: Options): string[] {
+  const longOf = new Map<string, string>();
+  for (const [long, o] of Object.entries(options)) {
+    if (o.type !== 'string') continue;
+    longOf.set(`--${long}`, long);
+    if (o.short) longOf.set(`-${o.short}`, long);
+  }
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') {
+      out.push(...argv.slice(i));
+      break;
+    }
+    const long = longOf.get(arg);
+    const next = argv[i + 1];
+    if (long !== undefined && next !== undefined && /^-\d/.test(next)) {
+      out.push(`--${long}=${next}`);
+      i++;
+    } else {
+      out.push(arg);
+    }
+  }
+  return out;
+}
+
+export function rewordParseError(err: Error & { code?: string }, knownFlags: readonly string[] = []): string {
   const quoted = /'([^']+)'/.exec(err.message)?.[1] ?? '';
   switch (err.code) {
-    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
-      return `unknown flag: ${quoted}`;
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION': {
+      const typed = quoted.split('=')[0]!;
+      const close = suggestionsFor(typed, knownFlags.filter((f) => f.startsWith('--') === typed.startsWith('--')));
+      return `unknown flag: ${quoted}${close.length ? ` (did you mean ${close.join(' or ')}?)` : ''}`;
+    }
     case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE': {
       const flag = quoted.split(' ')[0];
       return err.message.includes('argument missing') ? `flag needs an argument: ${flag}` : `flag ${flag} takes no value`;

@@ -1,7 +1,10 @@
 // What the CLI knows about a cluster from its folder: whether its supervisor runs, and the
-// files a previous `up` left.
-import { existsSync, readFileSync } from 'node:fs';
-import { clusterHome, clusterPaths, readClusterConfig, type ClusterConfig, type ClusterPaths } from '../cluster/config.js';
+// files a previous `up` left. Also which cluster a command means when it is given no --name:
+// the only one running, else the one `up` started last (remembered in $LOOPKUBE_HOME/.current,
+// as kubectl remembers its current context), else `default`.
+import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { clusterHome, clusterPaths, loopkubeHome, readClusterConfig, type ClusterConfig, type ClusterPaths } from '../cluster/config.js';
 import { isClusterProcess, readPidFile } from '../supervisor/pid-files.js';
 import { readAddressPlan, type AddressPlan } from './resolve-config.js';
 
@@ -37,12 +40,99 @@ export function tailFile(file: string, lines = 20): string {
   }
 }
 
-export function notRunningMessage(name: string): string {
-  return `cluster "${name}" is not running (start it with: loopkube up${name === 'default' ? '' : ` --name ${name}`})`;
+export const DEFAULT_CLUSTER = 'default';
+
+/** A cluster that has a folder under $LOOPKUBE_HOME. */
+export interface KnownCluster extends ClusterLocation {
+  running: boolean;
 }
 
-export function nameFlag(name: string): string {
-  return name === 'default' ? '' : ` --name ${name}`;
+/** Every cluster with a folder (a cluster.json) under $LOOPKUBE_HOME, by name. */
+export function knownClusters(): KnownCluster[] {
+  let entries: string[];
+  try {
+    entries = readdirSync(loopkubeHome());
+  } catch {
+    return [];
+  }
+  const out: KnownCluster[] = [];
+  for (const name of entries.sort()) {
+    if (name.startsWith('.')) continue;
+    const loc = locateCluster(name);
+    if (!existsSync(loc.paths.config)) continue;
+    out.push({ ...loc, running: runningSupervisorPid(loc) !== null });
+  }
+  return out;
+}
+
+function currentFile(): string {
+  return path.join(loopkubeHome(), '.current');
+}
+
+/** The cluster `up` started last, when its folder still exists. */
+export function rememberedCluster(): string | undefined {
+  try {
+    const name = readFileSync(currentFile(), 'utf8').trim();
+    return name && existsSync(locateCluster(name).paths.config) ? name : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `up` remembers the cluster it started, so later commands mean it. */
+export function rememberCluster(name: string): void {
+  mkdirSync(loopkubeHome(), { recursive: true });
+  writeFileSync(currentFile(), `${name}\n`);
+}
+
+/** `down --purge` forgets a cluster; if it was the remembered one, nothing is remembered. */
+export function forgetCluster(name: string): void {
+  try {
+    if (readFileSync(currentFile(), 'utf8').trim() === name) rmSync(currentFile(), { force: true });
+  } catch {
+    // nothing remembered
+  }
+}
+
+/** The name a command (other than `up`) means without --name. */
+export function defaultClusterName(): string {
+  const running = knownClusters().filter((c) => c.running);
+  if (running.length === 1) return running[0]!.name;
+  return rememberedCluster() ?? DEFAULT_CLUSTER;
+}
+
+/** The cluster a command means: the one named with --name, else defaultClusterName(). */
+export function selectCluster(name: string | undefined): ClusterLocation {
+  return locateCluster(name ?? defaultClusterName());
+}
+
+/** "a (running), b (stopped)", or '' when there is none. */
+export function describeKnownClusters(): string {
+  return knownClusters()
+    .map((c) => `${c.name} (${c.running ? 'running' : 'stopped'})`)
+    .join(', ');
+}
+
+/** Why a command cannot use cluster `name`, and what to do: start it, or pick a cluster that exists. */
+export function notRunningMessage(name: string): string {
+  if (existsSync(locateCluster(name).paths.config)) {
+    return `cluster "${name}" is not running (start it with: loopkube up${nameFlag(name, true)})`;
+  }
+  const known = describeKnownClusters();
+  return (
+    `cluster "${name}" does not exist` +
+    (known ? `; the clusters are: ${known} (pick one with --name, or see: loopkube list)` : '; there are no clusters yet') +
+    `. Create it with: loopkube up${name === DEFAULT_CLUSTER ? '' : ` --name ${name}`}`
+  );
+}
+
+/**
+ * ` --name NAME` for a command shown to the user, or '' when the command would mean this
+ * cluster anyway (`forUp`: as `up` picks, the remembered cluster or `default`).
+ */
+export function nameFlag(name: string, forUp = false): string {
+  const implied = forUp ? (rememberedCluster() ?? DEFAULT_CLUSTER) : defaultClusterName();
+  return name === implied ? '' : ` --name ${name}`;
 }
 
 /** The CA and token `loopkube status` and `up` need to probe the API server's health. */

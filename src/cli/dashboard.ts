@@ -2,7 +2,7 @@
 import { readClusterConfig } from '../cluster/config.js';
 import { dashboardUrl, ensureDashboardToken } from '../observe/dashboard-token.js';
 import { CliError, parseFlags } from './args.js';
-import { locateCluster, notRunningMessage, readExistingCluster } from './cluster-home.js';
+import { notRunningMessage, readExistingCluster, selectCluster } from './cluster-home.js';
 import { ensureSupervisor } from './supervisor-start.js';
 
 export const DASHBOARD_HELP = `Print the address of a cluster's web dashboard: nodes, pods, services, live traffic per
@@ -12,7 +12,7 @@ Usage:
   loopkube dashboard [--name NAME]
 
 Options:
-  --name NAME   cluster name (default: default)
+  --name NAME   cluster name (default: the only running cluster, else the one 'up' started last)
   -h, --help    show this help
 `;
 
@@ -22,7 +22,7 @@ export async function dashboard(argv: string[]): Promise<number> {
     process.stdout.write(DASHBOARD_HELP);
     return 0;
   }
-  const loc = locateCluster(values.name ?? 'default');
+  const loc = selectCluster(values.name);
   if (!readExistingCluster(loc) || (await ensureSupervisor(loc)) === null) throw new CliError(notRunningMessage(loc.name));
   const config = readClusterConfig(loc.home);
   if (!config.dashboard?.port) throw new CliError(`cluster "${loc.name}" has no dashboard port in ${loc.paths.config}: start it again with loopkube up`);

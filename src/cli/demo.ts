@@ -1,4 +1,4 @@
-// `loopkube demo [NAME]`: run one scenario of the source notes end to end on a real cluster and
+// `loopkube demo [NAME]`: run one scenario of examples/ end to end on a real cluster and
 // print what happened and what to look at. Reuses the named cluster when it is running and
 // suits the scenario; otherwise starts one (with the scenario's cluster file when it needs
 // special nodes) and stops it again at the end unless --keep.
@@ -17,19 +17,23 @@ import { createDemoOutput } from '../demo/output.js';
 import { describeFailure, runScenario } from '../demo/run.js';
 import { exampleFolder, type Scenario } from '../demo/types.js';
 import { CliError, UsageError, parseFlags } from './args.js';
-import { locateCluster, nameFlag, runningSupervisorPid, type ClusterLocation } from './cluster-home.js';
+import { nameFlag, rememberCluster, rememberedCluster, runningSupervisorPid, selectCluster, type ClusterLocation } from './cluster-home.js';
 import { canListenTcp, freeTcpPort } from './ports.js';
 import { formatTable } from './table.js';
 
-export const DEMO_HELP = `Run one scenario of the source notes end to end on a real cluster, over real TCP, and
-print what happened and what to look at.
+export const DEMO_HELP = `Run one of the scenarios in examples/ end to end on a real cluster, over real TCP, and
+print what happened and what to look at. Each shows one behaviour of Pods and Services as
+Kubernetes has it: containers of a pod sharing its IP, labels and selectors, a replication
+controller replacing pods, scheduling, ClusterIP, NodePort, externalTrafficPolicy: Local,
+LoadBalancer.
 
 Usage:
   loopkube demo                 list the scenarios
   loopkube demo NAME [options]  run one (by name, number or examples/ folder)
 
 Options:
-  --name CLUSTER   the cluster to use (default: default). A running cluster that suits the
+  --name CLUSTER   the cluster to use (default: the only running cluster, else the one 'up'
+                   started last, else default). A running cluster that suits the
                    scenario is reused; otherwise one is started for the demo (with the
                    scenario's cluster file when it needs special nodes) and stopped at the end
   --keep           leave the scenario's objects (and a cluster started for it) in place, to look
@@ -37,7 +41,8 @@ Options:
   -h, --help       show this help
 
 Each scenario runs in a namespace of its own, named after it, and uses the manifests in
-examples/<NN-name>/. Exits with 0 when the cluster showed what the notes claim, 1 otherwise.
+examples/<NN-name>/. Exits with 0 when the cluster behaved as Kubernetes does, 1 otherwise
+(saying what differed).
 `;
 
 const FLAGS = { name: { type: 'string' }, keep: { type: 'boolean' } } as const;
@@ -84,9 +89,10 @@ interface StartedCluster {
   fresh: boolean;
 }
 
-async function startCluster(loc: ClusterLocation, scenario: Scenario<unknown>): Promise<StartedCluster> {
+async function startCluster(loc: ClusterLocation, scenario: Scenario<unknown>, keep: boolean): Promise<StartedCluster> {
   const fresh = !existsSync(loc.paths.config);
-  const args = ['up', '--name', loc.name];
+  // a cluster the demo starts and stops again stays out of the user's kubeconfig
+  const args = ['up', '--name', loc.name, ...(keep ? [] : ['--no-kubeconfig'])];
   let describe: string;
   let tmp: string | undefined;
   if (fresh) {
@@ -127,8 +133,12 @@ async function startCluster(loc: ClusterLocation, scenario: Scenario<unknown>): 
   return { started: true, fresh };
 }
 
-async function stopCluster(loc: ClusterLocation, fresh: boolean): Promise<void> {
+/** Stops a cluster the demo started; `before`: the cluster `up` had started last when the demo began. */
+async function stopCluster(loc: ClusterLocation, fresh: boolean, before: string | undefined): Promise<void> {
+  const remembered = rememberedCluster();
   const r = await runCli(['down', '--name', loc.name, ...(fresh ? ['--purge'] : [])]);
+  // the cluster commands meant before the demo is the one they mean after it
+  if (fresh && remembered === loc.name && before && before !== loc.name) rememberCluster(before);
   if (r.code !== 0) process.stderr.write(`could not stop cluster "${loc.name}": ${r.output}\n`);
   else process.stdout.write(`\nStopped cluster "${loc.name}" (started for this demo; --keep leaves it running).\n`);
 }
@@ -147,7 +157,8 @@ export async function demo(argv: string[]): Promise<number> {
   const scenario = findScenario(positionals[0]!);
   if (!scenario) throw new UsageError('demo', `unknown scenario "${positionals[0]}"; the scenarios are: ${SCENARIOS.map((s) => s.name).join(', ')}`);
 
-  const loc = locateCluster(values.name ?? 'default');
+  const loc = selectCluster(values.name);
+  const rememberedBefore = rememberedCluster();
   let owned: StartedCluster = { started: false, fresh: false };
   if (runningSupervisorPid(loc) !== null) {
     const why = clusterMismatch(scenario, readClusterConfig(loc.home));
@@ -159,7 +170,7 @@ export async function demo(argv: string[]): Promise<number> {
     }
     process.stdout.write(`Using the running cluster "${loc.name}".\n`);
   } else {
-    owned = await startCluster(loc, scenario);
+    owned = await startCluster(loc, scenario, values.keep ?? false);
   }
 
   let interrupted = false;
@@ -168,7 +179,7 @@ export async function demo(argv: string[]): Promise<number> {
     interrupted = true;
     process.stdout.write('\nInterrupted: cleaning up (Ctrl-C again to leave at once)...\n');
     void (async () => {
-      if (owned.started && !values.keep) await stopCluster(loc, owned.fresh);
+      if (owned.started && !values.keep) await stopCluster(loc, owned.fresh, rememberedBefore);
       process.exit(130);
     })();
   };
@@ -186,9 +197,9 @@ export async function demo(argv: string[]): Promise<number> {
     const result = await runScenario(scenario, { client, config, kubeconfig: loc.paths.kubeconfig }, { out, keep: values.keep ?? false });
     const passed = result.checks.filter((c) => c.ok).length;
     if (result.ok) {
-      process.stdout.write(`\n✓ ${scenario.number} ${scenario.name}: the cluster showed what the notes claim (${passed}/${result.checks.length} checks).\n`);
+      process.stdout.write(`\n✓ ${scenario.number} ${scenario.name}: the cluster behaved as expected (${passed}/${result.checks.length} checks).\n`);
     } else {
-      process.stdout.write(`\n✗ ${scenario.number} ${scenario.name}: what differed from the notes (${passed}/${result.checks.length} checks passed):\n`);
+      process.stdout.write(`\n✗ ${scenario.number} ${scenario.name}: what differed from what was expected (${passed}/${result.checks.length} checks passed):\n`);
       process.stdout.write(`${describeFailure(result).replace(/^/gm, '   ')}\n`);
       process.stdout.write(`   Manifests: examples/${exampleFolder(scenario)}/; logs: ${loc.paths.logsDir}\n`);
     }
@@ -201,7 +212,7 @@ export async function demo(argv: string[]): Promise<number> {
     client.close();
     if (!interrupted) {
       process.off('SIGINT', onSignal);
-      if (owned.started && !values.keep) await stopCluster(loc, owned.fresh);
+      if (owned.started && !values.keep) await stopCluster(loc, owned.fresh, rememberedBefore);
     }
   }
 }

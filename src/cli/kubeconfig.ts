@@ -1,9 +1,9 @@
 // `loopkube kubeconfig`: the path of a cluster's kubeconfig, for KUBECONFIG=$(loopkube kubeconfig).
 import { existsSync } from 'node:fs';
 import { CliError, parseFlags } from './args.js';
-import { locateCluster, nameFlag } from './cluster-home.js';
+import { notRunningMessage, selectCluster } from './cluster-home.js';
 
-export const KUBECONFIG_HELP = `Print the path of a cluster's kubeconfig.
+export const KUBECONFIG_HELP = `Print the path of a cluster's own kubeconfig (its context alone, as 'up' merged it into yours).
 
 Usage:
   loopkube kubeconfig [--name NAME]
@@ -11,8 +11,10 @@ Usage:
 Example:
   export KUBECONFIG=$(loopkube kubeconfig)
 
+When the cluster does not exist this prints nothing, says why on stderr and exits 1.
+
 Options:
-  --name NAME   cluster name (default: default)
+  --name NAME   cluster name (default: the only running cluster, else the one 'up' started last)
   -h, --help    show this help
 `;
 
@@ -22,9 +24,11 @@ export async function kubeconfig(argv: string[]): Promise<number> {
     process.stdout.write(KUBECONFIG_HELP);
     return 0;
   }
-  const loc = locateCluster(values.name ?? 'default');
+  const loc = selectCluster(values.name);
   if (!existsSync(loc.paths.kubeconfig)) {
-    throw new CliError(`cluster "${loc.name}" has no kubeconfig at ${loc.paths.kubeconfig}: create the cluster with loopkube up${nameFlag(loc.name)}`);
+    // Printed into $(...) nothing would leave KUBECONFIG empty, and kubectl would silently use ~/.kube/config.
+    const captured = process.stdout.isTTY ? '' : '\nNothing was printed: if this ran as export KUBECONFIG=$(loopkube kubeconfig), KUBECONFIG is now empty (unset KUBECONFIG).';
+    throw new CliError(`${notRunningMessage(loc.name)}${captured}`);
   }
   process.stdout.write(`${loc.paths.kubeconfig}\n`);
   return 0;

@@ -5,19 +5,32 @@ import path from 'node:path';
 import { ClusterConfigError } from '../cluster/cluster-file.js';
 import { packageRoot } from '../cluster/processes.js';
 import { CliError, UsageError } from './args.js';
-import { dashboard } from './dashboard.js';
-import { demo } from './demo.js';
-import { down } from './down.js';
-import { kubeconfig } from './kubeconfig.js';
-import { load } from './load.js';
-import { node } from './node.js';
-import { pod } from './pod.js';
-import { run } from './run.js';
-import { status } from './status.js';
-import { top } from './top.js';
-import { up } from './up.js';
+import { guardOutputStreams } from './output.js';
+import { didYouMean } from './suggest.js';
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = { up, down, status, kubeconfig, node, pod, dashboard, top, load, run, demo };
+type Command = (argv: string[]) => Promise<number>;
+
+/** Each command's module, loaded only when it runs: `loopkube status` does not pay for `load`'s. */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  up: async () => (await import('./up.js')).up,
+  down: async () => (await import('./down.js')).down,
+  list: async () => (await import('./list.js')).list,
+  status: async () => (await import('./status.js')).status,
+  kubeconfig: async () => (await import('./kubeconfig.js')).kubeconfig,
+  logs: async () => (await import('./logs.js')).logs,
+  node: async () => (await import('./node.js')).node,
+  pod: async () => (await import('./pod.js')).pod,
+  dns: async () => (await import('./dns.js')).dns,
+  dashboard: async () => (await import('./dashboard.js')).dashboard,
+  top: async () => (await import('./top.js')).top,
+  load: async () => (await import('./load.js')).load,
+  run: async () => (await import('./run.js')).run,
+  demo: async () => (await import('./demo.js')).demo,
+  version: async () => async () => {
+    process.stdout.write(`loopkube ${version()}\n`);
+    return 0;
+  },
+};
 
 const HELP = `loopkube runs a Kubernetes-style cluster on this machine's loopback: a control plane that
 kubectl talks to, worker-node processes whose pods serve on real 127.x addresses, and a
@@ -27,18 +40,23 @@ Usage:
   loopkube COMMAND [options]
 
 Commands:
-  up           start a cluster and wait until it is ready
+  up           start a cluster, wait until it is ready, and point kubectl at it
   down         stop a cluster (--purge: and forget it)
-  status       show the processes of a cluster and their health
-  kubeconfig   print the path of a cluster's kubeconfig
+  list         list the clusters: state, nodes, pods, API address, age
+  status       show the processes of a cluster, their health, and addresses the proxy could not open
+  kubeconfig   print the path of a cluster's own kubeconfig
+  logs         print the cluster's logs (COMPONENT: control-plane, node-1, proxy...; -f to follow)
   node         stop or start a node's process (node stop NODE, node start NODE)
   pod          fail a pod's readiness or liveness, or crash it, through its node (pod crash POD)
+  dns          where the cluster DNS answers, and the dig command to ask it
   dashboard    print the address of the cluster's web dashboard
   top          show the traffic per service and endpoint, refreshed each second
   load         send HTTP load to a Service (or URL) and show how it spread over pods and nodes
   run          one request from inside the cluster (from a node's address, cluster DNS names)
-  demo         run a scenario of the source notes end to end and show what happened (no NAME: list them)
+  demo         run one of the scenarios in examples/ end to end and show what happened (no NAME: list them)
+  version      print loopkube's version
 
+Without --name, a command means the only running cluster, else the one 'up' started last.
 Run 'loopkube COMMAND --help' for a command's options.
 State lives in $LOOPKUBE_HOME/NAME (default ~/.loopkube/NAME).
 `;
@@ -52,21 +70,21 @@ function version(): string {
 }
 
 async function main(argv: string[]): Promise<number> {
+  guardOutputStreams();
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     process.stdout.write(HELP);
     return command === undefined ? 2 : 0;
   }
-  if (command === '--version' || command === 'version') {
-    process.stdout.write(`loopkube ${version()}\n`);
-    return 0;
-  }
-  const run = COMMANDS[command];
-  if (!run) {
-    process.stderr.write(`error: unknown command "${command}" for "loopkube"\nRun 'loopkube --help' for usage.\n`);
+  if (command === '--version') return (await COMMANDS.version!())([]);
+  const load = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+  if (!load) {
+    const hint = command.startsWith('-') ? didYouMean(command, ['--help', '--version']) : didYouMean(command, Object.keys(COMMANDS));
+    process.stderr.write(`error: unknown ${command.startsWith('-') ? 'flag' : 'command'} "${command}" for "loopkube"\n${hint ? `${hint.slice(1)}\n` : ''}Run 'loopkube --help' for usage.\n`);
     return 2;
   }
   try {
+    const run = await load();
     return await run(rest);
   } catch (err) {
     if (err instanceof UsageError) {

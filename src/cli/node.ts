@@ -3,7 +3,7 @@
 import { sendSupervisorRequest, supervisorSocket } from '../supervisor/control.js';
 import type { SupervisorState } from '../supervisor/state.js';
 import { CliError, UsageError, durationFlag, parseFlags } from './args.js';
-import { locateCluster, nameFlag, notRunningMessage } from './cluster-home.js';
+import { nameFlag, notRunningMessage, selectCluster } from './cluster-home.js';
 import { ensureSupervisor } from './supervisor-start.js';
 import { waitUntilHealthy } from './wait-ready.js';
 
@@ -17,7 +17,7 @@ Usage:
   start   starts it again and waits until it is healthy (default: 30s)
 
 Options:
-  --name CLUSTER     cluster name (default: default)
+  --name CLUSTER     cluster name (default: the only running cluster, else the one 'up' started last)
   --wait DURATION    how long 'start' waits for the node to be healthy (default: 30s)
   -h, --help         show this help
 `;
@@ -36,7 +36,7 @@ export async function node(argv: string[]): Promise<number> {
   if (extra.length) throw new UsageError('node', `unexpected argument "${extra[0]}"`);
   const waitMs = durationFlag('node', '--wait', values.wait) ?? 30_000;
 
-  const loc = locateCluster(values.name ?? 'default');
+  const loc = selectCluster(values.name);
   const supervisorPid = await ensureSupervisor(loc);
   if (supervisorPid === null) throw new CliError(notRunningMessage(loc.name));
   const socket = supervisorSocket(loc.home);

@@ -1,7 +1,6 @@
 // Can this process listen on an address? Used up front by `up`, so a taken or privileged port
 // is a clear message instead of a control plane that never turns healthy.
 import dgram from 'node:dgram';
-import { readFileSync } from 'node:fs';
 import net from 'node:net';
 
 export type BindResult = { ok: true } | { ok: false; code: string };
@@ -37,14 +36,7 @@ export function freeTcpPort(host = '127.0.0.1'): Promise<number> {
   });
 }
 
-/** The lowest port an unprivileged process may bind (Linux' net.ipv4.ip_unprivileged_port_start). */
-export function unprivilegedPortStart(): number {
-  try {
-    return Number(readFileSync('/proc/sys/net/ipv4/ip_unprivileged_port_start', 'utf8').trim());
-  } catch {
-    return 1024;
-  }
-}
+import { SYSCTL_KEY, unprivilegedPortStart } from '../cluster/privileged-ports.js';
 
 /** Why `what` (e.g. "the API server's address") cannot use `host:port`, naming what moves it. */
 export function explainBindFailure(what: string, host: string, port: number, code: string, movedBy: string): string {
@@ -53,7 +45,7 @@ export function explainBindFailure(what: string, host: string, port: number, cod
   if (code === 'EACCES') {
     return (
       `${what} ${host}:${port} needs privileges: ports below ${start} need root ` +
-      `(or a lower net.ipv4.ip_unprivileged_port_start, e.g. sudo sysctl net.ipv4.ip_unprivileged_port_start=0); ` +
+      `(or a lower ${SYSCTL_KEY}, e.g. sudo sysctl -w ${SYSCTL_KEY}=0); ` +
       `choose a port from ${start} up with ${movedBy}`
     );
   }

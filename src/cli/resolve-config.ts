@@ -16,7 +16,9 @@ import {
   validateClusterName,
   type ClusterFile,
 } from '../cluster/cluster-file.js';
-import { DEFAULTS, clusterDNSIP, type ClusterConfig, type NodeConfig } from '../cluster/config.js';
+import { DEFAULTS, clusterDNSIP, controlPlaneHost, type ClusterConfig, type NodeConfig } from '../cluster/config.js';
+import { isEtcdUrl } from '../store/etcd/url.js';
+import { etcdMemberNames } from '../store/etcd/members.js';
 import { UsageError } from './args.js';
 
 export interface UpFlags {
@@ -24,11 +26,20 @@ export interface UpFlags {
   nodes?: number;
   store?: string;
   redis?: boolean;
+  /** `--etcd[=N]`: start an etcd of N members (1, 3, 5 or 7) for the cluster. */
+  etcd?: number;
+  /** `--control-planes N`: N API servers, each its own process. */
+  controlPlanes?: number;
   apiPort?: number;
 }
 
-/** How a cluster keeps its objects: `embedded`, `managed-redis` (`--redis`), or a `redis://` URL. */
+/**
+ * How a cluster keeps its objects: `embedded`, `managed-redis` (`--redis`), `managed-etcd:N`
+ * (`--etcd=N`), or a `redis://` / `etcd://` URL.
+ */
 export type StoreChoice = string;
+
+const MANAGED_ETCD = 'managed-etcd:';
 
 /** What a cluster was created with and must keep: written to `<home>/address-plan.json`. */
 export interface AddressPlan {
@@ -70,8 +81,8 @@ export function writeAddressPlan(home: string, plan: AddressPlan): void {
   writeFileSync(addressPlanFile(home), `${JSON.stringify(plan, null, 2)}\n`);
 }
 
-export function resolveClusterName(flags: UpFlags, file?: ClusterFile): string {
-  const name = flags.name ?? file?.name ?? 'default';
+export function resolveClusterName(flags: UpFlags, file?: ClusterFile, fallback = 'default'): string {
+  const name = flags.name ?? file?.name ?? fallback;
   const errs = validateClusterName(name, flags.name !== undefined ? '--name' : 'name');
   if (errs.length) {
     if (flags.name !== undefined) throw new UsageError('up', problemMessage(errs[0]));
@@ -80,21 +91,31 @@ export function resolveClusterName(flags: UpFlags, file?: ClusterFile): string {
   return name;
 }
 
-/** `embedded`, `managed-redis`, or the redis:// URL itself; UsageError when malformed. */
+/** `embedded`, `managed-redis`, `managed-etcd:N`, or the URL itself; UsageError when malformed. */
 export function storeChoice(flags: UpFlags): StoreChoice | undefined {
-  if (flags.redis && flags.store !== undefined) {
+  const chosen = [flags.store !== undefined && '--store', flags.redis && '--redis', flags.etcd !== undefined && '--etcd'].filter(Boolean);
+  if (chosen.length > 1) {
     throw new UsageError(
       'up',
-      '--store and --redis cannot be used together: --redis starts a Redis for the cluster, --store redis://HOST:PORT/DB uses one that is already running',
+      `${chosen.join(' and ')} cannot be used together: --redis and --etcd start a store for the cluster, --store URL uses one that is already running`,
     );
   }
   if (flags.redis) return 'managed-redis';
+  if (flags.etcd !== undefined) return `${MANAGED_ETCD}${flags.etcd}`;
   if (flags.store === undefined) return undefined;
   if (flags.store === 'embedded') return 'embedded';
-  if (!isRedisUrl(flags.store)) {
-    throw new UsageError('up', `invalid argument "${redactStoreUrl(flags.store)}" for "--store" flag: must be "embedded" or a Redis URL such as redis://127.0.0.1:6379/0, redis://USER:PASSWORD@HOST:PORT/DB or rediss://HOST:PORT/DB`);
+  if (!isRedisUrl(flags.store) && !isEtcdUrl(flags.store)) {
+    throw new UsageError(
+      'up',
+      `invalid argument "${redactStoreUrl(flags.store)}" for "--store" flag: must be "embedded", a Redis URL such as redis://127.0.0.1:6379/0, redis://USER:PASSWORD@HOST:PORT/DB or rediss://HOST:PORT/DB, or an etcd URL such as etcd://127.0.0.1:2379`,
+    );
   }
   return flags.store;
+}
+
+/** The member count of a `managed-etcd:N` store choice, else undefined. */
+export function managedEtcdMembers(choice: StoreChoice): number | undefined {
+  return choice.startsWith(MANAGED_ETCD) ? Number(choice.slice(MANAGED_ETCD.length)) : undefined;
 }
 
 export function isRedisUrl(s: string): boolean {
@@ -146,7 +167,7 @@ export function resolveClusterConfig(input: ResolveInput): Resolved {
       ['nodeSubnet', 'networking.nodeSubnet'],
       ['loadBalancerPool', 'networking.loadBalancerPool'],
       ['nodePortRange', 'networking.nodePortRange'],
-      ['store', flags.redis ? '--redis' : '--store'],
+      ['store', flags.redis ? '--redis' : flags.etcd !== undefined ? '--etcd' : '--store'],
     ];
     for (const [key, field] of fixed) {
       const now = show(key, plan[key]);
@@ -224,15 +245,53 @@ export function resolveClusterConfig(input: ResolveInput): Resolved {
     }
   }
 
+  const controlPlanes = flags.controlPlanes ?? file?.controlPlane?.replicas ?? prior?.controlPlanes?.length ?? 1;
+  if (controlPlanes > 1 && plan.store === 'embedded') {
+    errs.push(
+      fieldErr.invalid(
+        flags.controlPlanes !== undefined ? '--control-planes' : 'controlPlane.replicas',
+        controlPlanes,
+        'several API servers need a store they can share: start the cluster with --etcd=3 (or --etcd, --redis, --store etcd://HOST:PORT, --store redis://HOST:PORT/DB); the embedded store belongs to one process',
+      ),
+    );
+  }
+  const le = file?.controlPlane?.leaderElection;
+  const leaderElection = {
+    leaseDurationSeconds: le?.leaseDurationSeconds ?? prior?.leaderElection?.leaseDurationSeconds ?? DEFAULTS.leaderElection.leaseDurationSeconds,
+    renewDeadlineSeconds: le?.renewDeadlineSeconds ?? prior?.leaderElection?.renewDeadlineSeconds ?? DEFAULTS.leaderElection.renewDeadlineSeconds,
+    retryPeriodSeconds: le?.retryPeriodSeconds ?? prior?.leaderElection?.retryPeriodSeconds ?? DEFAULTS.leaderElection.retryPeriodSeconds,
+  };
+  // client-go's rules (leaderelection.NewLeaderElector)
+  if (leaderElection.leaseDurationSeconds <= leaderElection.renewDeadlineSeconds) {
+    errs.push(fieldErr.invalid('controlPlane.leaderElection.leaseDurationSeconds', leaderElection.leaseDurationSeconds, 'leaseDuration must be greater than renewDeadline'));
+  }
+  if (leaderElection.renewDeadlineSeconds <= leaderElection.retryPeriodSeconds * 1.2) {
+    errs.push(fieldErr.invalid('controlPlane.leaderElection.renewDeadlineSeconds', leaderElection.renewDeadlineSeconds, 'renewDeadline must be greater than retryPeriod*JitterFactor (1.2)'));
+  }
+
   if (errs.length) throw new ClusterConfigError(`cluster "${name}"`, errs.map(problemMessage));
 
+  const etcdMembers = managedEtcdMembers(plan.store);
+  const apiPort = flags.apiPort ?? net.apiServerPort ?? prior?.apiServer.port ?? DEFAULTS.apiPort;
   const priorRedisPort = prior?.managedRedis?.port ?? 0;
   const config: ClusterConfig = {
     name,
     home,
-    apiServer: { host: '127.0.0.1', port: flags.apiPort ?? net.apiServerPort ?? prior?.apiServer.port ?? DEFAULTS.apiPort },
+    apiServer: { host: '127.0.0.1', port: apiPort },
     store: plan.store === 'managed-redis' ? `redis://127.0.0.1:${priorRedisPort}/0` : plan.store,
     ...(plan.store === 'managed-redis' ? { managedRedis: { port: priorRedisPort } } : {}),
+    // Ports picked by assignPorts() (kept once chosen: the peer addresses are etcd's membership).
+    ...(etcdMembers !== undefined
+      ? {
+          managedEtcd: {
+            members: etcdMemberNames(etcdMembers).map((memberName, i) => prior?.managedEtcd?.members[i] ?? { name: memberName, clientPort: 0, peerPort: 0 }),
+          },
+        }
+      : {}),
+    ...(controlPlanes > 1
+      ? { controlPlanes: Array.from({ length: controlPlanes }, (_, i) => ({ name: `control-plane-${i + 1}`, host: controlPlaneHost(i + 1), port: apiPort })) }
+      : {}),
+    leaderElection,
     serviceCIDR: plan.serviceSubnet,
     nodePortRange: { ...plan.nodePortRange },
     loadBalancerPool: plan.loadBalancerPool,
@@ -258,6 +317,8 @@ function show(key: keyof AddressPlan, value: AddressPlan[keyof AddressPlan]): st
     return `${r.min}-${r.max}`;
   }
   if (key === 'store' && value === 'managed-redis') return 'a Redis of its own (--redis)';
+  const members = key === 'store' ? managedEtcdMembers(value as string) : undefined;
+  if (members !== undefined) return `an etcd of its own with ${members} member${members === 1 ? '' : 's'} (--etcd=${members})`;
   if (key === 'store' && value === 'embedded') return 'the embedded store';
   if (key === 'store') return redactStoreUrl(String(value));
   return String(value);

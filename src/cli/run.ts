@@ -5,7 +5,9 @@ import http from 'node:http';
 import { ApiError } from '../api/errors.js';
 import { parseTarget, resolveTarget, TargetError } from '../load/target.js';
 import { CliError, UsageError, durationFlag, intFlag, parseFlags } from './args.js';
+import { fetchListenerReport, type ListenersReport } from '../observe/listener-problems.js';
 import { openCluster } from './cluster-access.js';
+import { explainConnectError } from './connect-errors.js';
 
 export const RUN_HELP = `Make HTTP requests from inside the cluster: from a node's address (a ClusterIP answers
 only there), with service names resolved by the cluster DNS, and print what answered.
@@ -24,7 +26,7 @@ Options:
   --count N              send N requests, each on a new connection (default: 1)
   --timeout D            per request (default: 5s)
   --path PATH            request path for svc/ targets (default: /)
-  --name CLUSTER         cluster name (default: default)
+  --name CLUSTER         cluster name (default: the only running cluster, else the one 'up' started last)
   -h, --help             show this help
 
 Examples:
@@ -78,7 +80,7 @@ export async function run(argv: string[]): Promise<number> {
     if (err instanceof TargetError) throw new CliError(err.message);
     throw err;
   }
-  const cluster = openCluster(values.name ?? 'default', true)!;
+  const cluster = openCluster(values.name, true)!;
   try {
     const target = await resolveTarget(spec, {
       namespace: values.namespace ?? 'default',
@@ -98,6 +100,7 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`${target.description}${from && !target.description.includes(from) ? ` from ${from}` : ''}\n`);
     for (const n of target.notes) process.stderr.write(`note: ${n}\n`);
     let failures = 0;
+    let report: ListenersReport | null | undefined;
     for (let i = 0; i < count; i++) {
       const ep = target.endpoints[i % target.endpoints.length]!;
       try {
@@ -107,7 +110,13 @@ export async function run(argv: string[]): Promise<number> {
       } catch (err) {
         failures++;
         const code = (err as NodeJS.ErrnoException).code;
-        process.stderr.write(`error: ${ep.host}:${ep.port}: ${code === 'ECONNREFUSED' || code === 'ECONNRESET' ? 'connection refused (no ready endpoint, or not reachable from this address)' : (err as Error).message}\n`);
+        const address = `${ep.host}:${ep.port}`;
+        if (code === 'ECONNREFUSED' || code === 'ECONNRESET') {
+          report ??= await fetchListenerReport(cluster.config);
+          process.stderr.write(`error: ${address}: ${explainConnectError(code, address, report, { readyEndpoints: target.expectedPods.length, from, nodes: cluster.config.nodes })}\n`);
+        } else {
+          process.stderr.write(`error: ${address}: ${(err as Error).message}\n`);
+        }
       }
     }
     return failures === 0 ? 0 : 1;

@@ -11,11 +11,25 @@ import { dashboardUrl, ensureDashboardToken } from '../observe/dashboard-token.j
 import { NODE_HEALTH_PORT, clusterProcesses, type HealthCheck } from '../cluster/processes.js';
 import { apiServerAltNames } from '../pki/serving-cert.js';
 import { ensureClusterPki } from '../pki/cluster-pki.js';
-import { contextName, writeKubeconfig } from '../pki/kubeconfig.js';
+import { contextName, writeKubeconfig, type KubeconfigInput } from '../pki/kubeconfig.js';
+import { fetchListenerReport } from '../observe/listener-problems.js';
 import { killLeftovers } from '../supervisor/pid-files.js';
-import { CliError, durationFlag, intFlag, parseFlags } from './args.js';
-import { locateCluster, nameFlag, readExistingCluster, runningSupervisorPid, tailFile, type ClusterLocation } from './cluster-home.js';
+import { ETCD_BINARY, ETCD_PACKAGE } from '../store/etcd/members.js';
+import { CliError, UsageError, durationFlag, intFlag, parseFlags } from './args.js';
+import {
+  DEFAULT_CLUSTER,
+  locateCluster,
+  nameFlag,
+  readExistingCluster,
+  rememberCluster,
+  rememberedCluster,
+  runningSupervisorPid,
+  tailFile,
+  type ClusterLocation,
+} from './cluster-home.js';
+import { lowPortNote, offerLowPortFix } from './low-ports.js';
 import { canBindUdp, canListenTcp, explainBindFailure, freeTcpPort } from './ports.js';
+import { mergeUserKubeconfig } from './user-kubeconfig.js';
 import { resolveClusterConfig, resolveClusterName, writeAddressPlan, type UpFlags } from './resolve-config.js';
 import { stopCluster } from './stop-cluster.js';
 import { liveClusterProcesses, spawnSupervisor } from './supervisor-start.js';
@@ -25,21 +39,33 @@ import { waitUntilHealthy, type ReadyResult } from './wait-ready.js';
 export const UP_HELP = `Start a cluster in the background and wait until it is ready.
 
 Usage:
-  loopkube up [--name NAME] [--nodes N] [--config FILE] [--store URL | --redis] [--api-port PORT] [--wait DURATION]
+  loopkube up [--name NAME] [--nodes N] [--config FILE] [--store URL | --redis | --etcd[=N]] [--control-planes N] [--api-port PORT] [--wait DURATION] [--no-kubeconfig]
 
 Options:
-  --name NAME        cluster name; its state lives in $LOOPKUBE_HOME/NAME (default: default)
+  --name NAME        cluster name; its state lives in $LOOPKUBE_HOME/NAME (default: the cluster
+                     'up' started last, else default)
   --nodes N          number of worker nodes, 0 for a control plane only (default: 3)
   --config FILE      cluster file (kind: Cluster, apiVersion: loopkube.dev/v1alpha1); flags win over it
   --store URL        where objects are kept: embedded (default), redis://[USER:PASSWORD@]HOST:PORT/DB,
-                     or rediss://... (TLS; NODE_EXTRA_CA_CERTS for a private CA)
+                     rediss://... (TLS; NODE_EXTRA_CA_CERTS for a private CA), or
+                     etcd://HOST:PORT[,HOST:PORT...][/PREFIX] (keys under /loopkube/NAME unless PREFIX is given)
   --redis            start a redis-server for this cluster (its own password, 127.0.0.1 only) and keep objects in it
+  --etcd[=N]         start an etcd for this cluster (N members: 1, 3, 5 or 7; default 1) and keep
+                     objects in it, under kube-apiserver's keys (etcdctl get --prefix /registry/)
+  --control-planes N run N API servers, each its own process (needs --etcd, --redis or --store URL);
+                     controllers and scheduler run on the one elected by a Lease, kubectl goes
+                     through a front end on the API port
   --api-port PORT    API server port on 127.0.0.1 (default: 6443)
   --wait DURATION    how long to wait for every process to be healthy (default: 30s)
+  --no-kubeconfig    leave your kubeconfig alone; use the cluster's own file (loopkube kubeconfig)
   -h, --help         show this help
 
+Once the cluster is ready, its context loopkube-NAME is merged into your kubeconfig (the file
+kubectl writes to: $KUBECONFIG's, else ~/.kube/config; a backup is kept beside it as
+<file>.loopkube.bak) and made current, so kubectl uses the cluster at once.
+
 A cluster that was taken down with 'loopkube down' comes back with its objects, credentials and
-address plan; 'loopkube down --purge' forgets it.
+address plan; 'loopkube down --purge' forgets it (and removes its context).
 `;
 
 const OPTIONS = {
@@ -48,12 +74,16 @@ const OPTIONS = {
   config: { type: 'string' },
   store: { type: 'string' },
   redis: { type: 'boolean' },
+  etcd: { type: 'string' },
+  'control-planes': { type: 'string' },
   'api-port': { type: 'string' },
   wait: { type: 'string' },
+  'no-kubeconfig': { type: 'boolean' },
 } as const;
 
 export async function up(argv: string[]): Promise<number> {
-  const { values } = parseFlags('up', argv, OPTIONS);
+  // `--etcd` alone means one member (parseArgs has no optional values).
+  const { values } = parseFlags('up', argv.map((a) => (a === '--etcd' ? '--etcd=1' : a)), OPTIONS);
   if (values.help) {
     process.stdout.write(UP_HELP);
     return 0;
@@ -63,11 +93,14 @@ export async function up(argv: string[]): Promise<number> {
     ...(values.nodes !== undefined ? { nodes: intFlag('up', '--nodes', values.nodes, 0, 65534) } : {}),
     ...(values.store !== undefined ? { store: values.store } : {}),
     ...(values.redis ? { redis: true } : {}),
+    ...(values.etcd !== undefined ? { etcd: etcdMembersFlag(values.etcd) } : {}),
+    ...(values['control-planes'] !== undefined ? { controlPlanes: intFlag('up', '--control-planes', values['control-planes'], 1, 9) } : {}),
     ...(values['api-port'] !== undefined ? { apiPort: intFlag('up', '--api-port', values['api-port'], 1, 65535) } : {}),
   };
   const waitMs = durationFlag('up', '--wait', values.wait) ?? 30_000;
   const file: ClusterFile | undefined = values.config ? readClusterFile(values.config) : undefined;
-  const loc = locateCluster(resolveClusterName(flags, file));
+  // without a name: the cluster `up` started last (stopped since), else `default`
+  const loc = locateCluster(resolveClusterName(flags, file, rememberedCluster() ?? DEFAULT_CLUSTER));
 
   const running = runningSupervisorPid(loc);
   if (running !== null) {
@@ -93,7 +126,9 @@ export async function up(argv: string[]): Promise<number> {
     const supervisorPid = spawnSupervisor(loc);
     const ready = await waitUntilHealthy(loc, supervisorPid, { timeoutMs: waitMs, onHealthy: (p) => process.stdout.write(` ✓ ${p.name} is healthy\n`) });
     if (!ready.ok) throw new CliError(notReadyMessage(loc, ready, waitMs));
-    printReady(loc, prior.config, ready);
+    printProcesses(loc, ready);
+    printOwnKubeconfig(loc, '(its context is unchanged in your kubeconfig)');
+    printWatchAndLogs(loc, prior.config);
     return 0;
   }
   // a `down` that did not finish may have left processes holding the cluster's ports
@@ -102,18 +137,24 @@ export async function up(argv: string[]): Promise<number> {
   const { config, plan } = resolveClusterConfig({ name: loc.name, home: loc.home, flags, file, existing });
 
   await checkAddresses(config);
-  if (config.managedRedis) requireOnPath('redis-server');
-  await assignPorts(config);
+  if (config.managedRedis) requireOnPath('redis-server', 'redis-server', '--redis runs a redis-server of the cluster\'s own', '--store redis://HOST:PORT/DB');
+  if (config.managedEtcd) requireOnPath(ETCD_BINARY, ETCD_PACKAGE, '--etcd runs an etcd of the cluster\'s own', '--store etcd://HOST:PORT');
+  const { dns: dnsPort } = await assignPorts(config);
 
   for (const dir of [loc.home, loc.paths.logsDir, loc.paths.pidsDir, loc.paths.storeDir]) mkdirSync(dir, { recursive: true, mode: 0o700 });
   if (config.managedRedis) writeManagedRedisConfig(loc.home, config.managedRedis.port);
-  const creds = ensureClusterPki(loc.paths, apiServerAltNames(kubernetesServiceIP(config.serviceCIDR)));
-  writeKubeconfig(loc.paths.kubeconfig, {
+  if (config.managedEtcd) mkdirSync(loc.paths.etcdDir, { recursive: true, mode: 0o700 }); // etcd wants its data private
+  const creds = ensureClusterPki(
+    loc.paths,
+    apiServerAltNames(kubernetesServiceIP(config.serviceCIDR), (config.controlPlanes ?? []).map((cp) => cp.host)),
+  );
+  const kubeconfigInput: KubeconfigInput = {
     clusterName: loc.name,
     server: `https://${config.apiServer.host}:${config.apiServer.port}`,
     caCertPem: creds.ca.cert,
     token: creds.token,
-  });
+  };
+  writeKubeconfig(loc.paths.kubeconfig, kubeconfigInput);
   writeFileSync(loc.paths.config, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
   writeAddressPlan(loc.home, plan);
 
@@ -128,6 +169,7 @@ export async function up(argv: string[]): Promise<number> {
   const supervisorPid = spawnSupervisor(loc);
   const ready = await waitUntilHealthy(loc, supervisorPid, {
     timeoutMs: waitMs,
+    failOnCrashLoop: true,
     onHealthy: (p) => process.stdout.write(` ✓ ${p.name} is healthy\n`),
   });
 
@@ -136,7 +178,36 @@ export async function up(argv: string[]): Promise<number> {
     await stopCluster(loc, ready.supervisorGone ? null : supervisorPid);
     throw new CliError(`${message}\nThe cluster was stopped; its logs are in ${loc.paths.logsDir}.`);
   }
-  printReady(loc, config, ready);
+
+  rememberCluster(loc.name);
+  printProcesses(loc, ready);
+  const n = nameFlag(loc.name);
+  if (values['no-kubeconfig']) {
+    printOwnKubeconfig(loc, '(your kubeconfig was left alone)');
+  } else {
+    const merged = await mergeUserKubeconfig(loc, kubeconfigInput);
+    const was = merged.previousContext && merged.previousContext !== contextName(loc.name) ? merged.previousContext : '';
+    process.stdout.write(
+      `kubectl now uses it: context "${contextName(loc.name)}" in ${merged.file}` +
+        (was ? ` (it was "${was}"; back with: kubectl config use-context ${was})` : '') +
+        `\n  kubectl get nodes\n`,
+    );
+  }
+  printWatchAndLogs(loc, config);
+
+  // Ports this user may not open: what the proxy reports, and the DNS's move off 53.
+  const report = await fetchListenerReport(config);
+  const note = lowPortNote(
+    {
+      listeners: (report?.failed ?? []).filter((f) => f.code === 'EACCES'),
+      ...(dnsPort.reason === 'EACCES' ? { dns: { ip: config.dns.ip, port: config.dns.port } } : {}),
+    },
+    n,
+  );
+  if (note) {
+    process.stdout.write(`\n${note}`);
+    if (await offerLowPortFix()) process.stdout.write(`Done: ports below 1024 may now be opened by every user.\n`);
+  }
   return 0;
 }
 
@@ -145,6 +216,14 @@ function notReadyMessage(loc: ClusterLocation, ready: ReadyResult, waitMs: numbe
   if (ready.supervisorGone) {
     lines.push(`the supervisor of cluster "${loc.name}" exited during start-up; last lines of ${path.join(loc.paths.logsDir, 'supervisor.log')}:`);
     lines.push(indent(tailFile(path.join(loc.paths.logsDir, 'supervisor.log'))));
+  } else if (ready.crashLooping.length) {
+    lines.push(`cluster "${loc.name}" cannot start: ${ready.crashLooping.map((p) => p.name).join(', ')} exited twice during start-up`);
+    for (const p of ready.crashLooping) {
+      const log = path.join(loc.paths.logsDir, `${p.name}.log`);
+      const exit = p.lastExit ? (p.lastExit.signal ? `killed by ${p.lastExit.signal}` : `exit code ${p.lastExit.code}`) : 'exited';
+      lines.push(`- ${p.name} (${exit}); last lines of ${log}:`);
+      lines.push(indent(tailFile(log) || '(empty)'));
+    }
   } else {
     const names = ready.state ? ready.unhealthy.map((p) => p.name) : ['supervisor'];
     lines.push(`cluster "${loc.name}" did not become ready within ${waitMs / 1000}s: not healthy: ${names.join(', ')}`);
@@ -157,21 +236,32 @@ function notReadyMessage(loc: ClusterLocation, ready: ReadyResult, waitMs: numbe
   return lines.join('\n');
 }
 
-function printReady(loc: ClusterLocation, config: ClusterConfig, ready: ReadyResult): void {
+function printProcesses(loc: ClusterLocation, ready: ReadyResult): void {
   const processes = ready.state?.processes ?? [];
   process.stdout.write(
     `\nCluster "${loc.name}" is ready.\n\n` +
       `${formatTable(
         ['NAME', 'COMPONENT', 'PID', 'ADDRESS'],
         processes.map((p) => [p.name, p.component, p.pid, p.address]),
-      )}\n\n` +
-      `Use it with kubectl:\n` +
+      )}\n\n`,
+  );
+}
+
+function printOwnKubeconfig(loc: ClusterLocation, note: string): void {
+  process.stdout.write(
+    `Use it with kubectl ${note}:\n` +
       `  export KUBECONFIG=${loc.paths.kubeconfig}\n` +
       `  kubectl get nodes\n` +
       `or:\n` +
-      `  kubectl --kubeconfig ${loc.paths.kubeconfig} get nodes\n` +
-      `Watch it live: ${dashboardUrl(config, ensureDashboardToken(loc.home))}  (loopkube dashboard${nameFlag(loc.name)}; in a terminal: loopkube top${nameFlag(loc.name)})\n` +
-      `(context ${contextName(loc.name)}; logs in ${loc.paths.logsDir}; stop with: loopkube down${nameFlag(loc.name)})\n`,
+      `  kubectl --kubeconfig ${loc.paths.kubeconfig} get nodes\n`,
+  );
+}
+
+function printWatchAndLogs(loc: ClusterLocation, config: ClusterConfig): void {
+  const n = nameFlag(loc.name);
+  process.stdout.write(
+    `Watch it live: ${dashboardUrl(config, ensureDashboardToken(loc.home))}  (loopkube dashboard${n}; in a terminal: loopkube top${n})\n` +
+      `Logs: loopkube logs${n} (files in ${loc.paths.logsDir}); stop with: loopkube down${n}\n`,
   );
 }
 
@@ -193,6 +283,10 @@ async function checkAddresses(config: ClusterConfig): Promise<void> {
   const { host, port } = config.apiServer;
   const api = await canListenTcp(host, port);
   if (!api.ok) throw new CliError(explainBindFailure("the API server's address", host, port, api.code, '--api-port PORT'));
+  for (const cp of config.controlPlanes ?? []) {
+    const r = await canListenTcp(cp.host, cp.port);
+    if (!r.ok) throw new CliError(explainBindFailure(`${cp.name}'s address`, cp.host, cp.port, r.code, '--api-port PORT'));
+  }
   for (const node of config.nodes) {
     const r = await canListenTcp(node.ip, NODE_HEALTH_PORT);
     if (!r.ok) {
@@ -207,7 +301,7 @@ async function checkAddresses(config: ClusterConfig): Promise<void> {
 }
 
 /** Picks the ports a cluster only needs free: keeps last time's when still free. */
-export async function assignPorts(config: ClusterConfig): Promise<void> {
+export async function assignPorts(config: ClusterConfig): Promise<{ dns: DnsPortChoice }> {
   const taken = new Set<number>([config.apiServer.port]);
   const pick = async (previous: number): Promise<number> => {
     if (previous > 0 && !taken.has(previous) && (await canListenTcp('127.0.0.1', previous)).ok) {
@@ -228,21 +322,51 @@ export async function assignPorts(config: ClusterConfig): Promise<void> {
     config.managedRedis.port = await pick(config.managedRedis.port);
     config.store = `redis://127.0.0.1:${config.managedRedis.port}/0`;
   }
-  config.dns.port = await pickDnsPort(config.dns.ip, config.dns.port);
+  if (config.managedEtcd) {
+    for (const m of config.managedEtcd.members) {
+      // The peer address is in every member's data once the cluster exists: it cannot move.
+      if (m.peerPort > 0 && !(await canListenTcp('127.0.0.1', m.peerPort)).ok) {
+        throw new CliError(
+          `${m.name}'s peer address 127.0.0.1:${m.peerPort} is in use by another program; etcd keeps its members' peer addresses in its data, ` +
+            `so this cluster's etcd can only start there: free the port, or run loopkube down --name ${config.name} --purge to start over`,
+        );
+      }
+      if (m.peerPort > 0) taken.add(m.peerPort);
+      else m.peerPort = await pick(0);
+      m.clientPort = await pick(m.clientPort);
+    }
+    // No prefix: the etcd is the cluster's own, its keys are exactly kube-apiserver's.
+    config.store = `etcd://${config.managedEtcd.members.map((m) => `127.0.0.1:${m.clientPort}`).join(',')}/`;
+  }
+  const dns = await pickDnsPort(config.dns.ip, config.dns.port);
+  config.dns.port = dns.port;
+  return { dns };
+}
+
+export interface DnsPortChoice {
+  port: number;
+  /** Why 53 could not be had (EACCES: privileges; EADDRINUSE: taken); absent when it is 53. */
+  reason?: string;
 }
 
 /** 53 when this process may bind it (TCP and UDP) on the DNS IP, else last time's, else a free one. */
-async function pickDnsPort(ip: string, previous: number): Promise<number> {
-  const usable = async (port: number): Promise<boolean> => (await canListenTcp(ip, port)).ok && (await canBindUdp(ip, port)).ok;
-  if (await usable(53)) return 53;
-  if (previous > 0 && previous !== 53 && (await usable(previous))) return previous;
+async function pickDnsPort(ip: string, previous: number): Promise<DnsPortChoice> {
+  const tryPort = async (port: number): Promise<string | undefined> => {
+    const tcp = await canListenTcp(ip, port);
+    if (!tcp.ok) return tcp.code;
+    const udp = await canBindUdp(ip, port);
+    return udp.ok ? undefined : udp.code;
+  };
+  const reason = await tryPort(53);
+  if (reason === undefined) return { port: 53 };
+  if (previous > 0 && previous !== 53 && (await tryPort(previous)) === undefined) return { port: previous, reason };
   for (;;) {
     const port = await freeTcpPort(ip);
-    if (await usable(port)) return port;
+    if ((await tryPort(port)) === undefined) return { port, reason };
   }
 }
 
-function requireOnPath(program: string): void {
+function requireOnPath(program: string, debianPackage: string, why: string, instead: string): void {
   for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
     if (!dir) continue;
     try {
@@ -253,7 +377,15 @@ function requireOnPath(program: string): void {
     }
   }
   throw new CliError(
-    `${program} was not found on PATH: --redis runs a redis-server of the cluster's own.\n` +
-      `Install it (Debian/Ubuntu: sudo apt-get install redis-server), or use a Redis that is already running with --store redis://HOST:PORT/DB`,
+    `${program} was not found on PATH: ${why}.\n` +
+      `Install it (Debian/Ubuntu: sudo apt-get install ${debianPackage}), or use one that is already running with ${instead}`,
   );
 }
+
+/** `--etcd=N`: an odd number of members, 1 to 7 (raft needs a majority). */
+function etcdMembersFlag(value: string): number {
+  const n = intFlag('up', '--etcd', value, 1, 7) as number;
+  if (n % 2 === 0) throw new UsageError('up', `invalid argument "${value}" for "--etcd" flag: an etcd cluster needs an odd number of members (1, 3, 5 or 7)`);
+  return n;
+}
+

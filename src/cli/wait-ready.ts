@@ -14,6 +14,13 @@ export interface ReadyResult {
   state: SupervisorState | null;
   /** Processes not healthy at the end (empty when ok). */
   unhealthy: ProcessStatus[];
+  /** The waiting stopped early: these processes exited twice (a crash loop, not a slow start). */
+  crashLooping: ProcessStatus[];
+}
+
+/** Exited twice since the supervisor started it: once restarted and gone again, or restarted twice. */
+export function isCrashLooping(p: ProcessStatus): boolean {
+  return p.restarts >= 2 || (p.restarts >= 1 && p.state === 'restarting');
 }
 
 export interface WaitOptions {
@@ -21,6 +28,8 @@ export interface WaitOptions {
   /** Only these processes (default: every process not put down on purpose). */
   only?: string[];
   onHealthy?: (p: ProcessStatus) => void;
+  /** Stop waiting once a process exited twice (for a supervisor that has just started them all). */
+  failOnCrashLoop?: boolean;
 }
 
 export async function waitUntilHealthy(loc: ClusterLocation, supervisorPid: number, options: WaitOptions): Promise<ReadyResult> {
@@ -30,7 +39,7 @@ export async function waitUntilHealthy(loc: ClusterLocation, supervisorPid: numb
   let state: SupervisorState | null = null;
   let unhealthy: ProcessStatus[] = [];
   for (;;) {
-    if (!pidAlive(supervisorPid)) return { ok: false, supervisorGone: true, state, unhealthy };
+    if (!pidAlive(supervisorPid)) return { ok: false, supervisorGone: true, state, unhealthy, crashLooping: [] };
     try {
       const reply = await sendSupervisorRequest(supervisorSocket(loc.home), { op: 'status' }, 2000);
       if (reply.ok) state = reply.state;
@@ -49,9 +58,11 @@ export async function waitUntilHealthy(loc: ClusterLocation, supervisorPid: numb
         }
       }
       unhealthy = results.filter((r) => !r.healthy).map((r) => r.p);
-      if (!unhealthy.length) return { ok: true, supervisorGone: false, state, unhealthy };
+      if (!unhealthy.length) return { ok: true, supervisorGone: false, state, unhealthy, crashLooping: [] };
+      const crashLooping = options.failOnCrashLoop ? unhealthy.filter(isCrashLooping) : [];
+      if (crashLooping.length) return { ok: false, supervisorGone: false, state, unhealthy, crashLooping };
     }
-    if (Date.now() >= deadline) return { ok: false, supervisorGone: false, state, unhealthy };
+    if (Date.now() >= deadline) return { ok: false, supervisorGone: false, state, unhealthy, crashLooping: [] };
     await sleep(50);
   }
 }

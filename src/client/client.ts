@@ -1,6 +1,12 @@
 // The one client every component (controllers, nodes, proxy, CLI) uses to talk to the API
 // server: JSON over HTTPS with the cluster's CA and bearer token, errors as ApiError carrying
 // the server's metav1.Status, and streaming watches.
+//
+// Given several API servers (config.servers), it uses one at a time and moves to the next when
+// a connection to it fails: a request that was never sent (connection refused) or that only
+// reads is sent again to the next one; a write that may have reached the failed server fails
+// with 503, as it would against one server. Watches that end are made again by their informer,
+// on whichever server is current then.
 import https from 'node:https';
 import type { IncomingMessage } from 'node:http';
 import { ApiError, serviceUnavailable, statusFailure } from '../api/errors.js';
@@ -67,6 +73,13 @@ function errorFromBody(statusCode: number, text: string): ApiError {
   return new ApiError(statusFailure(statusCode, 'Unknown', text || `HTTP ${statusCode}`));
 }
 
+/** Connection errors after which a request certainly did not reach the server. */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
+
+interface SendError extends ApiError {
+  notSent?: boolean;
+}
+
 export interface ApiClientOptions {
   requestTimeoutMs?: number;
   /** Connect from this address (a pod or node IP: an in-cluster client reaching the `kubernetes` ClusterIP). */
@@ -74,12 +87,20 @@ export interface ApiClientOptions {
 }
 
 export function createApiClient(config: ClientConfig, opts: ApiClientOptions = {}): ApiClient {
-  const url = new URL(config.server);
+  const urls = (config.servers?.length ? config.servers : [config.server]).map((s) => new URL(s));
+  let current = 0;
   const agent = new https.Agent({ keepAlive: true, maxSockets: 32, ca: config.ca, ...(opts.localAddress ? { localAddress: opts.localAddress } : {}) });
   const requestTimeoutMs = opts.requestTimeoutMs ?? 15_000;
 
+  /** The server at `index` failed: the next request goes to the next one (once per failure). */
+  function moveOn(index: number): void {
+    if (urls.length > 1 && current === index) current = (index + 1) % urls.length;
+  }
+
   function send(method: string, path: string, body: unknown, contentType: string | undefined, timeoutMs: number): Promise<IncomingMessage> {
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+    const index = current;
+    const url = urls[index];
     return new Promise((resolve, reject) => {
       const req = https.request(
         {
@@ -99,13 +120,30 @@ export function createApiClient(config: ClientConfig, opts: ApiClientOptions = {
       if (timeoutMs > 0) {
         req.setTimeout(timeoutMs, () => req.destroy(new Error(`request ${method} ${path} timed out`)));
       }
-      req.on('error', (err) => reject(serviceUnavailable(`the API server is not reachable: ${err.message}`)));
+      req.on('error', (err) => {
+        moveOn(index);
+        const e: SendError = serviceUnavailable(`the API server is not reachable: ${err.message}`);
+        e.notSent = NOT_SENT_CODES.has((err as NodeJS.ErrnoException).code ?? '');
+        reject(e);
+      });
       req.end(payload);
     });
   }
 
+  /** send(), again on the next server while the failure left the request unsent (or it only reads). */
+  async function sendWithFailover(method: string, path: string, body: unknown, contentType: string | undefined, timeoutMs: number): Promise<IncomingMessage> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await send(method, path, body, contentType, timeoutMs);
+      } catch (err) {
+        const e = err as SendError;
+        if (attempt >= urls.length || !(e.notSent || method === 'GET')) throw err;
+      }
+    }
+  }
+
   async function request<T>(method: string, path: string, body?: unknown, contentType?: string): Promise<T> {
-    const res = await send(method, path, body, contentType, requestTimeoutMs);
+    const res = await sendWithFailover(method, path, body, contentType, requestTimeoutMs);
     const chunks: Buffer[] = [];
     try {
       for await (const c of res) chunks.push(c as Buffer);
@@ -135,7 +173,7 @@ export function createApiClient(config: ClientConfig, opts: ApiClientOptions = {
       allowWatchBookmarks: wopts.allowWatchBookmarks ? 'true' : undefined,
       timeoutSeconds: wopts.timeoutSeconds,
     });
-    send('GET', path + q, undefined, undefined, 0).then(
+    sendWithFailover('GET', path + q, undefined, undefined, 0).then(
       (r) => {
         res = r;
         if (stopped) {

@@ -8,6 +8,7 @@
 //                 nodePortRange: "30000-32767" }
 //   proxy: { mode: round-robin }
 //   nodeLifecycle: { nodeMonitorGracePeriodSeconds: 4, podEvictionTimeoutSeconds: 6 }
+//   controlPlane: { replicas: 3, leaderElection: { leaseDurationSeconds: 15, renewDeadlineSeconds: 10, retryPeriodSeconds: 2 } }
 //   nodes: [ { name: node-1, capacity: { cpu: "4", memory: 8Gi, pods: 110 }, labels: {}, taints: [] } ]
 //
 // Every field is optional except kind and apiVersion. Unknown fields are rejected, and every
@@ -43,6 +44,11 @@ export interface ClusterFile {
   };
   proxy?: { mode?: BalancingMode };
   nodeLifecycle?: { nodeMonitorGracePeriodSeconds?: number; podEvictionTimeoutSeconds?: number };
+  /** Several API servers (replicas > 1 needs a shared store: etcd or Redis). */
+  controlPlane?: {
+    replicas?: number;
+    leaderElection?: { leaseDurationSeconds?: number; renewDeadlineSeconds?: number; retryPeriodSeconds?: number };
+  };
   nodes?: ClusterFileNode[];
 }
 
@@ -70,7 +76,10 @@ export function parseClusterFile(text: string, subject = 'cluster file'): Cluste
   try {
     doc = parseYaml(text);
   } catch (err) {
-    throw new ClusterConfigError(subject, [`error converting YAML to JSON: ${(err as Error).message.split('\n')[0]}`]);
+    // the yaml parser's message names the line and column, then shows the line with a caret under the spot
+    const [first, ...snippet] = (err as Error).message.trimEnd().split('\n');
+    const shown = snippet.filter((l, i) => l.trim() !== '' || i > 0).map((l) => `      ${l}`);
+    throw new ClusterConfigError(subject, [`error converting YAML to JSON: ${first}${shown.length ? `\n${shown.join('\n')}` : ''}`]);
   }
   const errs: FieldError[] = [];
   const out = validateClusterFile(doc, errs);
@@ -324,7 +333,7 @@ export function validateClusterFile(doc: unknown, errs: FieldError[]): ClusterFi
     errs.push(fieldErr.invalid('', doc ?? null, `a cluster file must be a YAML mapping with kind: ${CLUSTER_FILE_KIND}, not ${typeName(doc ?? null)}`));
     return {};
   }
-  const root = mapping(doc, '', ['kind', 'apiVersion', 'name', 'networking', 'proxy', 'nodeLifecycle', 'nodes'], errs) ?? {};
+  const root = mapping(doc, '', ['kind', 'apiVersion', 'name', 'networking', 'proxy', 'nodeLifecycle', 'controlPlane', 'nodes'], errs) ?? {};
   if (root.kind === undefined) errs.push(fieldErr.required('kind'));
   else if (root.kind !== CLUSTER_FILE_KIND) errs.push(fieldErr.notSupported('kind', root.kind, [CLUSTER_FILE_KIND]));
   if (root.apiVersion === undefined) errs.push(fieldErr.required('apiVersion'));
@@ -376,6 +385,22 @@ export function validateClusterFile(doc: unknown, errs: FieldError[]): ClusterFi
     if (grace !== undefined) out.nodeLifecycle.nodeMonitorGracePeriodSeconds = grace;
     const evict = integer(life.podEvictionTimeoutSeconds, 'nodeLifecycle.podEvictionTimeoutSeconds', 0, 3600, errs);
     if (evict !== undefined) out.nodeLifecycle.podEvictionTimeoutSeconds = evict;
+  }
+
+  const cp = mapping(root.controlPlane, 'controlPlane', ['replicas', 'leaderElection'], errs);
+  if (cp) {
+    out.controlPlane = {};
+    const replicas = integer(cp.replicas, 'controlPlane.replicas', 1, 9, errs);
+    if (replicas !== undefined) out.controlPlane.replicas = replicas;
+    const le = mapping(cp.leaderElection, 'controlPlane.leaderElection', ['leaseDurationSeconds', 'renewDeadlineSeconds', 'retryPeriodSeconds'], errs);
+    if (le) {
+      const election: NonNullable<NonNullable<ClusterFile['controlPlane']>['leaderElection']> = {};
+      for (const key of ['leaseDurationSeconds', 'renewDeadlineSeconds', 'retryPeriodSeconds'] as const) {
+        const v = integer(le[key], `controlPlane.leaderElection.${key}`, 1, 3600, errs);
+        if (v !== undefined) election[key] = v;
+      }
+      out.controlPlane.leaderElection = election;
+    }
   }
 
   if (root.nodes !== undefined && root.nodes !== null) {

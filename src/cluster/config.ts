@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Taint } from '../api/types.js';
+import type { EtcdMember } from '../store/etcd/members.js';
 
 export type BalancingMode = 'round-robin' | 'random' | 'least-connections';
 
@@ -29,6 +30,15 @@ export interface ClusterConfig {
   store: string;
   /** Started and owned by this cluster (`loopkube up --redis`). */
   managedRedis?: { port: number };
+  /** Started and owned by this cluster (`loopkube up --etcd[=N]`); store is then `etcd://<members>/`. */
+  managedEtcd?: { members: EtcdMember[] };
+  /**
+   * Several API servers (`loopkube up --control-planes N`, N > 1): each its own process on its
+   * own address; `apiServer` is then their front end (what the kubeconfig points at).
+   */
+  controlPlanes?: ControlPlaneConfig[];
+  /** How the control planes elect the one that runs the controllers (with controlPlanes). */
+  leaderElection?: LeaderElectionConfig;
   serviceCIDR: string;
   nodePortRange: { min: number; max: number };
   loadBalancerPool: string;
@@ -37,6 +47,32 @@ export interface ClusterConfig {
   nodeLifecycle: { nodeMonitorGracePeriodSeconds: number; podEvictionTimeoutSeconds: number };
   dns: { ip: string; port: number };
   dashboard: { port: number };
+}
+
+export interface ControlPlaneConfig {
+  /** `control-plane-1` ... (its process name). */
+  name: string;
+  /** `127.0.0.11` ... */
+  host: string;
+  port: number;
+}
+
+/** client-go's leaderelection settings (LeaseDuration, RenewDeadline, RetryPeriod). */
+export interface LeaderElectionConfig {
+  leaseDurationSeconds: number;
+  renewDeadlineSeconds: number;
+  retryPeriodSeconds: number;
+}
+
+/** The API servers of a cluster: its control planes, or the one at apiServer. */
+export function apiServerEndpoints(config: ClusterConfig): ControlPlaneConfig[] {
+  if (config.controlPlanes && config.controlPlanes.length > 0) return config.controlPlanes;
+  return [{ name: 'control-plane', host: config.apiServer.host, port: config.apiServer.port }];
+}
+
+/** Control plane N's address: 127.0.0.(10+N), on the API port (the front end has 127.0.0.1). */
+export function controlPlaneHost(n: number): string {
+  return `127.0.0.${10 + n}`;
 }
 
 export interface ClusterPaths {
@@ -49,6 +85,8 @@ export interface ClusterPaths {
   serverCert: string;
   serverKey: string;
   storeDir: string;
+  /** The data of a cluster's own etcd (one folder per member). */
+  etcdDir: string;
   logsDir: string;
   pidsDir: string;
   supervisorPid: string;
@@ -74,6 +112,7 @@ export function clusterPaths(home: string): ClusterPaths {
     serverCert: path.join(home, 'pki', 'apiserver.crt'),
     serverKey: path.join(home, 'pki', 'apiserver.key'),
     storeDir: path.join(home, 'store'),
+    etcdDir: path.join(home, 'etcd'),
     logsDir: path.join(home, 'logs'),
     pidsDir: path.join(home, 'pids'),
     supervisorPid: path.join(home, 'pids', 'supervisor.pid'),
@@ -95,6 +134,8 @@ export const DEFAULTS = {
   nodeCapacity: { cpu: '4', memory: '8Gi', pods: '110' },
   nodeMonitorGracePeriodSeconds: 4,
   podEvictionTimeoutSeconds: 6,
+  /** client-go's leaderelection defaults, as kube-controller-manager and kube-scheduler use them. */
+  leaderElection: { leaseDurationSeconds: 15, renewDeadlineSeconds: 10, retryPeriodSeconds: 2 },
 } as const;
 
 /** node-N's InternalIP and pod CIDR, per the address plan. */

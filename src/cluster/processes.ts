@@ -1,15 +1,16 @@
 // The OS processes of a cluster, as the supervisor starts and watches them: what to run, where
-// it listens, and how to tell it is healthy. The supervisor starts `redis` first (and waits for it),
-// then the control plane, the nodes, the proxy and the cluster DNS together (they retry the API
-// until it answers).
+// it listens, and how to tell it is healthy. The supervisor starts the store's own servers first
+// (`redis`, or the `etcd-N` members) and waits for them, then the control plane(s), the API
+// front end, the nodes, the proxy and the cluster DNS together (they retry the API until it answers).
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ClusterConfig } from './config.js';
 import { CLUSTER_DOMAIN } from '../dns/records.js';
+import { ETCD_BINARY, etcdMemberArgs } from '../store/etcd/members.js';
+import { apiServerEndpoints, clusterPaths, type ClusterConfig } from './config.js';
 import { managedRedisPaths } from './managed-redis.js';
 
-export type ProcessComponent = 'control-plane' | 'node' | 'proxy' | 'dns' | 'redis';
+export type ProcessComponent = 'control-plane' | 'api-frontend' | 'node' | 'proxy' | 'dns' | 'redis' | 'etcd';
 
 export type HealthCheck =
   | { kind: 'https'; url: string }
@@ -86,15 +87,43 @@ export function clusterProcesses(config: ClusterConfig, root = processRoot()): P
     });
   }
 
-  const { host, port } = config.apiServer;
-  specs.push({
-    name: 'control-plane',
-    component: 'control-plane',
-    command: node,
-    args: [path.join(root, 'dist/src/controlplane/main.js'), '--home', home],
-    address: `${host}:${port}`,
-    health: { kind: 'https', url: `https://${host}:${port}/readyz` },
-  });
+  if (config.managedEtcd) {
+    const members = config.managedEtcd.members;
+    for (const m of members) {
+      specs.push({
+        name: m.name,
+        component: 'etcd',
+        command: ETCD_BINARY,
+        args: etcdMemberArgs(m, members, { dataDir: clusterPaths(home).etcdDir, clusterToken: `loopkube-${config.name}` }),
+        address: `127.0.0.1:${m.clientPort}`,
+        // 200 once the member has a leader (a member of three alone answers 503)
+        health: { kind: 'http', url: `http://127.0.0.1:${m.clientPort}/health` },
+      });
+    }
+  }
+
+  const several = (config.controlPlanes?.length ?? 0) > 1;
+  for (const cp of apiServerEndpoints(config)) {
+    specs.push({
+      name: cp.name,
+      component: 'control-plane',
+      command: node,
+      args: [path.join(root, 'dist/src/controlplane/main.js'), '--home', home, ...(several ? ['--name', cp.name] : [])],
+      address: `${cp.host}:${cp.port}`,
+      health: { kind: 'https', url: `https://${cp.host}:${cp.port}/readyz` },
+    });
+  }
+  if (several) {
+    const { host, port } = config.apiServer;
+    specs.push({
+      name: 'api-frontend',
+      component: 'api-frontend',
+      command: node,
+      args: [path.join(root, 'dist/src/controlplane/frontend-main.js'), '--home', home],
+      address: `${host}:${port}`,
+      health: { kind: 'https', url: `https://${host}:${port}/readyz` },
+    });
+  }
 
   // The node agents arrive with issue 3 and the proxy with issue 4: until their entry points
   // exist, a cluster is its control plane alone. (To be removed once both have landed.)

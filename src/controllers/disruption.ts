@@ -13,6 +13,9 @@ import { createWorkQueue } from '../client/workqueue.js';
 import { POD_DISRUPTION_BUDGETS } from '../kinds/poddisruptionbudget/resource.js';
 import { PODS } from '../kinds/pod/resource.js';
 import { REPLICATION_CONTROLLERS } from '../kinds/replicationcontroller/resource.js';
+import { REPLICA_SETS } from '../kinds/replicaset/resource.js';
+import { DEPLOYMENTS } from '../kinds/deployment/resource.js';
+import type { Deployment, ReplicaSet } from '../api/apps.js';
 import { createEventRecorder } from './events.js';
 import { controllerRefOf, isConflict, isNotFound, isPodReady, nowRfc3339, timeOf } from './pods.js';
 import type { Controller, ControllerContext } from './types.js';
@@ -115,6 +118,8 @@ export function startDisruptionController(ctx: ControllerContext): Controller {
   const budgets = ctx.informers.forResource<PodDisruptionBudget>(POD_DISRUPTION_BUDGETS);
   const pods = ctx.informers.forResource<Pod>(PODS);
   const rcs = ctx.informers.forResource<ReplicationController>(REPLICATION_CONTROLLERS);
+  const replicaSets = ctx.informers.forResource<ReplicaSet>(REPLICA_SETS);
+  const deployments = ctx.informers.forResource<Deployment>(DEPLOYMENTS);
 
   /** Each kind of controller whose scale a budget may count, by its owner-reference kind. */
   const finders: Record<string, ScaleFinder> = {
@@ -122,13 +127,24 @@ export function startDisruptionController(ctx: ControllerContext): Controller {
       const rc = rcs.get(`${ns}/${ref.name}`);
       return rc && rc.metadata.uid === ref.uid ? { uid: ref.uid, scale: rc.spec.replicas ?? 1 } : undefined;
     },
+    // a ReplicaSet of a Deployment counts as its Deployment (getPodDeployment); others as themselves
+    ReplicaSet: (ref, ns) => {
+      const rs = replicaSets.get(`${ns}/${ref.name}`);
+      if (!rs || rs.metadata.uid !== ref.uid) return undefined;
+      const owner = controllerRefOf(rs);
+      if (owner?.kind === 'Deployment') {
+        const d = deployments.get(`${ns}/${owner.name}`);
+        return d && d.metadata.uid === owner.uid ? { uid: owner.uid, scale: d.spec.replicas ?? 1 } : undefined;
+      }
+      return { uid: ref.uid, scale: rs.spec.replicas ?? 1 };
+    },
   };
   const findScale: ScaleFinder = (ref, ns) => finders[ref.kind]?.(ref, ns);
 
   const queue = createWorkQueue(
     'disruption',
     async (key) => {
-      await Promise.all([budgets.synced(), pods.synced(), rcs.synced()]);
+      await Promise.all([budgets.synced(), pods.synced(), rcs.synced(), replicaSets.synced(), deployments.synced()]);
       const pdb = budgets.get(key);
       if (!pdb || pdb.metadata.deletionTimestamp) return;
       const ns = pdb.metadata.namespace;
@@ -180,11 +196,21 @@ export function startDisruptionController(ctx: ControllerContext): Controller {
     },
     delete: enqueueFor,
   });
-  rcs.addHandlers({
-    update: (_o, rc) => {
-      for (const pod of pods.list()) if (controllerRefOf(pod)?.uid === rc.metadata.uid) enqueueFor(pod);
-    },
-  });
+  // a controller's scale is the denominator of percentage budgets
+  const scaleChanged = (owner: KubeObject): void => {
+    for (const pod of pods.list()) {
+      const ref = controllerRefOf(pod);
+      if (!ref) continue;
+      if (ref.uid === owner.metadata.uid) enqueueFor(pod);
+      else if (ref.kind === 'ReplicaSet' && controllerRefOf(replicaSets.get(`${pod.metadata.namespace}/${ref.name}`) ?? { metadata: {} })?.uid === owner.metadata.uid) enqueueFor(pod);
+    }
+  };
+  const onScale = <T extends KubeObject & { spec: { replicas?: number } }>(old: T, obj: T): void => {
+    if (old.spec.replicas !== obj.spec.replicas) scaleChanged(obj);
+  };
+  rcs.addHandlers({ update: onScale });
+  replicaSets.addHandlers({ update: onScale });
+  deployments.addHandlers({ update: onScale });
   return { name: 'disruption', stop: () => queue.stop() };
 }
 

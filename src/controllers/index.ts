@@ -7,12 +7,15 @@ import { createEventRecorder } from './events.js';
 import { startGarbageCollector } from './garbage-collector.js';
 import { startLoadBalancerController } from './loadbalancer.js';
 import { startNamespaceController } from './namespace.js';
+import { startDeploymentController } from './deployment/controller.js';
 import { startDisruptionController } from './disruption.js';
 import { startEndpointsController } from './endpoints.js';
 import { startNodeLifecycleController } from './node-lifecycle.js';
 import { startPodGarbageCollector } from './pod-gc.js';
+import { startReplicaSetController } from './replicaset.js';
 import { startReplicationController } from './replication.js';
 import { startScheduler } from './scheduler.js';
+import { startServiceAccountsController } from './service-accounts.js';
 import type { Controller, ControllerContext } from './types.js';
 
 export interface Controllers {
@@ -28,11 +31,14 @@ const STARTERS: ControllerStarter[] = [
   startGarbageCollector,
   startScheduler,
   startReplicationController,
+  startReplicaSetController,
+  startDeploymentController,
   startEndpointsController,
   startNodeLifecycleController,
   startPodGarbageCollector,
   startLoadBalancerController,
   startDisruptionController,
+  startServiceAccountsController,
 ];
 
 export async function startControllers(opts: { client: ApiClient; config: ClusterConfig; logger: Logger }): Promise<Controllers> {

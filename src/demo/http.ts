@@ -1,6 +1,7 @@
 // The scenarios' client side: one HTTP GET over a new TCP connection, optionally from a chosen
 // local address (a node's IP, as `curl --interface 127.10.0.1` does), read as the JSON identity a
-// pod answers with; or the socket error code when nothing answers.
+// pod answers with; or the socket error code when nothing answers. And an upload that is still
+// sending, which a pod being deleted finishes before it stops.
 import http from 'node:http';
 
 /** What every loopkube pod answers on `GET /`. */
@@ -62,6 +63,60 @@ export function attempt(host: string, port: number, opts: AskOptions = {}): Prom
     );
     req.on('error', fail);
     req.on('timeout', () => req.destroy(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })));
+  });
+}
+
+/** A request whose body is still being sent (an upload in progress). */
+export interface Upload {
+  /** What the pod answered (it answers before reading a body it does not need). */
+  answer: Attempt;
+  /** Sends the end of the body and closes the connection; resolves once it is closed. Idempotent. */
+  finish(): Promise<void>;
+}
+
+/**
+ * POST http://host:port/upload with a chunked body of which only a first part is sent; resolves
+ * once the pod has answered. Until `finish`, the pod has a request in flight: a pod that is
+ * deleted meanwhile drains it, and stays Terminating (up to its grace period) until it is done.
+ */
+export function startUpload(host: string, port: number, opts: AskOptions = {}): Promise<Upload> {
+  const timeoutMs = opts.timeoutMs ?? 3000;
+  // keep-alive: with `Connection: close` the pod would close the connection as soon as it answered
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  return new Promise((resolve, reject) => {
+    let finished: Promise<void> | undefined;
+    const finish = (): Promise<void> =>
+      (finished ??= new Promise<void>((done) => {
+        const socket = req.socket;
+        if (!socket || socket.destroyed) return done();
+        socket.once('close', () => done());
+        req.end(() => agent.destroy());
+      }));
+    const req = http.request(
+      { host, port, method: 'POST', path: opts.path ?? '/upload', agent, timeout: timeoutMs, headers: { 'Content-Type': 'application/octet-stream' }, ...(opts.from ? { localAddress: opts.from } : {}) },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (body += c));
+        res.on('end', () => {
+          req.setTimeout(0);
+          let answer: Attempt = { ok: false, code: `HTTP ${res.statusCode ?? 0}`, message: `not a pod's answer: ${body.slice(0, 200)}` };
+          try {
+            const v: unknown = JSON.parse(body);
+            if (isPodAnswer(v)) answer = { ok: true, answer: v };
+          } catch {
+            // not JSON
+          }
+          resolve({ answer, finish });
+        });
+      },
+    );
+    req.on('error', (err) => {
+      agent.destroy();
+      reject(err);
+    });
+    req.on('timeout', () => req.destroy(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })));
+    req.write('the first part of an upload\n');
   });
 }
 

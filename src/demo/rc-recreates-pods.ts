@@ -1,8 +1,11 @@
 // 03: a ReplicationController recreates a deleted pod. The replacement has a new name and a new
 // IP (pod IPs are volatile), it exists before the old pod is gone, and the old IP stops
-// answering.
+// answering. The old pod is gone only once it has finished what it was serving; with nothing in
+// flight that takes milliseconds, the same time the controller takes to create the replacement,
+// so which came first would be luck. An upload in progress keeps the old pod Terminating until
+// the replacement is there, as a slow client (or the app's shutdown) does in Kubernetes.
 import type { Pod, ReplicationController } from '../api/types.js';
-import { attempt, isRefusal } from './http.js';
+import { attempt, isRefusal, startUpload } from './http.js';
 import { isPodReady, podsPath, rcsPath, waitForReadyPods } from './kube.js';
 import { applyFile } from './manifests.js';
 import type { Scenario } from './types.js';
@@ -20,7 +23,7 @@ export interface TimelineEntry {
   /** Milliseconds after the delete request. */
   atMs: number;
   pod: string;
-  what: 'terminating' | 'created' | 'ready' | 'deleted';
+  what: 'terminating' | 'created' | 'ready' | 'upload finished' | 'deleted';
 }
 
 export interface RcFindings {
@@ -58,7 +61,10 @@ export const rcRecreatesPods: Scenario<RcFindings> = {
     out.table(['POD', 'IP', 'NODE'], before.map((p) => [p.name, p.ip, p.node]));
 
     const victim = before[0]!;
-    out.step(`Delete one of them: kubectl delete pod ${victim.name}`);
+    const victimFrom = nodeIP.get(victim.node);
+    out.step(`Start an upload to ${victim.name} and leave it sending: the pod has a request in flight`);
+    const upload = await startUpload(victim.ip, 8080, { ...(victimFrom ? { from: victimFrom } : {}) });
+    out.step(`Delete the pod: kubectl delete pod ${victim.name}`);
     const list = await client.list<Pod>(podsPath(namespace));
     const timeline: TimelineEntry[] = [];
     const readySeen = new Set<string>();
@@ -90,6 +96,13 @@ export const rcRecreatesPods: Scenario<RcFindings> = {
     try {
       t0 = Date.now();
       await client.delete(podsPath(namespace, victim.name));
+      // The controller does not count a terminating pod: it creates the replacement now, while
+      // the old pod still drains the upload (if it waited for the old pod to be gone, this would
+      // time out, and the check below says so).
+      await waitUntil('the watch to report a replacement pod', () => timeline.some((e) => e.what === 'created'), { timeoutMs: 20_000 }).catch(() => undefined);
+      out.step('Finish the upload: the old pod has nothing left to serve, and goes');
+      note(victim.name, 'upload finished');
+      await upload.finish();
       after = (await waitForReadyPods(ctx, 'app=web', 3)).map(view);
       await waitUntil(`pod ${victim.name} to be gone`, async () => {
         try {
@@ -102,6 +115,7 @@ export const rcRecreatesPods: Scenario<RcFindings> = {
       await waitUntil('the watch to report the deletion', () => timeline.some((e) => e.what === 'deleted'), { timeoutMs: 5000 }).catch(() => undefined);
     } finally {
       watch.stop();
+      await upload.finish();
     }
 
     const replacement = after.find((p) => !before.some((b) => b.name === p.name));
@@ -157,7 +171,8 @@ export const rcRecreatesPods: Scenario<RcFindings> = {
     }).catch(() => client.get<ReplicationController>(rcsPath(namespace, 'web')));
     out.say(`kubectl get rc web: DESIRED ${rc.spec.replicas ?? '?'}, CURRENT ${rc.status?.replicas ?? 0}, READY ${rc.status?.readyReplicas ?? 0}`);
 
-    out.hint(`kubectl get pods -n ${namespace} -o wide -w     # and in another terminal:`);
+    out.hint(`kubectl get pods -n ${namespace} -o wide -w     # and in other terminals:`);
+    out.hint(`curl --interface ${from ?? '127.10.0.1'} -T - http://${replacement.ip}:8080/upload     # an upload in progress; Ctrl-D ends it`);
     out.hint(`kubectl delete pod -n ${namespace} ${replacement.name}`);
     out.hint(`kubectl get events -n ${namespace} --field-selector involvedObject.kind=ReplicationController`);
     return {

@@ -35,7 +35,7 @@ export async function runScenario<F>(scenario: Scenario<F>, cluster: DemoCluster
   };
 
   out.heading(`${scenario.number} ${scenario.title}`);
-  out.say(`The notes say: ${scenario.claim}`);
+  out.say(`Expected, as in Kubernetes: ${scenario.claim}`);
   out.say(`Manifests: examples/${folder}/, applied in namespace ${namespace}`);
 
   if (cluster.kubeconfig) out.hint(`export KUBECONFIG=${cluster.kubeconfig}`);

@@ -1,6 +1,8 @@
 // The kinds loopkube serves: the one list everything else follows (discovery, OpenAPI, the REST
 // handlers, protobuf decoding, kubectl's tables, the garbage collector, the namespace
 // controller). To add a kind: a folder under src/kinds/ with its definition, and a line here.
+import { deploymentKind } from './deployment/index.js';
+import { configMapKind } from './configmap/index.js';
 import { endpointsKind } from './endpoints/index.js';
 import { endpointSliceKind } from './endpointslice/index.js';
 import { eventKind } from './event/index.js';
@@ -10,8 +12,11 @@ import { namespaceKind } from './namespace/index.js';
 import { nodeKind } from './node/index.js';
 import { podKind } from './pod/index.js';
 import { podDisruptionBudgetKind } from './poddisruptionbudget/index.js';
+import { replicaSetKind } from './replicaset/index.js';
 import { replicationControllerKind } from './replicationcontroller/index.js';
+import { secretKind } from './secret/index.js';
 import { serviceKind } from './service/index.js';
+import { serviceAccountKind } from './serviceaccount/index.js';
 
 export const KINDS: readonly KindDefinition[] = [
   namespaceKind,
@@ -24,4 +29,9 @@ export const KINDS: readonly KindDefinition[] = [
   endpointSliceKind,
   leaseKind,
   podDisruptionBudgetKind,
+  deploymentKind,
+  replicaSetKind,
+  configMapKind,
+  secretKind,
+  serviceAccountKind,
 ];

@@ -69,6 +69,11 @@ export interface KindStrategy {
   initialStatus?(obj: KubeObject): unknown;
   /** Defaulting and validation, in Kubernetes' words; returns the object to store. */
   admit?(req: AdmissionRequest, deps: AdmissionDeps): KubeObject | Promise<KubeObject>;
+  /**
+   * A status update may also change annotations (upstream's deploymentStatusStrategy keeps only
+   * spec and labels: the controller records the revision so). Default: only the status changes.
+   */
+  statusUpdateKeepsAnnotations?: boolean;
   /** Writes are serialized (state derived from every object of the kind, e.g. Service allocation). */
   serializeWrites?: boolean;
   /** The propagation of a delete that names none (upstream's DefaultGarbageCollectionPolicy). */
@@ -80,6 +85,12 @@ export interface KindStrategy {
   prepareDelete?(obj: KubeObject, options: DeleteOptions, ctx: DeleteContext): void | Promise<void>;
   /** An object being deleted whose finalizers are all gone: may the store drop it now? Default yes. */
   readyToRemove?(obj: KubeObject): boolean;
+  /**
+   * A DELETE that removes the object answers with it (upstream's ReturnDeletedObject: pods,
+   * services, namespaces); otherwise with a Status of Success naming it. A delete that only
+   * starts (a grace period, finalizers) answers with the object either way.
+   */
+  returnDeletedObject?: boolean;
 }
 
 /** A subresource request as its REST storage sees it. */

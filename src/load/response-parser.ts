@@ -1,28 +1,25 @@
 // An HTTP/1.1 response reader for the load generator's hot path: it reads only what a load run
 // needs (the status code, how the body is framed: Content-Length, chunked, or until close, and
-// whether the server will close) and keeps the first bytes of the body, where a pod's answer
-// names the pod and its node. Bytes are parsed where they arrive; only a head split over two
-// reads is copied, into a buffer the parser keeps. No strings are made per response.
+// whether the server will close) and shows the first bytes of the body, where a pod's answer
+// names the pod, its node and its version. Bytes are parsed where they arrive, by plain loops
+// over the bytes (a native indexOf per header line costs more than the line); only a head or a
+// body split over two reads is copied, into buffers the parser keeps. No strings are made.
 
-/** How many body bytes are kept for `"pod":"..."` and `"node":"..."` (a pod puts both first). */
+/** How many body bytes are kept for `"pod":"..."`, `"node":"..."` and `"version":"..."` (a pod puts them first). */
 export const BODY_CAPTURE_BYTES = 512;
 const MAX_HEAD_BYTES = 64 * 1024;
 
 const CR = 0x0d;
 const LF = 0x0a;
 const QUOTE = 0x22;
-const POD_KEY = Buffer.from('"pod":"');
-const NODE_KEY = Buffer.from('"node":"');
-const HEAD_END = Buffer.from('\r\n\r\n');
 
 export interface ResponseSink {
   /**
-   * One whole response. `body[0, bodyLength)` are its first bytes (at most BODY_CAPTURE_BYTES;
-   * the buffer is the parser's own, valid during the call only); podStart/podEnd and
-   * nodeStart/nodeEnd delimit the pod and node names in it (-1 when absent). `close`: the server
-   * closes the connection after this response.
+   * One whole response. `body[bodyStart, bodyStart + bodyLength)` are its first bytes (at most
+   * BODY_CAPTURE_BYTES; valid during the call only; find fields with stringField). `close`: the
+   * server closes the connection after this response.
    */
-  response(status: number, close: boolean, body: Buffer, bodyLength: number, podStart: number, podEnd: number, nodeStart: number, nodeEnd: number): void;
+  response(status: number, close: boolean, body: Buffer, bodyStart: number, bodyLength: number): void;
   /** The bytes are not an HTTP response. */
   malformed(why: string): void;
 }
@@ -69,6 +66,41 @@ function containsWord(buf: Buffer, start: number, end: number, word: string): bo
   return false;
 }
 
+/**
+ * Where the JSON string value after `key` (e.g. `"pod":"`) lies in `body[start, start + n)`: its
+ * start, with its end (the closing quote) in `end[0]`; -1 when absent. Other bytes may lie past
+ * the body in the buffer: every hit is bounded by it.
+ */
+export function stringField(body: Buffer, start: number, n: number, key: Buffer, end: Int32Array): number {
+  const limit = start + n;
+  const at = body.indexOf(key, start);
+  if (at < 0 || at + key.length > limit) return -1;
+  const from = at + key.length;
+  const to = body.indexOf(QUOTE, from);
+  if (to < 0 || to >= limit) return -1;
+  end[0] = to;
+  return from;
+}
+
+/** Where the head starting at `start` ends (just past its blank line), or -1 if it is not all in `buf[start, end)`. */
+function headEnd(buf: Buffer, start: number, end: number): number {
+  for (let i = start; i < end; i++) {
+    if (buf[i] !== LF) continue;
+    // A line ended at i: the head ends if the next line is empty (LF or CR LF).
+    const j = i + 1;
+    if (j < end && buf[j] === LF) return j + 1;
+    if (j + 1 < end && buf[j] === CR && buf[j + 1] === LF) return j + 2;
+  }
+  return -1;
+}
+
+/** Index of the first LF in `buf[from, end)`, or end. */
+function lineFeed(buf: Buffer, from: number, end: number): number {
+  let i = from;
+  while (i < end && buf[i] !== LF) i++;
+  return i;
+}
+
 export function createResponseParser(sink: ResponseSink): ResponseParser {
   let state = State.Head;
   let head = Buffer.allocUnsafe(1024);
@@ -103,30 +135,11 @@ export function createResponseParser(sink: ResponseSink): ResponseParser {
     bodyLen += take;
   };
 
-  // Bytes of earlier responses may lie past the body's length: every hit is bounded by it.
-  /** Where the string value after `key` starts in the captured body, or -1. */
-  const valueStart = (key: Buffer, n: number): number => {
-    const at = body.indexOf(key);
-    return at < 0 || at + key.length > n ? -1 : at + key.length;
-  };
-  /** Where the string value starting at `from` ends (its closing quote), or -1. */
-  const valueEnd = (from: number, n: number): number => {
-    if (from < 0) return -1;
-    const to = body.indexOf(QUOTE, from);
-    return to < 0 || to > n ? -1 : to;
-  };
-
   const complete = (): void => {
     state = State.Head;
     const n = bodyLen;
     bodyLen = 0;
-    let podStart = valueStart(POD_KEY, n);
-    const podEnd = valueEnd(podStart, n);
-    if (podEnd < 0) podStart = -1;
-    let nodeStart = podStart < 0 ? -1 : valueStart(NODE_KEY, n);
-    const nodeEnd = valueEnd(nodeStart, n);
-    if (nodeEnd < 0) nodeStart = -1;
-    sink.response(status, close, body, n, podStart, podEnd, nodeStart, nodeEnd);
+    sink.response(status, close, body, 0, n);
   };
 
   /** Parses a complete head in `buf[start, end)` (end is just past the blank line); false on a bad head. */
@@ -148,10 +161,9 @@ export function createResponseParser(sink: ResponseSink): ResponseParser {
     close = http10;
     let contentLength = -1;
     let chunked = false;
-    let line = buf.indexOf(LF, start) + 1;
+    let line = lineFeed(buf, start, end) + 1;
     while (line < end) {
-      let eol = buf.indexOf(LF, line);
-      if (eol < 0 || eol >= end) eol = end;
+      const eol = lineFeed(buf, line, end);
       const lineEnd = eol > line && buf[eol - 1] === CR ? eol - 1 : eol;
       if (lineEnd === line) break;
       const c = lower(buf[line]!);
@@ -204,10 +216,10 @@ export function createResponseParser(sink: ResponseSink): ResponseParser {
         case State.Head: {
           if (headLen === 0) {
             // Fast path: the whole head is in this read.
-            const at = buf.indexOf(HEAD_END, i);
-            if (at >= 0 && at + 4 <= end) {
-              if (!parseHead(buf, i, at + 4)) return;
-              i = at + 4;
+            const at = headEnd(buf, i, end);
+            if (at >= 0) {
+              if (!parseHead(buf, i, at)) return;
+              i = at;
               continue;
             }
           }
@@ -225,16 +237,24 @@ export function createResponseParser(sink: ResponseSink): ResponseParser {
           const searchFrom = headLen > 3 ? headLen - 3 : 0;
           buf.copy(head, headLen, i, end);
           headLen += n;
-          const at = head.indexOf(HEAD_END, searchFrom);
-          if (at < 0 || at + 4 > headLen) return;
-          const used = at + 4 - (headLen - n); // bytes of this read that belong to the head
-          const len = at + 4;
+          const len = headEnd(head, searchFrom, headLen);
+          if (len < 0) return;
+          const used = len - (headLen - n); // bytes of this read that belong to the head
           headLen = 0;
           if (!parseHead(head, 0, len)) return;
           i += used;
           continue;
         }
         case State.Body: {
+          if (bodyLen === 0 && remaining <= end - i) {
+            // Fast path: the whole body is in this read; the sink reads it where it lies.
+            const at = i;
+            i += remaining;
+            remaining = 0;
+            state = State.Head;
+            sink.response(status, close, buf, at, i - at < BODY_CAPTURE_BYTES ? i - at : BODY_CAPTURE_BYTES);
+            continue;
+          }
           const n = Math.min(remaining, end - i);
           capture(buf, i, n);
           i += n;

@@ -1,6 +1,6 @@
 // The small, flat views of cluster objects that the dashboard and `loopkube top` show: only the
 // fields they display, so a full state of 1,000 pods stays a few hundred kilobytes.
-import type { Endpoints, Event, Node, Pod, Service } from '../api/types.js';
+import type { EndpointSlice, Event, Node, Pod, Service } from '../api/types.js';
 import type { EndpointAddressView, EndpointsView, EventView, NodeView, PodView, ServiceView } from './protocol.js';
 
 export function nodeView(n: Node): NodeView {
@@ -49,24 +49,48 @@ export function serviceView(s: Service): ServiceView {
     })),
     externalIPs,
     pending: type === 'LoadBalancer' && ingress.length === 0,
+    rules: {
+      externalTrafficPolicy: type === 'NodePort' || type === 'LoadBalancer' ? (s.spec.externalTrafficPolicy ?? 'Cluster') : '',
+      internalTrafficPolicy: s.spec.internalTrafficPolicy ?? 'Cluster',
+      sessionAffinity: s.spec.sessionAffinity ?? 'None',
+      affinityTimeoutSeconds: s.spec.sessionAffinity === 'ClientIP' ? (s.spec.sessionAffinityConfig?.clientIP?.timeoutSeconds ?? 10800) : null,
+      healthCheckNodePort: s.spec.healthCheckNodePort ?? null,
+      publishNotReadyAddresses: s.spec.publishNotReadyAddresses === true,
+    },
   };
 }
 
-export function endpointsView(e: Endpoints): EndpointsView {
+/**
+ * A Service's endpoints from its EndpointSlices (label kubernetes.io/service-name), as kube-proxy
+ * reads them: every endpoint with its ready / serving / terminating conditions.
+ */
+export function endpointsView(key: string, slices: readonly EndpointSlice[]): EndpointsView {
   const addresses: EndpointAddressView[] = [];
+  const seen = new Set<string>();
   const ports = new Map<string, { name: string; port: number; protocol: string }>();
-  for (const subset of e.subsets ?? []) {
-    const add = (list: typeof subset.addresses, ready: boolean): void => {
-      for (const a of list ?? []) {
-        if (addresses.some((x) => x.ip === a.ip)) continue;
-        addresses.push({ ip: a.ip, node: a.nodeName ?? '', pod: a.targetRef?.kind === 'Pod' ? (a.targetRef.name ?? '') : '', ready });
-      }
-    };
-    add(subset.addresses, true);
-    add(subset.notReadyAddresses, false);
-    for (const p of subset.ports ?? []) ports.set(`${p.name ?? ''}/${p.port}`, { name: p.name ?? '', port: p.port, protocol: p.protocol ?? 'TCP' });
+  for (const slice of slices) {
+    for (const e of slice.endpoints ?? []) {
+      const ip = e.addresses?.[0];
+      if (!ip || seen.has(ip)) continue;
+      seen.add(ip);
+      const c = e.conditions ?? {};
+      addresses.push({
+        ip,
+        node: e.nodeName ?? '',
+        pod: e.targetRef?.kind === 'Pod' ? (e.targetRef.name ?? '') : '',
+        // upstream: a nil ready or serving means true, a nil terminating false
+        ready: c.ready !== false,
+        serving: c.serving ?? c.ready !== false,
+        terminating: c.terminating === true,
+      });
+    }
+    for (const p of slice.ports ?? []) {
+      if (p.port === undefined || p.port === null) continue;
+      ports.set(`${p.name ?? ''}/${p.port}`, { name: p.name ?? '', port: p.port, protocol: p.protocol ?? 'TCP' });
+    }
   }
-  return { key: `${e.metadata.namespace ?? ''}/${e.metadata.name ?? ''}`, addresses, ports: [...ports.values()] };
+  addresses.sort((a, b) => (a.ip < b.ip ? -1 : a.ip > b.ip ? 1 : 0));
+  return { key, addresses, ports: [...ports.values()] };
 }
 
 export function eventView(e: Event): EventView {

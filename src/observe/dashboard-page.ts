@@ -1,10 +1,17 @@
 // The dashboard: one static page (HTML, inline CSS, vanilla JS; no build step) served by the
 // traffic hub. It opens ws /ws/view with the token from its own URL, keeps a model of the
-// cluster from the FullMessage and the TickMessages (protocol.ts), and redraws at most once per
-// animation frame, touching only the rows whose text changed (keyed rows), so 100 pods and their
-// traffic redraw in well under a frame.
+// cluster from the FullMessage and the TickMessages (web-model-script.ts), and redraws at most
+// once per animation frame, touching only the rows whose text changed (keyed rows; bars move by
+// transform, which needs no layout), so 1,000 pods and their traffic redraw within a frame
+// (npm run bench:dashboard measures it).
+//
+// Endpoint bars show requests/s (the pods' own counts: under keep-alive load connections/s stay
+// at 0 while requests flow), linear, against the busiest endpoint shown; connections/s and
+// bytes/s stand beside them, labelled. Services are sorted by traffic; namespace, service and
+// node filters apply to every panel.
 //
 // The script below avoids backticks and "${" so it can live in this template string as is.
+import { WEB_MODEL_JS } from './web-model-script.js';
 
 export const DASHBOARD_HTML = `<!doctype html>
 <html lang="en">
@@ -37,7 +44,7 @@ export const DASHBOARD_HTML = `<!doctype html>
   .legend { display:flex; gap:14px; font-size:12px; color:var(--muted); }
   .legend i { display:inline-block; width:14px; height:3px; vertical-align:middle; margin-right:4px; }
   .scroll { max-height:440px; overflow:auto; }
-  .node { border:1px solid var(--line); border-radius:6px; margin-bottom:8px; }
+  .node { border:1px solid var(--line); border-radius:6px; margin-bottom:8px; content-visibility:auto; contain-intrinsic-size:auto 200px; }
   .node-head { display:flex; gap:10px; align-items:center; padding:6px 8px; background:#f8fafc; border-bottom:1px solid var(--line); border-radius:6px 6px 0 0; }
   .node-head b { font-size:13px; }
   .node-head .ip, .mono { font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace; font-size:12px; color:var(--muted); }
@@ -54,15 +61,15 @@ export const DASHBOARD_HTML = `<!doctype html>
   th { text-align:left; font-size:11px; color:var(--muted); font-weight:600; text-transform:uppercase; letter-spacing:.4px; padding:4px 6px; border-bottom:1px solid var(--line); }
   td { padding:4px 6px; border-bottom:1px solid #eef1f5; white-space:nowrap; }
   td.mono { color:var(--ink); }
-  .svc-traffic { margin-bottom:10px; }
+  .svc-traffic { margin-bottom:10px; content-visibility:auto; contain-intrinsic-size:auto 90px; }
   .svc-traffic h3 { font-size:13px; margin:4px 0; display:flex; gap:8px; align-items:baseline; }
   .svc-traffic h3 small { color:var(--muted); font-weight:400; }
-  .ep { display:grid; grid-template-columns:minmax(0,2.2fr) minmax(0,1.6fr) 56px 48px 78px; gap:8px; align-items:center; padding:2px 0; }
+  .ep { display:grid; grid-template-columns:minmax(0,2.4fr) minmax(0,2.4fr) 72px 52px 64px 48px minmax(0,1fr) 78px 110px; gap:8px; align-items:center; padding:2px 0; }
+  .ep.hdr { padding-bottom:4px; border-bottom:1px solid var(--line); margin-bottom:4px; }
   .ep .who { white-space:nowrap; overflow:hidden; text-overflow:ellipsis; }
   .ep .who small { color:var(--muted); }
   .bar { height:12px; background:#eef2f8; border-radius:3px; overflow:hidden; position:relative; }
-  .bar i { position:absolute; left:0; top:0; bottom:0; width:0; background:var(--bar); border-radius:3px; transition:width .35s ease-out; }
-  .bar u { position:absolute; left:0; bottom:0; height:3px; width:0; background:var(--bar2); transition:width .35s ease-out; text-decoration:none; }
+  .bar i { position:absolute; left:0; top:0; bottom:0; background:var(--bar); border-radius:3px; }
   .num { text-align:right; font-variant-numeric:tabular-nums; }
   .hdr { color:var(--muted); font-size:11px; text-transform:uppercase; letter-spacing:.4px; }
   #events { font-size:12px; }
@@ -75,6 +82,22 @@ export const DASHBOARD_HTML = `<!doctype html>
   .ev.Warning .r { color:var(--red); }
   @keyframes flash { from { background:#fff6c2; } to { background:transparent; } }
   .empty { color:var(--muted); font-style:italic; padding:6px 0; }
+  header nav a { color:#c7d2e3; text-decoration:none; font-size:13px; padding:3px 8px; border-radius:4px; }
+  header nav a:hover, header nav a.here { background:#2a3547; color:#fff; }
+  #toolbar { display:flex; gap:12px; align-items:center; padding:8px 18px; background:#fff; border-bottom:1px solid var(--line); flex-wrap:wrap; }
+  #toolbar label { font-size:12px; color:var(--muted); display:flex; gap:6px; align-items:center; }
+  #toolbar select, #toolbar input { font:inherit; font-size:12px; padding:3px 6px; border:1px solid #cfd6e1; border-radius:4px; background:#fff; }
+  #toolbar input { width:180px; }
+  #toolbar .count { margin-left:auto; font-size:12px; color:var(--muted); }
+  #failures { grid-column:1 / -1; background:#fff4f4; border-color:#f1c0c0; }
+  #failures h2 { color:#a32323; }
+  #failures .f { font-size:12px; padding:3px 0; border-bottom:1px solid #f6dada; }
+  #failures .f b { font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace; font-weight:600; }
+  #traffic-panel { grid-column:1 / -1; }
+  .bar.thin { height:6px; }
+  .bar.thin i { background:#9aa9c0; }
+  .bar i { width:100%; transform:scaleX(0); transform-origin:left; transition:transform .35s ease-out; }
+  .bar i.err { background:var(--red); z-index:1; }
   @media (max-width: 1000px) { main { grid-template-columns:minmax(0,1fr); } }
 </style>
 </head>
@@ -82,32 +105,50 @@ export const DASHBOARD_HTML = `<!doctype html>
 <header>
   <h1>loopkube <span class="cluster" id="cluster"></span></h1>
   <div id="conn"><i></i><span id="conn-text">connecting</span></div>
+  <nav><a class="here" id="nav-dashboard">Dashboard</a><a id="nav-map">Service map</a></nav>
   <div id="totals">
+    <div><b data-total="requestsPerSec">0</b><span>req/s</span></div>
+    <div><b data-total="errorsPerSec">0</b><span>5xx/s</span></div>
     <div><b data-total="connPerSec">0</b><span>conn/s</span></div>
     <div><b data-total="active">0</b><span>active</span></div>
     <div><b data-total="bytesPerSec">0 B/s</b><span>bytes/s</span></div>
-    <div><b data-total="requestsPerSec">0</b><span>req/s</span></div>
   </div>
 </header>
+<div id="toolbar">
+  <label>Namespace <select id="f-namespace"><option value="">all</option></select></label>
+  <label>Service <input id="f-service" type="search" placeholder="name contains…" autocomplete="off"></label>
+  <label>Node <select id="f-node"><option value="">all</option></select></label>
+  <label>Sort <select id="f-sort">
+    <option value="requests">by traffic (requests/s)</option>
+    <option value="connections">by connections/s</option>
+    <option value="bytes">by bytes/s</option>
+    <option value="name">by name</option>
+  </select></label>
+  <span class="count" id="filter-summary"></span>
+</div>
 <main>
+  <section id="failures" hidden>
+    <h2>Listeners that failed to open <small id="failures-summary"></small></h2>
+    <div id="failure-list"></div>
+  </section>
   <section id="chart-panel">
     <h2>Traffic rate <small>last 5 minutes</small>
-      <span class="legend"><span><i style="background:#2f6fdf"></i>connections/s</span><span><i style="background:#1f9d55"></i>requests/s</span></span></h2>
+      <span class="legend"><span><i style="background:#1f9d55"></i>requests/s</span><span><i style="background:#d64545"></i>5xx/s</span><span><i style="background:#2f6fdf"></i>connections/s</span></span></h2>
     <canvas id="chart"></canvas>
+  </section>
+  <section id="traffic-panel">
+    <h2>Traffic per endpoint <small id="traffic-summary"></small></h2>
+    <div class="ep hdr"><span>endpoint</span><span>requests/s (bar: of the busiest endpoint shown)</span><span class="num">req/s</span><span class="num">5xx/s</span><span class="num">conn/s</span><span class="num">active</span><span>bytes/s</span><span class="num">bytes/s</span><span>state</span></div>
+    <div class="scroll" id="traffic"></div>
   </section>
   <section>
     <h2>Nodes and pods <small id="nodes-summary"></small></h2>
     <div class="scroll" id="nodes"></div>
   </section>
   <section>
-    <h2>Traffic per endpoint <small id="traffic-summary"></small></h2>
-    <div class="ep hdr"><span>endpoint</span><span>connections/s</span><span class="num">conn/s</span><span class="num">active</span><span class="num">bytes/s</span></div>
-    <div class="scroll" id="traffic"></div>
-  </section>
-  <section>
     <h2>Services <small id="services-summary"></small></h2>
     <div class="scroll"><table>
-      <thead><tr><th>Name</th><th>Type</th><th>Cluster-IP</th><th>External-IP</th><th>Ports</th><th>Endpoints</th></tr></thead>
+      <thead><tr><th>Name</th><th>Type</th><th>Cluster-IP</th><th>External-IP</th><th>Ports</th><th>Endpoints</th><th>Req/s</th></tr></thead>
       <tbody id="services"></tbody>
     </table></div>
   </section>
@@ -116,81 +157,50 @@ export const DASHBOARD_HTML = `<!doctype html>
     <div class="scroll" id="events"></div>
   </section>
 </main>
+<script>${WEB_MODEL_JS}</script>
 <script>
 (function () {
   'use strict';
   var token = new URLSearchParams(location.search).get('token') || '';
-  var HISTORY = 300, EVENTS_KEPT = 200;
+  var model = LK.createModel();
+  var rate = LK.rate, bytes = LK.bytes, shortName = LK.shortName;
+  var dirty = { nodes: true, services: true, traffic: true, events: true, chart: true, totals: true, filters: true, failures: true };
+  var stats = window.loopkubeDashboard = { firstRenderAt: 0, renders: [] };
+  var filters = { namespace: '', service: '', node: '', sort: 'requests' };
 
-  // ---- the model ----
-  var model = {
-    cluster: '',
-    nodes: new Map(), pods: new Map(), services: new Map(), endpoints: new Map(),
-    epRates: new Map(), podRates: new Map(), podByIP: new Map(),
-    totals: { connPerSec: 0, active: 0, bytesPerSec: 0, requestsPerSec: 0 },
-    proxies: 0, history: [], events: new Map(), freshEvents: new Set()
-  };
-  var dirty = { nodes: true, services: true, traffic: true, events: true, chart: true, totals: true };
+  document.getElementById('nav-map').href = '/map?token=' + encodeURIComponent(token);
+  document.getElementById('nav-dashboard').href = location.pathname + location.search;
 
-  function applyDelta(map, delta, keyOf) {
-    if (!delta) return false;
-    for (var i = 0; i < delta.del.length; i++) map.delete(delta.del[i]);
-    for (var j = 0; j < delta.set.length; j++) map.set(keyOf(delta.set[j]), delta.set[j]);
+  function onFilter() {
+    filters.namespace = document.getElementById('f-namespace').value;
+    filters.service = document.getElementById('f-service').value.trim().toLowerCase();
+    filters.node = document.getElementById('f-node').value;
+    filters.sort = document.getElementById('f-sort').value;
+    dirty.nodes = dirty.services = dirty.traffic = true;
+    schedule();
+  }
+  ['f-namespace', 'f-node', 'f-sort'].forEach(function (id) { document.getElementById(id).addEventListener('change', onFilter); });
+  document.getElementById('f-service').addEventListener('input', onFilter);
+
+  function serviceShown(s) {
+    if (filters.namespace && s.namespace !== filters.namespace) return false;
+    if (filters.service && s.key.toLowerCase().indexOf(filters.service) < 0) return false;
     return true;
   }
-  function byName(o) { return o.name; }
-  function byKey(o) { return o.key; }
-  function epKey(service, port, endpoint) { return service + '|' + port + '|' + endpoint; }
-
-  function setTraffic(t) {
-    model.epRates = new Map();
-    for (var i = 0; i < t.endpoints.length; i++) { var e = t.endpoints[i]; model.epRates.set(epKey(e.service, e.port, e.endpoint), e); }
-    model.podRates = new Map();
-    for (var j = 0; j < t.pods.length; j++) model.podRates.set(t.pods[j].pod, t.pods[j]);
-    model.totals = t.totals;
-    model.proxies = t.proxies;
-    dirty.traffic = dirty.totals = dirty.nodes = true;
-  }
-  function addEvents(list, fresh) {
-    for (var i = 0; i < list.length; i++) {
-      var e = list[i];
-      model.events.delete(e.key);
-      model.events.set(e.key, e);
-      if (fresh) model.freshEvents.add(e.key);
-    }
-    while (model.events.size > EVENTS_KEPT) model.events.delete(model.events.keys().next().value);
-    if (list.length) dirty.events = true;
-  }
-  function rebuildPodIndex() {
-    model.podByIP = new Map();
-    model.pods.forEach(function (p) { if (p.ip) model.podByIP.set(p.ip, p); });
+  function podShown(p) {
+    if (filters.namespace && p.namespace !== filters.namespace) return false;
+    if (filters.node && p.node !== filters.node) return false;
+    return true;
   }
 
   function onMessage(msg) {
-    if (msg.kind === 'full') {
-      model.cluster = msg.cluster;
-      model.nodes = new Map(msg.state.nodes.map(function (n) { return [n.name, n]; }));
-      model.pods = new Map(msg.state.pods.map(function (p) { return [p.key, p]; }));
-      model.services = new Map(msg.state.services.map(function (s) { return [s.key, s]; }));
-      model.endpoints = new Map(msg.state.endpoints.map(function (e) { return [e.key, e]; }));
-      model.history = msg.history.slice(-HISTORY);
-      model.events = new Map();
-      addEvents(msg.events, false);
-      setTraffic(msg.traffic);
-      rebuildPodIndex();
-      dirty.nodes = dirty.services = dirty.chart = dirty.events = true;
-    } else if (msg.kind === 'tick') {
-      var c = msg.changes || {};
-      if (applyDelta(model.nodes, c.nodes, byName)) dirty.nodes = true;
-      if (applyDelta(model.pods, c.pods, byKey)) { dirty.nodes = dirty.traffic = true; rebuildPodIndex(); }
-      if (applyDelta(model.services, c.services, byKey)) dirty.services = dirty.traffic = true;
-      if (applyDelta(model.endpoints, c.endpoints, byKey)) dirty.services = dirty.traffic = true;
-      setTraffic(msg.traffic);
-      model.history.push(msg.point);
-      if (model.history.length > HISTORY) model.history.splice(0, model.history.length - HISTORY);
-      dirty.chart = true;
-      addEvents(msg.events || [], true);
-    }
+    var c = LK.applyMessage(model, msg);
+    if (c.nodes || c.pods) dirty.nodes = true;
+    if (c.nodes || c.services || c.full) dirty.filters = true;
+    if (c.services || c.endpoints) dirty.services = true;
+    if (c.events) dirty.events = true;
+    dirty.traffic = dirty.totals = dirty.chart = dirty.failures = true;
+    dirty.nodes = true; // pods' req/s
     schedule();
   }
 
@@ -200,14 +210,22 @@ export const DASHBOARD_HTML = `<!doctype html>
   function render() {
     frame = 0;
     var started = performance.now();
+    if (dirty.filters) renderFilterChoices();
+    if (dirty.failures) renderFailures();
     if (dirty.chart) renderChart();
     if (dirty.totals) renderTotals();
     if (dirty.nodes) renderNodes();
     if (dirty.services) renderServices();
     if (dirty.traffic) renderTraffic();
     if (dirty.events) renderEvents();
-    document.body.setAttribute('data-render-ms', (performance.now() - started).toFixed(1));
-    dirty = { nodes: false, services: false, traffic: false, events: false, chart: false, totals: false };
+    var ms = performance.now() - started;
+    document.body.setAttribute('data-render-ms', ms.toFixed(1));
+    document.body.setAttribute('data-renders', String(Number(document.body.getAttribute('data-renders') || 0) + 1));
+    // for npm run bench:dashboard: when the first state was on screen, and each render's cost
+    if (!stats.firstRenderAt && model.pods.size > 0) stats.firstRenderAt = performance.now();
+    stats.renders.push(ms);
+    if (stats.renders.length > 1000) stats.renders.shift();
+    dirty = { nodes: false, services: false, traffic: false, events: false, chart: false, totals: false, filters: false, failures: false };
   }
 
   function el(tag, cls, text) {
@@ -219,6 +237,10 @@ export const DASHBOARD_HTML = `<!doctype html>
   function setText(e, s) { if (e.textContent !== s) e.textContent = s; }
   function setClass(e, s) { if (e.className !== s) e.className = s; }
   function setAttr(e, k, v) { if (e.getAttribute(k) !== v) e.setAttribute(k, v); }
+  function setBar(i, fraction) {
+    var t = 'scaleX(' + Math.max(0, Math.min(1, fraction)).toFixed(3) + ')';
+    if (i.style.transform !== t) i.style.transform = t;
+  }
 
   /** Keeps container's children as one element per item, in order, reusing them by key. */
   function syncChildren(container, items, keyOf, create, update) {
@@ -238,16 +260,58 @@ export const DASHBOARD_HTML = `<!doctype html>
   function setEmpty(container, show, text) {
     var note = container._empty;
     if (show && !note) { note = container._empty = el('div', 'empty', text); container.appendChild(note); }
+    if (show && note) setText(note, text);
     if (!show && note) { note.remove(); container._empty = null; }
   }
-
-  function rate(n) { return n >= 100 ? String(Math.round(n)) : n >= 10 ? n.toFixed(0) : n > 0 ? n.toFixed(1) : '0'; }
-  function bytes(n) {
-    if (n < 1024) return Math.round(n) + ' B/s';
-    if (n < 1048576) return (n / 1024).toFixed(1) + ' KiB/s';
-    return (n / 1048576).toFixed(1) + ' MiB/s';
-  }
   function sortByKey(list, f) { return list.sort(function (a, b) { var x = f(a), y = f(b); return x < y ? -1 : x > y ? 1 : 0; }); }
+  // Services are ordered by their rates smoothed over a few ticks, so two equally busy ones do
+  // not swap places at every tick.
+  var smooth = new Map();
+  function smoothed(key, t) {
+    var prev = smooth.get(key);
+    var next = prev ? {
+      requestsPerSec: prev.requestsPerSec * 0.7 + t.requestsPerSec * 0.3,
+      connPerSec: prev.connPerSec * 0.7 + t.connPerSec * 0.3,
+      bytesPerSec: prev.bytesPerSec * 0.7 + t.bytesPerSec * 0.3,
+      active: t.active
+    } : t;
+    smooth.set(key, next);
+    return next;
+  }
+  function measure(t) {
+    return filters.sort === 'connections' ? t.connPerSec + t.active / 1000 : filters.sort === 'bytes' ? t.bytesPerSec : filters.sort === 'name' ? 0 : t.requestsPerSec;
+  }
+  /** Busiest first by the chosen measure, then by name. */
+  function byTraffic(list, traffic, name) {
+    return list.sort(function (a, b) { var d = measure(traffic(b)) - measure(traffic(a)); if (d) return d; var x = name(a), y = name(b); return x < y ? -1 : x > y ? 1 : 0; });
+  }
+
+
+  function renderFilterChoices() {
+    var ns = new Set();
+    model.services.forEach(function (s) { ns.add(s.namespace); });
+    model.pods.forEach(function (p) { ns.add(p.namespace); });
+    LK.syncOptions(document.getElementById('f-namespace'), Array.from(ns).sort());
+    LK.syncOptions(document.getElementById('f-node'), Array.from(model.nodes.keys()).sort());
+  }
+
+  function renderFailures() {
+    var panel = document.getElementById('failures');
+    var list = model.failures.slice().sort(function (a, b) { return a.address < b.address ? -1 : 1; });
+    panel.hidden = list.length === 0;
+    syncChildren(document.getElementById('failure-list'), list, function (f) { return f.service + '|' + f.address; }, function () {
+      var row = el('div', 'f');
+      row._what = row.appendChild(el('b'));
+      row.appendChild(document.createTextNode(' '));
+      row._msg = row.appendChild(el('span'));
+      return row;
+    }, function (row, f) {
+      setAttr(row, 'data-failed-listener', f.address);
+      setText(row._what, f.service + ' ' + f.kind + ' ' + f.address + ' (' + f.code + ')');
+      setText(row._msg, f.message);
+    });
+    setText(document.getElementById('failures-summary'), list.length + (list.length === 1 ? ' listener' : ' listeners') + ' not serving; the proxy retries');
+  }
 
   function renderTotals() {
     var t = model.totals;
@@ -272,17 +336,21 @@ export const DASHBOARD_HTML = `<!doctype html>
     return ['Unknown', 'badge bad'];
   }
 
+
   function renderNodes() {
     var container = document.getElementById('nodes');
     var groups = new Map();
-    model.nodes.forEach(function (n) { groups.set(n.name, { key: n.name, node: n, pods: [] }); });
+    model.nodes.forEach(function (n) { if (!filters.node || n.name === filters.node) groups.set(n.name, { key: n.name, node: n, pods: [] }); });
+    var shown = 0;
     model.pods.forEach(function (p) {
+      if (!podShown(p)) return;
+      shown++;
       var g = groups.get(p.node);
       if (!g) { var k = p.node || ''; g = groups.get(k) || { key: k, node: null, pods: [] }; groups.set(k, g); }
       g.pods.push(p);
     });
     var list = sortByKey(Array.from(groups.values()), function (g) { return (g.node ? '0' : '1') + g.key; });
-    syncChildren(container, list, function (g) { return g.key; }, function (g) {
+    syncChildren(container, list, function (g) { return g.key; }, function () {
       var card = el('div', 'node');
       var head = el('div', 'node-head');
       card._name = head.appendChild(el('b'));
@@ -298,7 +366,9 @@ export const DASHBOARD_HTML = `<!doctype html>
       setText(card._ip, g.node ? g.node.ip : '');
       if (g.node) { var b = nodeBadge(g.node); setText(card._status, b[0]); setClass(card._status, 'status ' + b[1]); }
       else { setText(card._status, ''); setClass(card._status, 'status'); }
-      setText(card._count, g.pods.length + (g.pods.length === 1 ? ' pod' : ' pods'));
+      var rps = 0;
+      g.pods.forEach(function (p) { var r = model.podRates.get(p.key); if (r) rps += r.requestsPerSec; });
+      setText(card._count, g.pods.length + (g.pods.length === 1 ? ' pod' : ' pods') + (rps > 0 ? ' · ' + rate(rps) + ' req/s' : ''));
       sortByKey(g.pods, function (p) { return p.key; });
       syncChildren(card._pods, g.pods, function (p) { return p.key; }, function () {
         var row = el('div', 'pod');
@@ -309,7 +379,7 @@ export const DASHBOARD_HTML = `<!doctype html>
         return row;
       }, function (row, p) {
         setAttr(row, 'data-pod', p.key);
-        setText(row._name, p.namespace === 'default' ? p.name : p.namespace + '/' + p.name);
+        setText(row._name, shortName(p.namespace, p.name));
         row._name.title = p.key + (p.restarts ? ' · ' + p.restarts + ' restarts' : '');
         setText(row._ip, p.ip || '-');
         var b = podBadge(p);
@@ -321,14 +391,30 @@ export const DASHBOARD_HTML = `<!doctype html>
     });
     var ready = 0;
     model.nodes.forEach(function (n) { if (n.ready === 'True') ready++; });
-    setText(document.getElementById('nodes-summary'), ready + '/' + model.nodes.size + ' nodes ready · ' + model.pods.size + ' pods');
-    setEmpty(container, groups.size === 0, 'no nodes yet');
+    setText(document.getElementById('nodes-summary'), ready + '/' + model.nodes.size + ' nodes ready · ' + shown + (shown === model.pods.size ? '' : ' of ' + model.pods.size) + ' pods');
+    setEmpty(container, groups.size === 0, model.nodes.size ? 'no node matches the filters' : 'no nodes yet');
+  }
+
+  function serviceTraffic(s) {
+    var t = { requestsPerSec: 0, errorsPerSec: 0, connPerSec: 0, active: 0, bytesPerSec: 0 };
+    var eps = model.endpoints.get(s.key);
+    if (!eps) return t;
+    for (var a = 0; a < eps.addresses.length; a++) {
+      for (var p = 0; p < eps.ports.length; p++) {
+        var x = LK.endpointTraffic(model, s.key, eps.ports[p].name, eps.addresses[a].ip + ':' + eps.ports[p].port);
+        t.requestsPerSec += x.requestsPerSec; t.errorsPerSec += x.errorsPerSec; t.connPerSec += x.connPerSec; t.active += x.active; t.bytesPerSec += x.bytesPerSec;
+      }
+    }
+    return t;
   }
 
   function renderServices() {
     var body = document.getElementById('services');
-    var list = sortByKey(Array.from(model.services.values()), function (s) { return s.key; });
-    syncChildren(body, list, byKey, function () {
+    var all = Array.from(model.services.values());
+    var traffic = new Map();
+    all.forEach(function (s) { traffic.set(s.key, serviceTraffic(s)); });
+    var list = byTraffic(all.filter(serviceShown), function (s) { return smoothed('table|' + s.key, traffic.get(s.key)); }, function (s) { return s.key; });
+    syncChildren(body, list, function (s) { return s.key; }, function () {
       var tr = el('tr');
       tr._name = tr.appendChild(el('td'));
       tr._type = tr.appendChild(el('td'));
@@ -336,10 +422,11 @@ export const DASHBOARD_HTML = `<!doctype html>
       tr._ext = tr.appendChild(el('td', 'mono'));
       tr._ports = tr.appendChild(el('td', 'mono'));
       tr._eps = tr.appendChild(el('td', 'num'));
+      tr._rps = tr.appendChild(el('td', 'num'));
       return tr;
     }, function (tr, s) {
       setAttr(tr, 'data-service', s.key);
-      setText(tr._name, s.namespace === 'default' ? s.name : s.namespace + '/' + s.name);
+      setText(tr._name, shortName(s.namespace, s.name));
       setText(tr._type, s.type);
       setText(tr._ip, s.clusterIP || '-');
       setText(tr._ext, s.externalIPs.length ? s.externalIPs.join(',') : s.pending ? '<pending>' : '<none>');
@@ -347,32 +434,42 @@ export const DASHBOARD_HTML = `<!doctype html>
       var e = model.endpoints.get(s.key);
       var ready = e ? e.addresses.filter(function (a) { return a.ready; }).length : 0;
       setText(tr._eps, String(ready));
+      setText(tr._rps, rate(traffic.get(s.key).requestsPerSec));
     });
-    setText(document.getElementById('services-summary'), model.services.size + ' services');
+    setText(document.getElementById('services-summary'), list.length + (list.length === model.services.size ? '' : ' of ' + model.services.size) + ' services');
   }
 
   function renderTraffic() {
     var container = document.getElementById('traffic');
     var groups = [];
-    var max = 1;
-    model.epRates.forEach(function (r) { if (r.connPerSec > max) max = r.connPerSec; });
-    var services = sortByKey(Array.from(model.endpoints.values()), function (e) { return e.key; });
-    for (var i = 0; i < services.length; i++) {
-      var eps = services[i];
-      var svc = model.services.get(eps.key);
-      if (!svc || eps.addresses.length === 0) continue;
+    var maxReq = 0, maxBytes = 0;
+    var rowsShown = 0;
+    model.services.forEach(function (svc) {
+      if (!serviceShown(svc)) return;
+      var eps = model.endpoints.get(svc.key);
+      if (!eps || eps.addresses.length === 0) return;
       var rows = [];
+      var total = { requestsPerSec: 0, errorsPerSec: 0, connPerSec: 0, active: 0, bytesPerSec: 0 };
       for (var a = 0; a < eps.addresses.length; a++) {
         var addr = eps.addresses[a];
+        if (filters.node && addr.node !== filters.node) continue;
         for (var p = 0; p < eps.ports.length; p++) {
           var port = eps.ports[p];
           var endpoint = addr.ip + ':' + port.port;
-          rows.push({ key: epKey(eps.key, port.name, endpoint), addr: addr, port: port, endpoint: endpoint, rate: model.epRates.get(epKey(eps.key, port.name, endpoint)) });
+          var t = LK.endpointTraffic(model, svc.key, port.name, endpoint);
+          if (t.requestsPerSec > maxReq) maxReq = t.requestsPerSec;
+          if (t.bytesPerSec > maxBytes) maxBytes = t.bytesPerSec;
+          total.requestsPerSec += t.requestsPerSec; total.errorsPerSec += t.errorsPerSec; total.connPerSec += t.connPerSec; total.active += t.active; total.bytesPerSec += t.bytesPerSec;
+          rows.push({ key: LK.epKey(svc.key, port.name, endpoint), addr: addr, port: port, endpoint: endpoint, t: t });
         }
       }
-      sortByKey(rows, function (r) { return r.addr.node + ' ' + r.key; });
-      groups.push({ key: eps.key, svc: svc, rows: rows });
-    }
+      if (rows.length === 0) return;
+      // grouped by node, then by address: rows stay put while their rates move
+      sortByKey(rows, function (r) { return r.addr.node + ' ' + r.endpoint; });
+      rowsShown += rows.length;
+      groups.push({ key: svc.key, svc: svc, rows: rows, total: total });
+    });
+    byTraffic(groups, function (g) { return smoothed(g.key, g.total); }, function (g) { return g.key; });
     syncChildren(container, groups, function (g) { return g.key; }, function () {
       var box = el('div', 'svc-traffic');
       var h = box.appendChild(el('h3'));
@@ -382,10 +479,9 @@ export const DASHBOARD_HTML = `<!doctype html>
       return box;
     }, function (box, g) {
       setAttr(box, 'data-traffic-service', g.key);
-      setText(box._name, g.svc.namespace === 'default' ? g.svc.name : g.svc.namespace + '/' + g.svc.name);
-      var sum = 0;
-      for (var i = 0; i < g.rows.length; i++) sum += g.rows[i].rate ? g.rows[i].rate.connPerSec : 0;
-      setText(box._sub, g.svc.type + ' · ' + g.rows.length + ' endpoints · ' + rate(sum) + ' conn/s');
+      setAttr(box, 'data-rps', String(Math.round(g.total.requestsPerSec * 100) / 100));
+      setText(box._name, shortName(g.svc.namespace, g.svc.name));
+      setText(box._sub, g.svc.type + ' · ' + g.rows.length + ' endpoints · ' + rate(g.total.requestsPerSec) + ' req/s · ' + rate(g.total.connPerSec) + ' conn/s · ' + bytes(g.total.bytesPerSec));
       syncChildren(box._rows, g.rows, function (r) { return r.key; }, function () {
         var row = el('div', 'ep');
         var who = row.appendChild(el('span', 'who'));
@@ -394,29 +490,42 @@ export const DASHBOARD_HTML = `<!doctype html>
         row._where = who.appendChild(el('small'));
         var bar = row.appendChild(el('span', 'bar'));
         row._bar = bar.appendChild(el('i'));
-        row._bytesBar = bar.appendChild(el('u'));
+        row._errBar = bar.appendChild(el('i', 'err'));
+        row._rps = row.appendChild(el('span', 'num'));
+        row._eps = row.appendChild(el('span', 'num'));
         row._cps = row.appendChild(el('span', 'num'));
         row._active = row.appendChild(el('span', 'num'));
+        var bbar = row.appendChild(el('span', 'bar thin'));
+        row._bytesBar = bbar.appendChild(el('i'));
         row._bps = row.appendChild(el('span', 'num'));
+        row._state = row.appendChild(el('span')).appendChild(el('span'));
         return row;
       }, function (row, r) {
-        var x = r.rate || { connPerSec: 0, active: 0, bytesPerSec: 0 };
+        var x = r.t;
         setAttr(row, 'data-endpoint', r.key);
+        setAttr(row, 'data-rps', String(x.requestsPerSec));
         setAttr(row, 'data-cps', String(x.connPerSec));
         setAttr(row, 'data-active', String(x.active));
         setText(row._pod, r.addr.pod || r.addr.ip);
-        setText(row._where, r.endpoint + (r.addr.node ? ' · ' + r.addr.node : '') + (r.addr.ready ? '' : ' · not ready'));
-        var w = Math.min(100, (x.connPerSec / max) * 100).toFixed(1) + '%';
-        if (row._bar.style.width !== w) row._bar.style.width = w;
-        var bw = Math.min(100, x.bytesPerSec > 0 ? 8 + Math.log10(1 + x.bytesPerSec) * 12 : 0).toFixed(1) + '%';
-        if (row._bytesBar.style.width !== bw) row._bytesBar.style.width = bw;
+        setText(row._where, r.endpoint + (r.port.name ? ' (' + r.port.name + ')' : '') + (r.addr.node ? ' · ' + r.addr.node : ''));
+        setBar(row._bar, maxReq > 0 ? x.requestsPerSec / maxReq : 0);
+        setBar(row._errBar, maxReq > 0 ? x.errorsPerSec / maxReq : 0);
+        setBar(row._bytesBar, maxBytes > 0 ? x.bytesPerSec / maxBytes : 0);
+        setText(row._rps, rate(x.requestsPerSec));
+        setText(row._eps, rate(x.errorsPerSec));
         setText(row._cps, rate(x.connPerSec));
         setText(row._active, String(x.active));
         setText(row._bps, bytes(x.bytesPerSec));
+        var b = LK.endpointBadge(r.addr);
+        setText(row._state, b[0]);
+        setClass(row._state, 'badge ' + b[1]);
       });
     });
-    setText(document.getElementById('traffic-summary'), model.proxies > 0 ? (model.proxies === 1 ? 'proxy connected' : model.proxies + ' proxies connected') : 'no proxy is reporting');
-    setEmpty(container, groups.length === 0, 'no service has endpoints yet');
+    var proxies = model.proxies > 0 ? (model.proxies === 1 ? 'proxy connected' : model.proxies + ' proxies connected') : 'no proxy is reporting';
+    setText(document.getElementById('traffic-summary'), proxies + ' · ' + rowsShown + ' endpoints shown · rates over ' + (model.intervalMs / 1000) + ' s');
+    var filtered = filters.namespace || filters.service || filters.node;
+    setText(document.getElementById('filter-summary'), filtered ? 'filtered: ' + groups.length + ' services, ' + rowsShown + ' endpoints' : '');
+    setEmpty(container, groups.length === 0, filtered ? 'no endpoint matches the filters' : 'no service has endpoints yet');
   }
 
   function clock(t) {
@@ -427,7 +536,7 @@ export const DASHBOARD_HTML = `<!doctype html>
   function renderEvents() {
     var container = document.getElementById('events');
     var list = Array.from(model.events.values()).sort(function (a, b) { return a.time < b.time ? 1 : a.time > b.time ? -1 : 0; });
-    syncChildren(container, list, byKey, function (e) {
+    syncChildren(container, list, function (e) { return e.key; }, function (e) {
       var row = el('div', 'ev ' + e.type + (model.freshEvents.has(e.key) ? ' new' : ''));
       row._t = row.appendChild(el('span', 't'));
       row._r = row.appendChild(el('span', 'r'));
@@ -479,7 +588,7 @@ export const DASHBOARD_HTML = `<!doctype html>
     var pw = w - left - right, ph = h - top - bottom;
     var pts = model.history;
     var now = pts.length ? pts[pts.length - 1].at : Date.now();
-    var span = HISTORY * 1000;
+    var span = 300 * 1000;
     var max = 0;
     for (var i = 0; i < pts.length; i++) max = Math.max(max, pts[i].connPerSec, pts[i].requestsPerSec);
     max = niceMax(max);
@@ -495,7 +604,6 @@ export const DASHBOARD_HTML = `<!doctype html>
       var v = (max * g) / 4;
       ctx.fillText(v >= 10 ? String(Math.round(v)) : String(Math.round(v * 10) / 10), left - 6, y);
     }
-    ctx.textAlign = 'center';
     ctx.textBaseline = 'top';
     for (var m = 0; m <= 5; m++) {
       var x = left + pw - (pw * m) / 5;
@@ -511,34 +619,20 @@ export const DASHBOARD_HTML = `<!doctype html>
       for (var i = 0; i < pts.length; i++) {
         var x = left + pw - ((now - pts[i].at) / span) * pw;
         if (x < left) continue;
-        var y = top + ph - (pts[i][field] / max) * ph;
+        var y = top + ph - ((pts[i][field] || 0) / max) * ph;
         if (!started) { ctx.moveTo(x, y); started = true; } else ctx.lineTo(x, y);
       }
       ctx.stroke();
     }
-    line('requestsPerSec', '#1f9d55');
     line('connPerSec', '#2f6fdf');
+    line('requestsPerSec', '#1f9d55');
+    line('errorsPerSec', '#d64545');
   }
 
-  // ---- the connection ----
-  var backoff = 500;
-  function connect() {
-    var ws = new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws/view?token=' + encodeURIComponent(token));
-    var status = document.getElementById('conn-text');
-    ws.onopen = function () { backoff = 500; document.body.setAttribute('data-connected', 'true'); status.textContent = 'live'; };
-    ws.onmessage = function (ev) {
-      var msg;
-      try { msg = JSON.parse(ev.data); } catch (e) { return; }
-      onMessage(msg);
-    };
-    ws.onclose = function () {
-      document.body.setAttribute('data-connected', 'false');
-      status.textContent = 'reconnecting';
-      setTimeout(connect, backoff);
-      backoff = Math.min(backoff * 2, 5000);
-    };
-  }
-  connect();
+  LK.connect(token, onMessage, function (up) {
+    document.body.setAttribute('data-connected', up ? 'true' : 'false');
+    document.getElementById('conn-text').textContent = up ? 'live' : 'reconnecting';
+  });
   measureChart();
 })();
 </script>

@@ -4,20 +4,24 @@
 //   GET  /api/state?token=T  one FullMessage as JSON (what a viewer gets first)
 //   GET  /metrics            the control plane's Prometheus metrics (Bearer <cluster token>, as the API server's)
 //   GET  /healthz            ok
-//   WS   /ws/proxy           proxies push ProxyStatsMessage once a second (Bearer <cluster token>)
-//   WS   /ws/view?token=T    viewers (dashboard, `loopkube top`): a FullMessage, then a
-//                            TickMessage once a second
+//   GET  /map?token=T        the live service map (cytoscape.js, laid out by ELK)
+//   GET  /vendor/NAME?token=T  the map's libraries, from node_modules
+//   WS   /ws/proxy           proxies push ProxyStatsMessage every half second (Bearer <cluster token>)
+//   WS   /ws/view?token=T    viewers (dashboard, map, `loopkube top`): a FullMessage, then a
+//                            TickMessage every tick (half a second)
 //
 // T is the dashboard token (<home>/pki/dashboard-token). Cluster objects come from the control
 // plane's shared informers; each tick sends only what changed, and the traffic rows that are busy.
 // A viewer that cannot keep up (its socket buffer fills) is skipped and gets a full state again
 // once it has drained, so a slow browser never holds the control plane's memory.
+import { readFileSync } from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { objectKey } from '../api/paths.js';
-import type { Endpoints, Event, KubeObject, Node, Pod, Service } from '../api/types.js';
+import type { EndpointSlice, Event, KubeObject, Node, Pod, Service } from '../api/types.js';
 import type { ClusterConfig } from '../cluster/config.js';
 import type { InformerFactory } from '../client/informer-factory.js';
 import type { Informer } from '../client/informer.js';
@@ -25,6 +29,7 @@ import type { Logger } from '../log.js';
 import { endpointsView, eventView, nodeView, podView, serviceView } from './cluster-view.js';
 import { DASHBOARD_HTML } from './dashboard-page.js';
 import { hasBearer, writeUnauthorized } from '../pki/bearer.js';
+import { MAP_VENDOR_FILES, mapHtml } from './map-page.js';
 import { ensureDashboardToken, tokenEquals } from './dashboard-token.js';
 import { createMetricsRegistry, EXPOSITION_CONTENT_TYPE, type MetricsRegistry } from './metrics.js';
 import { createPodRequestPoller, type PodRequestPoller } from './pod-requests.js';
@@ -33,6 +38,7 @@ import {
   VIEWER_PATH,
   type ClusterState,
   type Delta,
+  type EndpointsView,
   type EventView,
   type FullMessage,
   type RatePoint,
@@ -40,8 +46,10 @@ import {
   type TickMessage,
   type TrafficView,
 } from './protocol.js';
+import { joinTraffic } from './traffic-join.js';
+import { emptyTrafficView } from './viewer-model.js';
 import { applyProxyStats, createTrafficSource, mergeTraffic, readProxyStats, type TrafficSource } from './traffic-rates.js';
-import { ENDPOINTS } from '../kinds/endpoints/resource.js';
+import { ENDPOINT_SLICES } from '../kinds/endpointslice/resource.js';
 import { EVENTS } from '../kinds/event/resource.js';
 import { NODES } from '../kinds/node/resource.js';
 import { PODS } from '../kinds/pod/resource.js';
@@ -74,9 +82,14 @@ export interface TrafficHub {
   close(): Promise<void>;
 }
 
+const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 
-/** Seconds of totals kept for the rate chart. */
-const HISTORY_POINTS = 300;
+/** Ticks of totals kept for the rate chart (5 minutes at the default tick). */
+const HISTORY_POINTS = 600;
+/** How often viewers get a tick: a rate over this interval falls to 0 within a second. */
+export const HUB_TICK_MS = 500;
+/** How long a tick waits for the nodes' pod counters before it goes with what it has. */
+const POLL_WAIT_MS = 300;
 /** Events kept for a new viewer, and sent at most per tick. */
 const EVENTS_KEPT = 200;
 const EVENTS_PER_TICK = 100;
@@ -92,7 +105,6 @@ interface Viewer {
 
 type Kind = 'nodes' | 'pods' | 'services' | 'endpoints';
 
-const EMPTY_TRAFFIC: TrafficView = { proxies: 0, endpoints: [], frontends: [], pods: [], totals: { connPerSec: 0, active: 0, bytesPerSec: 0, requestsPerSec: 0 } };
 
 function disabledHub(): TrafficHub {
   return { port: 0, close: async () => {} };
@@ -111,6 +123,21 @@ const UNAUTHORIZED_PAGE = `<!doctype html><meta charset="utf-8"><title>loopkube 
 <body style="font-family:system-ui,sans-serif;margin:3em;color:#333"><h1>401 Unauthorized</h1>
 <p>This dashboard needs its token in the URL. Open the address that <code>loopkube dashboard</code> prints.</p></body>\n`;
 
+const PAGE_CSP = "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self' ws: ; img-src 'self' data: blob:";
+
+/** The map's libraries, read from node_modules once, on first use. */
+const vendorCache = new Map<string, Buffer>();
+function vendorFile(name: string): Buffer | undefined {
+  const rel = Object.hasOwn(MAP_VENDOR_FILES, name) ? MAP_VENDOR_FILES[name] : undefined;
+  if (!rel) return undefined;
+  let body = vendorCache.get(name);
+  if (!body) {
+    body = readFileSync(createRequire(import.meta.url).resolve(rel));
+    vendorCache.set(name, body);
+  }
+  return body;
+}
+
 export async function startTrafficHub(opts: TrafficHubOptions): Promise<TrafficHub> {
   const { logger } = opts;
   const port = opts.port ?? opts.config.dashboard.port;
@@ -120,20 +147,41 @@ export async function startTrafficHub(opts: TrafficHubOptions): Promise<TrafficH
   }
   const host = opts.host ?? '127.0.0.1';
   const dashboardToken = opts.dashboardToken ?? ensureDashboardToken(opts.config.home);
-  const tickMs = opts.tickMs ?? 1000;
+  const tickMs = opts.tickMs ?? HUB_TICK_MS;
 
   // ---- cluster state from the shared informers -------------------------------------------
   const informers = {
     nodes: opts.informers.forResource<Node>(NODES),
     pods: opts.informers.forResource<Pod>(PODS),
     services: opts.informers.forResource<Service>(SERVICES),
-    endpoints: opts.informers.forResource<Endpoints>(ENDPOINTS),
   };
+  const slices: Informer<EndpointSlice> = opts.informers.forResource<EndpointSlice>(ENDPOINT_SLICES);
   const events: Informer<Event> = opts.informers.forResource<Event>(EVENTS);
   const dirty: Record<Kind, Set<string>> = { nodes: new Set(), pods: new Set(), services: new Set(), endpoints: new Set() };
-  for (const kind of Object.keys(informers) as Kind[]) {
+  for (const kind of Object.keys(informers) as Array<Exclude<Kind, 'endpoints'>>) {
     const mark = (o: KubeObject): void => void dirty[kind].add(objectKey(o.metadata));
     (informers[kind] as Informer<KubeObject>).addHandlers({ add: mark, update: (_o, n) => mark(n), delete: mark });
+  }
+  // A Service's endpoints are its slices together: any slice's change re-reads them all.
+  const serviceOf = (s: EndpointSlice): string | undefined => {
+    const name = s.metadata.labels?.[SERVICE_NAME_LABEL];
+    return name ? `${s.metadata.namespace ?? ''}/${name}` : undefined;
+  };
+  const markSlice = (s: EndpointSlice): void => {
+    const key = serviceOf(s);
+    if (key) dirty.endpoints.add(key);
+  };
+  slices.addHandlers({ add: markSlice, update: (o, n) => (markSlice(o), markSlice(n)), delete: markSlice });
+  function slicesByService(): Map<string, EndpointSlice[]> {
+    const out = new Map<string, EndpointSlice[]>();
+    for (const s of slices.list()) {
+      const key = serviceOf(s);
+      if (!key) continue;
+      const list = out.get(key);
+      if (list) list.push(s);
+      else out.set(key, [s]);
+    }
+    return out;
   }
   const recentEvents = new Map<string, EventView>();
   let pendingEvents = new Map<string, EventView>();
@@ -156,7 +204,10 @@ export async function startTrafficHub(opts: TrafficHubOptions): Promise<TrafficH
       nodes: sortedBy(informers.nodes.list().map(nodeView), (n) => n.name),
       pods: sortedBy(informers.pods.list().map(podView), (p) => p.key),
       services: sortedBy(informers.services.list().map(serviceView), (s) => s.key),
-      endpoints: sortedBy(informers.endpoints.list().map(endpointsView), (e) => e.key),
+      endpoints: sortedBy(
+        [...slicesByService()].map(([key, list]) => endpointsView(key, list)),
+        (e) => e.key,
+      ),
     };
   }
 
@@ -176,7 +227,17 @@ export async function startTrafficHub(opts: TrafficHubOptions): Promise<TrafficH
     const nodes = take('nodes', informers.nodes, nodeView);
     const pods = take('pods', informers.pods, podView);
     const services = take('services', informers.services, serviceView);
-    const endpoints = take('endpoints', informers.endpoints, endpointsView);
+    let endpoints: Delta<EndpointsView> | undefined;
+    if (dirty.endpoints.size > 0) {
+      const byService = slicesByService();
+      endpoints = { set: [], del: [] };
+      for (const key of dirty.endpoints) {
+        const list = byService.get(key);
+        if (list) endpoints.set.push(endpointsView(key, list));
+        else endpoints.del.push(key);
+      }
+      dirty.endpoints.clear();
+    }
     if (nodes) changes.nodes = nodes;
     if (pods) changes.pods = pods;
     if (services) changes.services = services;
@@ -188,32 +249,38 @@ export async function startTrafficHub(opts: TrafficHubOptions): Promise<TrafficH
   const sources = new Map<WebSocket, TrafficSource>();
   const poller: PodRequestPoller | undefined = opts.pollNodes === false ? undefined : createPodRequestPoller({ token: opts.clusterToken, port: opts.nodeHealthPort });
   let polling = false;
-  let traffic: TrafficView = EMPTY_TRAFFIC;
+  let traffic: TrafficView = emptyTrafficView(tickMs);
   const history: RatePoint[] = [];
   let pushes = 0;
   let badPushes = 0;
 
   function computeTraffic(now: number): TrafficView {
     const merged = mergeTraffic(sources.values(), now);
-    const pods = poller?.rates() ?? { busy: [], all: [], requestsPerSec: 0 };
-    return {
-      proxies: merged.live,
-      endpoints: merged.endpoints,
-      frontends: merged.frontends,
-      pods: pods.busy,
-      totals: { connPerSec: merged.connPerSec, active: merged.active, bytesPerSec: merged.bytesPerSec, requestsPerSec: pods.requestsPerSec },
-    };
+    const pods = poller?.rates() ?? { busy: [], endpoints: new Map(), requestsPerSec: 0, errorsPerSec: 0 };
+    const nodeIPs = new Map<string, string>();
+    for (const n of informers.nodes.list()) {
+      const v = nodeView(n);
+      if (v.ip) nodeIPs.set(v.ip, v.name);
+    }
+    const podIPs = new Map<string, string>();
+    for (const p of informers.pods.list()) if (p.status?.podIP) podIPs.set(p.status.podIP, objectKey(p.metadata));
+    const joined = joinTraffic(merged, pods, { nodes: nodeIPs, pods: podIPs });
+    return { proxies: merged.live, ...joined, pods: pods.busy, intervalMs: tickMs };
   }
 
-  function pollNodes(): void {
-    if (!poller || polling) return;
+  /** Reads the nodes' pod counters; resolves when done or after POLL_WAIT_MS, whichever is first. */
+  function pollNodes(): Promise<void> {
+    if (!poller || polling) return Promise.resolve();
     const nodes = informers.nodes
       .list()
       .map(nodeView)
       .filter((n) => n.ip && n.ready === 'True');
-    if (nodes.length === 0) return;
+    if (nodes.length === 0) return Promise.resolve();
     polling = true;
-    void poller.poll(nodes).finally(() => (polling = false));
+    const done = poller.poll(nodes).finally(() => (polling = false));
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, POLL_WAIT_MS)));
+    return Promise.race([done, late]).finally(() => clearTimeout(timer));
   }
 
   // ---- viewers ----------------------------------------------------------------------------
@@ -237,7 +304,21 @@ export async function startTrafficHub(opts: TrafficHubOptions): Promise<TrafficH
     });
   }
 
-  function tick(): void {
+  let ticking = false;
+  let closed = false;
+  /** The pods' counters are read first, so the rates of this tick cover the interval just ended. */
+  async function tick(): Promise<void> {
+    if (ticking) return;
+    ticking = true;
+    try {
+      await pollNodes();
+      if (!closed) sendTick();
+    } finally {
+      ticking = false;
+    }
+  }
+
+  function sendTick(): void {
     const now = Date.now();
     traffic = computeTraffic(now);
     const point: RatePoint = { at: now, ...traffic.totals };
@@ -246,7 +327,6 @@ export async function startTrafficHub(opts: TrafficHubOptions): Promise<TrafficH
     const changes = drainChanges();
     const newEvents = [...pendingEvents.values()].sort(byTime);
     pendingEvents = new Map();
-    pollNodes();
     if (viewers.size === 0) return;
     let tickText: string | undefined;
     let fullText: string | undefined;
@@ -347,13 +427,17 @@ export async function startTrafficHub(opts: TrafficHubOptions): Promise<TrafficH
           return;
         }
         res
-          .writeHead(200, {
-            'Content-Type': 'text/html; charset=utf-8',
-            'Cache-Control': 'no-store',
-            'Referrer-Policy': 'no-referrer',
-            'Content-Security-Policy': "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self' ws: ; img-src 'self' data:",
-          })
+          .writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer', 'Content-Security-Policy': PAGE_CSP })
           .end(DASHBOARD_HTML);
+        return;
+      case '/map':
+        if (!tokenEquals(url.searchParams.get('token'), dashboardToken)) {
+          res.writeHead(401, { 'Content-Type': 'text/html; charset=utf-8' }).end(UNAUTHORIZED_PAGE);
+          return;
+        }
+        res
+          .writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer', 'Content-Security-Policy': PAGE_CSP })
+          .end(mapHtml(dashboardToken));
         return;
       case '/api/state':
         if (!tokenEquals(url.searchParams.get('token'), dashboardToken)) {
@@ -362,8 +446,27 @@ export async function startTrafficHub(opts: TrafficHubOptions): Promise<TrafficH
         }
         res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }).end(JSON.stringify(fullMessage(Date.now())));
         return;
-      default:
-        res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found: try /, /metrics or /healthz\n');
+      default: {
+        if (url.pathname.startsWith('/vendor/')) {
+          if (!tokenEquals(url.searchParams.get('token'), dashboardToken)) {
+            res.writeHead(401, { 'Content-Type': 'text/plain' }).end('a valid token= is needed\n');
+            return;
+          }
+          let body: Buffer | undefined;
+          try {
+            body = vendorFile(url.pathname.slice('/vendor/'.length));
+          } catch (err) {
+            logger.error({ err: (err as Error).message }, 'cannot read a library of the service map from node_modules');
+            res.writeHead(500, { 'Content-Type': 'text/plain' }).end('the service map library is missing from node_modules; run npm install\n');
+            return;
+          }
+          if (body) {
+            res.writeHead(200, { 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'private, max-age=3600', 'Referrer-Policy': 'no-referrer' }).end(body);
+            return;
+          }
+        }
+        res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found: try /, /map, /metrics or /healthz\n');
+      }
     }
   }
 
@@ -401,7 +504,7 @@ export async function startTrafficHub(opts: TrafficHubOptions): Promise<TrafficH
   }
   server.on('error', (err) => logger.error({ err }, 'dashboard server error'));
 
-  const ticker = setInterval(tick, tickMs);
+  const ticker = setInterval(() => void tick(), tickMs);
   ticker.unref();
   // Viewers whose connection died without a close frame are dropped within a minute.
   const heartbeat = setInterval(() => {
@@ -424,6 +527,7 @@ export async function startTrafficHub(opts: TrafficHubOptions): Promise<TrafficH
     port: bound,
     close() {
       closing ??= new Promise<void>((resolve) => {
+        closed = true;
         clearInterval(ticker);
         clearInterval(heartbeat);
         poller?.close();

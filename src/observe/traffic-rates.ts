@@ -1,7 +1,7 @@
 // Turning the proxies' cumulative counters into rates: each push is compared with the one
 // before it from the same proxy (a counter that went down means the proxy restarted: it counts
 // from zero again). Several proxies are summed; one silent for a few seconds counts as gone.
-import type { EndpointCountersWire, EndpointRate, FrontendCountersWire, FrontendRate, ProxyStatsMessage } from './protocol.js';
+import type { EndpointCountersWire, EndpointRate, FlowCountersWire, FrontendCountersWire, FrontendRate, ListenerFailureWire, ProxyStatsMessage } from './protocol.js';
 
 /** A proxy that has not pushed for this long no longer counts. */
 export const SOURCE_STALE_MS = 3500;
@@ -13,6 +13,18 @@ interface Previous {
   refused: number;
 }
 
+/** A flow's rates over the last interval (before the hub names its client and adds requests). */
+export interface FlowSample {
+  service: string;
+  port: string;
+  frontend: string;
+  client: string;
+  endpoint: string;
+  connPerSec: number;
+  active: number;
+  bytesPerSec: number;
+}
+
 export interface TrafficSource {
   /** When the last push was received (hub clock), epoch ms. */
   receivedAt: number;
@@ -20,11 +32,13 @@ export interface TrafficSource {
   at: number;
   endpoints: Map<string, EndpointRate>;
   frontends: Map<string, FrontendRate>;
+  flows: Map<string, FlowSample>;
+  listenerFailures: ListenerFailureWire[];
   previous: Map<string, Previous>;
 }
 
 export function createTrafficSource(): TrafficSource {
-  return { receivedAt: 0, at: 0, endpoints: new Map(), frontends: new Map(), previous: new Map() };
+  return { receivedAt: 0, at: 0, endpoints: new Map(), frontends: new Map(), flows: new Map(), listenerFailures: [], previous: new Map() };
 }
 
 const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : 0);
@@ -59,11 +73,23 @@ export function readProxyStats(raw: unknown): ProxyStatsMessage | string {
   if (m.kind !== 'proxy-stats') return `unknown kind ${JSON.stringify(m.kind)}`;
   if (!Array.isArray(m.frontends) || !Array.isArray(m.endpoints)) return 'frontends and endpoints must be arrays';
   const isRow = (r: unknown): r is Record<string, unknown> => typeof r === 'object' && r !== null;
+  const failures = Array.isArray(m.listenerFailures) ? (m.listenerFailures as unknown[]).filter(isRow) : [];
   return {
     kind: 'proxy-stats',
     at: num(m.at),
     frontends: (m.frontends as unknown[]).filter(isRow) as unknown as FrontendCountersWire[],
     endpoints: (m.endpoints as unknown[]).filter(isRow) as unknown as EndpointCountersWire[],
+    listenerFailures: failures.map((f) => ({
+      namespace: str(f.namespace),
+      service: str(f.service),
+      port: str(f.port),
+      kind: str(f.kind),
+      address: str(f.address),
+      node: typeof f.node === 'string' ? f.node : null,
+      code: str(f.code),
+      syscall: str(f.syscall),
+      message: str(f.message).slice(0, 2000),
+    })),
   };
 }
 
@@ -75,6 +101,7 @@ export function applyProxyStats(src: TrafficSource, msg: ProxyStatsMessage, rece
   const previous = new Map<string, Previous>();
   const endpoints = new Map<string, EndpointRate>();
   const frontends = new Map<string, FrontendRate>();
+  const flows = new Map<string, FlowSample>();
 
   for (const e of msg.endpoints) {
     const service = `${str(e.namespace)}/${str(e.service)}`;
@@ -91,6 +118,8 @@ export function applyProxyStats(src: TrafficSource, msg: ProxyStatsMessage, rece
       bytesPerSec: Math.round(rate(cur.bytes, before?.bytes, seconds)),
       connections: cur.conn,
       failuresPerSec: round(rate(cur.failures, before?.failures, seconds)),
+      requestsPerSec: 0,
+      errorsPerSec: 0,
     });
   }
   for (const f of msg.frontends) {
@@ -107,11 +136,31 @@ export function applyProxyStats(src: TrafficSource, msg: ProxyStatsMessage, rece
       active: num(f.connectionsActive),
       bytesPerSec: Math.round(rate(cur.bytes, before?.bytes, seconds)),
       refusedPerSec: round(rate(cur.refused, before?.refused, seconds)),
+      requestsPerSec: 0,
+      errorsPerSec: 0,
     });
+    if (!Array.isArray(f.flows)) continue;
+    for (const raw of f.flows as unknown[]) {
+      if (typeof raw !== 'object' || raw === null) continue;
+      const fl = raw as Partial<FlowCountersWire>;
+      const flow = { service, port: row.port, frontend: key, client: str(fl.client), endpoint: str(fl.endpoint) };
+      const flowKey = `${key}|${flow.client}|${flow.endpoint}`;
+      const now: Previous = { conn: num(fl.connectionsTotal), bytes: num(fl.bytes), failures: 0, refused: 0 };
+      const was = src.previous.get(`l|${flowKey}`);
+      previous.set(`l|${flowKey}`, now);
+      flows.set(flowKey, {
+        ...flow,
+        connPerSec: round(rate(now.conn, was?.conn, seconds)),
+        active: num(fl.connectionsActive),
+        bytesPerSec: Math.round(rate(now.bytes, was?.bytes, seconds)),
+      });
+    }
   }
   src.previous = previous;
   src.endpoints = endpoints;
   src.frontends = frontends;
+  src.flows = flows;
+  src.listenerFailures = msg.listenerFailures ?? [];
   src.at = at;
   src.receivedAt = receivedAt;
 }
@@ -124,16 +173,36 @@ function busy(r: { connPerSec: number; active: number; bytesPerSec: number }): b
  * Every live source's rates summed per endpoint and frontend. `all` keeps idle rows too (for
  * totals of connections); the views sent to viewers keep only busy ones.
  */
-export function mergeTraffic(
-  sources: Iterable<TrafficSource>,
-  now: number,
-): { endpoints: EndpointRate[]; frontends: FrontendRate[]; live: number; connPerSec: number; active: number; bytesPerSec: number } {
+export interface MergedTraffic {
+  endpoints: EndpointRate[];
+  frontends: FrontendRate[];
+  flows: FlowSample[];
+  listenerFailures: ListenerFailureWire[];
+  live: number;
+  connPerSec: number;
+  active: number;
+  bytesPerSec: number;
+}
+
+export function mergeTraffic(sources: Iterable<TrafficSource>, now: number): MergedTraffic {
   const endpoints = new Map<string, EndpointRate>();
   const frontends = new Map<string, FrontendRate>();
+  const flows = new Map<string, FlowSample>();
+  const listenerFailures = new Map<string, ListenerFailureWire>();
   let live = 0;
   for (const src of sources) {
     if (now - src.receivedAt > SOURCE_STALE_MS) continue;
     live++;
+    for (const f of src.listenerFailures) listenerFailures.set(`${f.address}|${f.namespace}/${f.service}`, f);
+    for (const [k, r] of src.flows) {
+      const m = flows.get(k);
+      if (!m) flows.set(k, { ...r });
+      else {
+        m.connPerSec = round(m.connPerSec + r.connPerSec);
+        m.active += r.active;
+        m.bytesPerSec += r.bytesPerSec;
+      }
+    }
     for (const [k, r] of src.endpoints) {
       const m = endpoints.get(k);
       if (!m) endpoints.set(k, { ...r });
@@ -169,6 +238,8 @@ export function mergeTraffic(
   return {
     endpoints: [...endpoints.values()].filter(busy),
     frontends: [...frontends.values()].filter((f) => busy(f) || f.refusedPerSec > 0),
+    flows: [...flows.values()].filter(busy),
+    listenerFailures: [...listenerFailures.values()],
     live,
     connPerSec: round(connPerSec),
     active,

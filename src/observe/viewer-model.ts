@@ -1,7 +1,7 @@
 // What a viewer of the traffic hub knows, kept up to date from its messages (the dashboard's
 // page keeps the same model in its own script), and the client that connects a Node viewer.
 import WebSocket from 'ws';
-import type { Delta, EndpointRate, EndpointsView, EventView, NodeView, PodRequestRate, PodView, RatePoint, ServiceView, TrafficView, ViewerMessage } from './protocol.js';
+import type { AddressRequestRate, Delta, EndpointRate, EndpointsView, EventView, NodeView, PodRequestRate, PodView, RatePoint, ServiceView, TrafficView, ViewerMessage } from './protocol.js';
 import { VIEWER_PATH } from './protocol.js';
 import { endpointKey } from './traffic-rates.js';
 
@@ -18,8 +18,24 @@ export interface ViewerModel {
   endpointRates: Map<string, EndpointRate>;
   /** Busy pods by `namespace/name`. */
   podRates: Map<string, PodRequestRate>;
+  /** Busy pod addresses by `ip:port`. */
+  addressRates: Map<string, AddressRequestRate>;
   history: RatePoint[];
   events: EventView[];
+}
+
+export function emptyTrafficView(intervalMs = 500): TrafficView {
+  return {
+    proxies: 0,
+    endpoints: [],
+    frontends: [],
+    flows: [],
+    pods: [],
+    addresses: [],
+    listenerFailures: [],
+    totals: { connPerSec: 0, active: 0, bytesPerSec: 0, requestsPerSec: 0, errorsPerSec: 0 },
+    intervalMs,
+  };
 }
 
 export function emptyViewerModel(): ViewerModel {
@@ -30,9 +46,10 @@ export function emptyViewerModel(): ViewerModel {
     pods: new Map(),
     services: new Map(),
     endpoints: new Map(),
-    traffic: { proxies: 0, endpoints: [], frontends: [], pods: [], totals: { connPerSec: 0, active: 0, bytesPerSec: 0, requestsPerSec: 0 } },
+    traffic: emptyTrafficView(),
     endpointRates: new Map(),
     podRates: new Map(),
+    addressRates: new Map(),
     history: [],
     events: [],
   };
@@ -48,6 +65,31 @@ function setTraffic(m: ViewerModel, t: TrafficView): void {
   m.traffic = t;
   m.endpointRates = new Map(t.endpoints.map((e) => [endpointKey(e), e]));
   m.podRates = new Map(t.pods.map((p) => [p.pod, p]));
+  m.addressRates = new Map(t.addresses.map((a) => [a.endpoint, a]));
+}
+
+/**
+ * An endpoint's traffic as the views show it: the proxy's row for it, with requests/s from the
+ * pod at that address when no proxy row carried any (traffic that reached the pod directly).
+ */
+export function endpointTraffic(m: ViewerModel, service: string, port: string, endpoint: string): EndpointTrafficView {
+  const r = m.endpointRates.get(endpointKey({ service, port, endpoint }));
+  const a = m.addressRates.get(endpoint);
+  return {
+    connPerSec: r?.connPerSec ?? 0,
+    active: r?.active ?? 0,
+    bytesPerSec: r?.bytesPerSec ?? 0,
+    requestsPerSec: r && r.requestsPerSec > 0 ? r.requestsPerSec : (a?.requestsPerSec ?? 0),
+    errorsPerSec: r && r.requestsPerSec > 0 ? r.errorsPerSec : (a?.errorsPerSec ?? 0),
+  };
+}
+
+export interface EndpointTrafficView {
+  connPerSec: number;
+  active: number;
+  bytesPerSec: number;
+  requestsPerSec: number;
+  errorsPerSec: number;
 }
 
 const MAX_HISTORY = 300;

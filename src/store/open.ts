@@ -1,4 +1,4 @@
-// Opens the store a cluster is configured with: the embedded journal (default) or Redis.
+// Opens the store a cluster is configured with: the embedded journal (default), Redis or etcd.
 import { clusterPaths, type ClusterConfig } from '../cluster/config.js';
 import { storeUrlWithCredentials } from '../cluster/managed-redis.js';
 import type { Logger } from '../log.js';
@@ -14,5 +14,11 @@ export async function openClusterStore(config: ClusterConfig, logger: Logger): P
     // rediss:// is TLS; a user and password in the URL (or the cluster's own Redis's) authenticate
     return openRedisStore(storeUrlWithCredentials(config), { prefix: `loopkube/${config.name}`, logger });
   }
-  throw new Error(`unsupported store URL "${config.store}": use "embedded", redis://[USER:PASSWORD@]HOST:PORT/DB or rediss://...`);
+  if (config.store.startsWith('etcd://')) {
+    const { clusterEtcdPrefix, openEtcdStore, parseEtcdUrl } = await import('./etcd/index.js');
+    const url = parseEtcdUrl(config.store);
+    if (!url) throw new Error(`invalid etcd store URL "${config.store}": use etcd://HOST:PORT[,HOST:PORT...][/PREFIX]`);
+    return openEtcdStore({ endpoints: url.endpoints, prefix: clusterEtcdPrefix(url, config.name), logger });
+  }
+  throw new Error(`unsupported store URL "${config.store}": use "embedded", redis://[USER:PASSWORD@]HOST:PORT/DB, rediss://... or etcd://HOST:PORT`);
 }

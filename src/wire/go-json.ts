@@ -293,6 +293,21 @@ export function encodeGoJson(obj: unknown): string {
   return (shared ??= createGoJsonEncoder()).encodeObject(obj);
 }
 
+/** Encoded objects by identity: one event goes to every watcher of its kind, encoded once. */
+const encodedObjects = new WeakMap<object, string>();
+
+/** One line of a watch stream: `{"type":...,"object":...}` with the object typed, and its newline. */
+export function goJsonWatchEvent(ev: { type: string; object: unknown }): string {
+  const obj = ev.object;
+  if (typeof obj !== 'object' || obj === null) return (shared ??= createGoJsonEncoder()).encodeAs('meta.v1.WatchEvent', ev) + '\n';
+  let json = encodedObjects.get(obj);
+  if (json === undefined) {
+    json = encodeGoJson(obj);
+    encodedObjects.set(obj, json);
+  }
+  return `{"type":${goString(ev.type)},"object":${json}}\n`;
+}
+
 /** A response body: the object's JSON and the newline json.Encoder ends it with. */
 export function goJsonBody(obj: unknown): string {
   return encodeGoJson(obj) + '\n';

@@ -27,12 +27,20 @@ export interface TestCluster {
   store(obj: KubeObject): Promise<Service>;
 }
 
-export function cluster(opts: { serviceCIDR?: string; nodePortRange?: { min: number; max: number } } = {}): TestCluster {
+export function cluster(opts: { serviceCIDR?: string; nodePortRange?: { min: number; max: number }; stored?: KubeObject[] } = {}): TestCluster {
   const services: Service[] = [];
+  const stored = opts.stored;
   const admission = createAdmission({
     serviceCIDR: opts.serviceCIDR ?? SERVICE_CIDR,
     nodePortRange: opts.nodePortRange ?? NODE_PORTS,
     listServices: async () => structuredClone(services),
+    // with `stored`, lookups (a pod's ServiceAccount) see those objects; without, there are none to make
+    ...(stored
+      ? {
+          getObject: async (info: ResourceInfo, namespace: string | undefined, name: string) =>
+            stored.find((o) => o.kind === info.kind && o.metadata.name === name && (o.metadata.namespace ?? 'default') === (namespace ?? 'default')),
+        }
+      : {}),
   });
   const withMeta = (obj: KubeObject): KubeObject => {
     const o = structuredClone(obj);

@@ -160,7 +160,9 @@ const KINDS: KindCase[] = [
       kind: 'EndpointSlice',
       metadata: meta(name, { ...labels, 'kubernetes.io/service-name': 'someone' }, true),
       addressType: 'IPv4',
-      endpoints: [{ addresses: [`127.97.0.${rev}`] }],
+      // conditions given: Go always writes the struct (`conditions: {}`), and kubectl replaces an
+      // atomic list that differs from the live one, so without it a re-apply is "configured" (as upstream)
+      endpoints: [{ addresses: [`127.97.0.${rev}`], conditions: { ready: true } }],
       ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
     }),
     revPath: '{.endpoints[0].addresses[0]}',

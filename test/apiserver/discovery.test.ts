@@ -113,7 +113,7 @@ describe('/api/v1 and /apis/discovery.k8s.io/v1', () => {
   });
 
   it('is undefined for a group version loopkube does not serve', () => {
-    expect(apiResourceList('apps', 'v1')).toBeUndefined();
+    expect(apiResourceList('example.com', 'v1')).toBeUndefined();
     expect(apiResourceList('', 'v2')).toBeUndefined();
   });
 });

@@ -63,7 +63,7 @@ describe('OpenAPI v3 root', () => {
   });
 
   it('publishes no document for a group version loopkube does not serve', () => {
-    expect(openapiV3Document('apis/apps/v1')).toBeUndefined();
+    expect(openapiV3Document('apis/example.com/v1')).toBeUndefined();
     expect(openapiV3Document('api/v2')).toBeUndefined();
     expect(openapiV3Document('nonsense')).toBeUndefined();
   });

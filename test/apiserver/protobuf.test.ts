@@ -310,7 +310,7 @@ describe('kubectl typed commands against the real control plane', () => {
   it.each([
     ['not protobuf at all', Buffer.from('{"apiVersion":"v1"}'), 'provided data does not appear to be a protobuf message, expected prefix [107 56 115 0]'],
     ['cut short', namespaceBody('pb-cut').subarray(0, 20), 'unexpected EOF'],
-    ['a kind loopkube does not serve', envelope('v1', 'ConfigMap', objectMeta('x')), 'no kind "ConfigMap" is registered for version "v1"'],
+    ['a kind loopkube does not serve', envelope('v1', 'Gadget', objectMeta('x')), 'no kind "Gadget" is registered for version "v1"'],
     ['a field with the wrong wire type', envelope('v1', 'Namespace', pbInt(1, 7)), 'proto: wrong wireType = 0 for field metadata'],
     ['a varint that never ends', Buffer.concat([MAGIC, Buffer.from([0x08]), Buffer.alloc(11, 0xff)]), 'proto: integer overflow'],
   ])('a body that is %s is 400 BadRequest, and the server keeps serving', async (_name, body, message) => {

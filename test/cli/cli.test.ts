@@ -66,6 +66,7 @@ networking:
     killPidFiles(home);
     removeDir(loopkubeHome);
     if (processRoot) removeDir(processRoot);
+    net_.release();
   });
   const cli = (...args: string[]) => runCli(args, env);
   return { env, name, home, apiPort, configFile, cli, kubeconfig: path.join(home, 'kubeconfig'), processRoot };
@@ -84,21 +85,71 @@ describe('command line: usage', () => {
     { args: ['up', '--api-port', '70000'], code: 2, err: /invalid argument "70000" for "--api-port" flag/ },
     { args: ['up', '--store', 'etcd://x'], code: 2, err: /invalid argument "etcd:\/\/x" for "--store" flag/ },
     { args: ['up', '--redis', '--store', 'redis://127.0.0.1:1/0'], code: 2, err: /--store and --redis cannot be used together/ },
+    { args: ['up', '--etcd=2'], code: 2, err: /invalid argument "2" for "--etcd" flag: an etcd cluster needs an odd number of members \(1, 3, 5 or 7\)/ },
+    { args: ['up', '--etcd', '--redis'], code: 2, err: /--redis and --etcd cannot be used together/ },
+    { args: ['up', '--control-planes', '0'], code: 2, err: /invalid argument "0" for "--control-planes" flag: must be a whole number from 1 to 9/ },
     { args: ['up', '--name', 'Bad_Name'], code: 2, err: /--name: Invalid value: "Bad_Name"/ },
     { args: ['down', '--name'], code: 2, err: /flag needs an argument: --name/ },
     { args: ['status', 'extra'], code: 2, err: /unexpected argument "extra"/ },
     { args: ['node'], code: 2, err: /a subcommand is required: stop or start/ },
     { args: ['node', 'reboot', 'node-1'], code: 2, err: /unknown subcommand "reboot"/ },
     { args: ['node', 'stop'], code: 2, err: /needs the name of a node/ },
-    { args: ['launch'], code: 2, err: /unknown command "launch" for "loopkube"/ },
-    { args: ['--help'], code: 0, out: /Commands:[\s\S]*up[\s\S]*down[\s\S]*status[\s\S]*kubeconfig[\s\S]*node/ },
-    ...['up', 'down', 'status', 'kubeconfig', 'node'].map((c) => ({ args: [c, '--help'], code: 0, out: new RegExp(`Usage:\\n  loopkube ${c}`) })),
+    { args: ['launch'], code: 2, err: /unknown command "launch" for "loopkube"\nRun 'loopkube --help' for usage\./ },
+    // cobra's "did you mean" for commands; the closest flags for a mistyped flag
+    { args: ['stauts'], code: 2, err: /unknown command "stauts" for "loopkube"\n\nDid you mean this\?\n\tstatus\n\nRun 'loopkube --help'/ },
+    { args: ['dwon'], code: 2, err: /Did you mean this\?\n\tdown\n/ },
+    { args: ['--verison'], code: 2, err: /unknown flag "--verison"[\s\S]*\t--version/ },
+    { args: ['up', '--nods', '2'], code: 2, err: /^error: unknown flag: --nods \(did you mean --nodes\?\)$/m },
+    { args: ['load', 'svc/web', '--conections', '5'], code: 2, err: /unknown flag: --conections \(did you mean --connections\?\)/ },
+    // a negative number is a value out of range, not a missing one
+    { args: ['up', '--nodes', '-1'], code: 2, err: /invalid argument "-1" for "--nodes" flag: must be a whole number from 0 to 65534/ },
+    { args: ['load', 'svc/web', '-c', '-5'], code: 2, err: /invalid argument "-5" for "--connections" flag: must be a whole number from 1 to 10000/ },
+    { args: ['load', 'svc/web', '--requests', '-3'], code: 2, err: /invalid argument "-3" for "--requests" flag/ },
+    { args: ['up', '--nodes'], code: 2, err: /flag needs an argument: --nodes/ },
+    { args: ['logs', '--level', 'loud'], code: 2, err: /invalid argument "loud" for "--level" flag: must be one of trace, debug, info, warn, error, fatal/ },
+    { args: ['version'], code: 0, out: /^loopkube \d+\.\d+\.\d+\n$/ },
+    { args: ['--version'], code: 0, out: /^loopkube \d+\.\d+\.\d+\n$/ },
+    { args: ['--help'], code: 0, out: /Commands:[\s\S]*up[\s\S]*down[\s\S]*list[\s\S]*status[\s\S]*kubeconfig[\s\S]*logs[\s\S]*node[\s\S]*dns[\s\S]*version/ },
+    ...['up', 'down', 'list', 'status', 'kubeconfig', 'logs', 'node', 'dns', 'run', 'load', 'top', 'dashboard', 'demo'].map((c) => ({
+      args: [c, '--help'],
+      code: 0,
+      out: new RegExp(`Usage:\\n  loopkube ${c}`),
+    })),
   ];
   it.each(cases)('loopkube $args', async ({ args, code, out, err }) => {
     const r = await runCli(args, { LOOPKUBE_HOME: '/nonexistent/loopkube-home' });
     expect(r.code, r.stderr).toBe(code);
     if (out) expect(r.stdout).toMatch(out);
     if (err) expect(r.stderr).toMatch(err);
+  });
+
+  it("the help and the READMEs stand on their own: no links out of the repo, no words of the project's own notes", async () => {
+    const texts: Array<[string, string]> = [
+      ['README.md', readFileSync(path.join(REPO, 'README.md'), 'utf8')],
+      ['examples/README.md', readFileSync(path.join(REPO, 'examples/README.md'), 'utf8')],
+    ];
+    for (const c of ['', 'up', 'down', 'list', 'status', 'kubeconfig', 'logs', 'node', 'dns', 'run', 'load', 'top', 'dashboard', 'demo']) {
+      const r = await runCli(c ? [c, '--help'] : ['--help'], { LOOPKUBE_HOME: '/nonexistent/loopkube-home' });
+      texts.push([`loopkube ${c} --help`, r.stdout]);
+    }
+    for (const [where, text] of texts) {
+      expect(text, where).not.toMatch(/\.\.\/shared|source notes|SEED\.md|the notes (say|claim)/i);
+    }
+    // every relative link of a README points at a file or folder of the repo
+    for (const [where, text] of texts.filter(([w]) => w.endsWith('.md'))) {
+      for (const m of text.matchAll(/\]\(([^)#\s]+)(#[^)]*)?\)/g)) {
+        if (/^[a-z]+:/.test(m[1]!)) continue;
+        expect(existsSync(path.join(REPO, path.dirname(where), m[1]!)), `${where}: ${m[1]}`).toBe(true);
+      }
+    }
+  });
+
+  it("a YAML error keeps the parser's snippet: the line and a caret under the spot", async () => {
+    const { cli, configFile } = await sandbox();
+    writeFileSync(configFile, 'kind: Cluster\nname: [x\nfoo: : bar\n');
+    const r = await cli('up', '--config', configFile);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/error converting YAML to JSON: .* at line 3, column 1:\n {6}name: \[x\n {6}foo: : bar\n {6}\^/);
   });
 
   it('a cluster file with an error names the field and starts nothing', async () => {
@@ -112,18 +163,21 @@ describe('command line: usage', () => {
   });
 });
 
-describe('command line: a cluster that is not running', () => {
-  it('status exits 1, down says so and exits 0, kubeconfig exits 1', async () => {
+describe('command line: a cluster that does not exist', () => {
+  it('status exits 1, down says so and exits 0, kubeconfig exits 1 and prints nothing on stdout', async () => {
     const { cli, name } = await sandbox();
     const status = await cli('status', '--name', name);
     expect(status.code).toBe(1);
-    expect(status.stderr).toContain(`cluster "${name}" is not running`);
+    expect(status.stderr).toContain(`cluster "${name}" does not exist; there are no clusters yet. Create it with: loopkube up --name ${name}`);
     const down = await cli('down', '--name', name);
     expect(down.code).toBe(0);
     expect(down.stdout).toContain(`cluster "${name}" is not running`);
     const kc = await cli('kubeconfig', '--name', name);
     expect(kc.code).toBe(1);
-    expect(kc.stderr).toContain('has no kubeconfig');
+    expect(kc.stdout).toBe('');
+    expect(kc.stderr).toContain(`cluster "${name}" does not exist`);
+    // what export KUBECONFIG=$(loopkube kubeconfig) leaves behind is said, since stdout was not a terminal
+    expect(kc.stderr).toContain('KUBECONFIG is now empty');
   });
 });
 
@@ -135,8 +189,7 @@ describe('command line: cluster lifecycle (stand-in processes)', () => {
     expect(up.code, up.stderr).toBe(0);
     for (const p of ['control-plane', 'node-1', 'node-2', 'proxy']) expect(up.stdout).toMatch(new RegExp(`^${p}\\s`, 'm'));
     expect(up.stdout).toMatch(/^NAME\s+COMPONENT\s+PID\s+ADDRESS$/m);
-    expect(up.stdout).toContain(`export KUBECONFIG=${kubeconfig}`);
-    expect(up.stdout).toContain(`kubectl --kubeconfig ${kubeconfig} get nodes`);
+    expect(up.stdout).toContain(`kubectl now uses it: context "loopkube-${name}"`);
 
     const st = await statusJson(cli, name);
     expect(st.cluster).toBe(name);
@@ -159,7 +212,8 @@ describe('command line: cluster lifecycle (stand-in processes)', () => {
     const again = await cli('up', '--name', name);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain(`cluster "${name}" is already running`);
-    expect(again.stderr).toContain(`loopkube down --name ${name}`);
+    // the only cluster there is: `loopkube down` means it, no --name needed
+    expect(again.stderr).toMatch(/Or stop it: {2}loopkube down$/m);
 
     const node2 = st.processes.find((p) => p.name === 'node-2');
     const stop = await cli('node', 'stop', 'node-2', '--name', name);
@@ -222,15 +276,28 @@ describe('command line: cluster lifecycle (stand-in processes)', () => {
     expect(existsSync(path.join(home, 'pids', 'supervisor.pid'))).toBe(false);
   });
 
-  it('a process that never turns healthy: up names it, shows its log, stops the cluster, exits 1', async () => {
+  it('a process that keeps exiting: up stops waiting, names it with its exit code and log, stops the cluster, exits 1', async () => {
     const root = standInProcessRoot();
     writeFileSync(path.join(root, 'dist/src/controlplane/main.js'), "console.error('boom: cannot open the store'); process.exit(3);\n");
     const { cli, configFile, home } = await sandbox({ processRoot: root });
-    const r = await cli('up', '--config', configFile, '--nodes', '1', '--wait', '3s');
+    // the default --wait is 30s: the crash loop, not the time, ends the wait
+    const r = await cli('up', '--config', configFile, '--nodes', '1');
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('did not become ready within 3s');
-    expect(r.stderr).toContain('control-plane');
+    expect(r.stderr).toContain('cannot start: control-plane exited twice during start-up');
+    expect(r.stderr).toContain('- control-plane (exit code 3)');
     expect(r.stderr).toContain('boom: cannot open the store');
+    expect(r.stderr).toContain('The cluster was stopped');
+    expect(existsSync(path.join(home, 'pids', 'supervisor.pid'))).toBe(false);
+  });
+
+  it('a process that never turns healthy: up waits --wait, names it, stops the cluster, exits 1', async () => {
+    const root = standInProcessRoot();
+    // alive, logging, never serving its health check
+    writeFileSync(path.join(root, 'dist/src/controlplane/main.js'), "console.error('still opening the store'); setInterval(() => {}, 1000);\n");
+    const { cli, configFile, home } = await sandbox({ processRoot: root });
+    const r = await cli('up', '--config', configFile, '--nodes', '0', '--wait', '3s');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('did not become ready within 3s: not healthy: control-plane');
     expect(r.stderr).toContain('The cluster was stopped');
     expect(existsSync(path.join(home, 'pids', 'supervisor.pid'))).toBe(false);
   });
@@ -243,6 +310,17 @@ describe('command line: cluster lifecycle (stand-in processes)', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('redis-server was not found on PATH');
     expect(r.stderr).toContain('apt-get install redis-server');
+  });
+
+  it('--etcd without etcd on PATH names the Debian package, and what to use instead', async () => {
+    const { configFile, env } = await sandbox();
+    const emptyPath = tempDir('loopkube-path-');
+    cleanups.push(() => removeDir(emptyPath));
+    const r = await runCli(['up', '--config', configFile, '--etcd=3'], { ...env, PATH: emptyPath });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('etcd was not found on PATH: --etcd runs an etcd of the cluster\'s own');
+    expect(r.stderr).toContain('apt-get install etcd-server');
+    expect(r.stderr).toContain('--store etcd://HOST:PORT');
   });
 });
 

@@ -95,6 +95,8 @@ describe('cluster file: rejected, naming the field', () => {
     },
     { rule: 'grace period positive', text: HEAD + 'nodeLifecycle: { nodeMonitorGracePeriodSeconds: 0 }\n', error: 'nodeLifecycle.nodeMonitorGracePeriodSeconds: Invalid value: 0: must be between 1 and 3600' },
     { rule: 'nodes is a list', text: HEAD + 'nodes: 3\n', error: 'nodes: Invalid value: 3: must be a list, not number' },
+    { rule: 'control plane replicas from 1 to 9', text: HEAD + 'controlPlane: { replicas: 0 }\n', error: 'controlPlane.replicas: Invalid value: 0: must be between 1 and 9' },
+    { rule: 'leader election fields are known', text: HEAD + 'controlPlane: { leaderElection: { leaseDuration: 15s } }\n', error: 'unknown field "controlPlane.leaderElection.leaseDuration"' },
     { rule: 'node names are unique', text: HEAD + 'nodes: [{ name: a }, { name: a }]\n', error: 'nodes[1].name: Duplicate value: "a"' },
     { rule: 'node name is an RFC 1123 subdomain', text: HEAD + 'nodes: [{ name: Node_1 }]\n', error: 'nodes[0].name: Invalid value: "Node_1": a lowercase RFC 1123 subdomain' },
     { rule: 'memory is a quantity', text: HEAD + 'nodes: [{ capacity: { memory: 8GB } }]\n', error: 'nodes[0].capacity.memory: Invalid value: "8GB": quantities must match the regular expression' },

@@ -7,7 +7,7 @@ import path from 'node:path';
 
 export { REPO, freePort, waitFor } from '../support/wait.js';
 import { claimAddressBlock } from '../support/address-block.js';
-import { REPO, requireBuilt } from '../support/wait.js';
+import { REPO, freePort, requireBuilt } from '../support/wait.js';
 export const CLI = path.join(REPO, 'dist/src/cli/main.js');
 export const SUPERVISOR = path.join(REPO, 'dist/src/supervisor/main.js');
 const STAND_IN = path.join(REPO, 'test/cli/fixtures/stand-in.mjs');
@@ -27,9 +27,14 @@ export interface CliResult {
   stderr: string;
 }
 
+/**
+ * Runs the built CLI with `env` over this process's. `up` merges its context into $KUBECONFIG,
+ * so unless `env` names one, it is a file under the test's LOOPKUBE_HOME: never the real ~/.kube.
+ */
 export function runCli(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 90_000): Promise<CliResult> {
+  const kubeconfig = env.KUBECONFIG ?? (env.LOOPKUBE_HOME ? path.join(env.LOOPKUBE_HOME, '.kube', 'config') : undefined);
   return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, timeout: timeoutMs }, (err, stdout, stderr) => {
+    execFile(process.execPath, [CLI, ...args], { env: { ...process.env, ...env, ...(kubeconfig ? { KUBECONFIG: kubeconfig } : {}) }, timeout: timeoutMs }, (err, stdout, stderr) => {
       const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 1) : 0;
       resolve({ code, stdout, stderr });
     });
@@ -104,11 +109,35 @@ export function standInProcessRoot(): string {
 
 /** Random node, pod and service subnets (and LB pool) that no other test uses at the same time. */
 /** A claimed address block of its own (test/support/address-block.ts), as cluster-file networking. */
-export function isolatedNetworking(): { nodeSubnet: string; podSubnet: string; serviceSubnet: string; loadBalancerPool: string } {
-  const { nodeSubnet, podSubnet, serviceSubnet, loadBalancerPool } = claimAddressBlock();
-  return { nodeSubnet, podSubnet, serviceSubnet, loadBalancerPool };
+/** An address block of its own for a cluster file; release() it once the cluster is down (else it is held until the process exits). */
+export function isolatedNetworking(): { nodeSubnet: string; podSubnet: string; serviceSubnet: string; loadBalancerPool: string; release(): void } {
+  const { nodeSubnet, podSubnet, serviceSubnet, loadBalancerPool, release } = claimAddressBlock();
+  return { nodeSubnet, podSubnet, serviceSubnet, loadBalancerPool, release };
 }
 
 export function removeDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
+}
+
+/**
+ * `loopkube up --config FILE ...args` for a cluster file naming `name`, with an address block
+ * and an API port of its own; a block or port someone else took meanwhile (a cluster another
+ * test run left up) is given up for another, as startTestCluster does.
+ */
+export async function upInOwnBlock(name: string, env: NodeJS.ProcessEnv, args: string[] = []): Promise<CliResult> {
+  const dir = env.LOOPKUBE_HOME ?? tempDir();
+  let r: CliResult | undefined;
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    const n = isolatedNetworking();
+    const file = path.join(dir, `${name}.cluster.yaml`);
+    writeFileSync(
+      file,
+      `kind: Cluster\napiVersion: loopkube.dev/v1alpha1\nname: ${name}\nnetworking:\n  apiServerPort: ${await freePort()}\n` +
+        `  nodeSubnet: ${n.nodeSubnet}\n  podSubnet: ${n.podSubnet}\n  serviceSubnet: ${n.serviceSubnet}\n  loadBalancerPool: ${n.loadBalancerPool}\n`,
+    );
+    r = await runCli(['up', '--config', file, ...args], env);
+    if (r.code === 0 || !/already in use/.test(r.stderr)) return r;
+    await runCli(['down', '--name', name, '--purge'], env, 30_000);
+  }
+  return r!;
 }

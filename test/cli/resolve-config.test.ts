@@ -76,6 +76,31 @@ describe('resolveClusterConfig: settings', () => {
     { name: 'service subnet gives the DNS IP (.10)', flags: {}, file: 'networking: { serviceSubnet: 127.97.0.0/16 }', check: (c) => expect(c.dns.ip).toBe('127.97.0.10') },
     { name: '--store redis URL', flags: { store: 'redis://127.0.0.1:6379/2' }, check: (c) => expect([c.store, c.managedRedis]).toEqual(['redis://127.0.0.1:6379/2', undefined]) },
     { name: '--redis makes a managed Redis', flags: { redis: true }, check: (c) => expect(c.managedRedis).toEqual({ port: 0 }) },
+    { name: '--store etcd URL', flags: { store: 'etcd://127.0.0.1:2379,127.0.0.1:22379/mine' }, check: (c) => expect([c.store, c.managedEtcd]).toEqual(['etcd://127.0.0.1:2379,127.0.0.1:22379/mine', undefined]) },
+    {
+      name: '--etcd=3 makes a managed etcd of three members (ports picked by up)',
+      flags: { etcd: 3 },
+      check: (c) => expect(c.managedEtcd?.members).toEqual(['etcd-1', 'etcd-2', 'etcd-3'].map((name) => ({ name, clientPort: 0, peerPort: 0 }))),
+    },
+    {
+      name: '--control-planes 3: three API servers on 127.0.0.11-13 at the API port, the front end on 127.0.0.1',
+      flags: { controlPlanes: 3, etcd: 3, apiPort: 7443 },
+      check: (c) => {
+        expect(c.apiServer).toEqual({ host: '127.0.0.1', port: 7443 });
+        expect(c.controlPlanes).toEqual([1, 2, 3].map((i) => ({ name: `control-plane-${i}`, host: `127.0.0.1${i}`, port: 7443 })));
+        expect(c.leaderElection).toEqual({ leaseDurationSeconds: 15, renewDeadlineSeconds: 10, retryPeriodSeconds: 2 });
+      },
+    },
+    {
+      name: 'the file sets control planes and leader election timing',
+      flags: { redis: true },
+      file: 'controlPlane: { replicas: 2, leaderElection: { leaseDurationSeconds: 8, renewDeadlineSeconds: 6, retryPeriodSeconds: 1 } }',
+      check: (c) => {
+        expect(c.controlPlanes?.map((cp) => cp.name)).toEqual(['control-plane-1', 'control-plane-2']);
+        expect(c.leaderElection).toEqual({ leaseDurationSeconds: 8, renewDeadlineSeconds: 6, retryPeriodSeconds: 1 });
+      },
+    },
+    { name: 'one control plane is the single API server of old', flags: { controlPlanes: 1 }, check: (c) => expect(c.controlPlanes).toBeUndefined() },
     { name: 'proxy mode and node lifecycle from the file', flags: {}, file: 'proxy: { mode: random }\nnodeLifecycle: { podEvictionTimeoutSeconds: 30 }', check: (c) => {
       expect(c.proxy.mode).toBe('random');
       expect(c.nodeLifecycle).toEqual({ nodeMonitorGracePeriodSeconds: 4, podEvictionTimeoutSeconds: 30 });
@@ -89,7 +114,26 @@ describe('resolveClusterConfig: settings', () => {
 describe('resolveClusterConfig: rules', () => {
   const cases: Array<{ rule: string; flags: UpFlags; file?: string; error: string }> = [
     { rule: '--store and --redis exclude each other', flags: { redis: true, store: 'embedded' }, error: '--store and --redis cannot be used together' },
-    { rule: '--store must be embedded or redis://', flags: { store: 'etcd://x' }, error: 'invalid argument "etcd://x" for "--store" flag' },
+    { rule: '--store must be embedded, redis:// or etcd://HOST:PORT', flags: { store: 'etcd://x' }, error: 'invalid argument "etcd://x" for "--store" flag' },
+    { rule: '--etcd and --store exclude each other', flags: { etcd: 1, store: 'embedded' }, error: '--store and --etcd cannot be used together' },
+    { rule: '--etcd and --redis exclude each other', flags: { etcd: 1, redis: true }, error: '--redis and --etcd cannot be used together' },
+    {
+      rule: 'several control planes need a shared store',
+      flags: { controlPlanes: 3 },
+      error: '--control-planes: Invalid value: 3: several API servers need a store they can share: start the cluster with --etcd=3',
+    },
+    {
+      rule: 'lease duration exceeds the renew deadline (client-go)',
+      flags: { redis: true },
+      file: 'controlPlane: { leaderElection: { leaseDurationSeconds: 5, renewDeadlineSeconds: 5 } }',
+      error: 'controlPlane.leaderElection.leaseDurationSeconds: Invalid value: 5: leaseDuration must be greater than renewDeadline',
+    },
+    {
+      rule: 'renew deadline exceeds retry period times 1.2 (client-go)',
+      flags: { redis: true },
+      file: 'controlPlane: { leaderElection: { renewDeadlineSeconds: 2, retryPeriodSeconds: 2 } }',
+      error: 'renewDeadline must be greater than retryPeriod*JitterFactor (1.2)',
+    },
     { rule: '--store needs a host', flags: { store: 'redis://' }, error: 'invalid argument "redis://" for "--store" flag' },
     { rule: 'node count fits the node subnet', flags: { nodes: 7 }, file: 'networking: { nodeSubnet: 127.11.0.0/29 }', error: '--nodes: Invalid value: 7: the address plan has room for 6 nodes' },
     { rule: 'node count fits the pod subnet', flags: { nodes: 4 }, file: 'networking: { podSubnet: 127.245.0.0/22 }', error: '--nodes: Invalid value: 4: the address plan has room for 3 nodes' },

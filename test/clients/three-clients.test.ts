@@ -123,25 +123,10 @@ const CASES: Case[] = [
   },
 ];
 
-/**
- * What fails today, by client and case, and why: the API server's own bugs of issue 18, fixed when
- * the Go encoder and the query module are wired into the handlers (after the kinds reshape).
- * `it.fails` runs them and passes while they fail; once fixed, they fail here until removed.
- */
-const KNOWN_FAILURES: Readonly<Record<string, string>> = {
-  'kubectl / paging with limit and continue returns every service once, two at a time': 'list ignores limit and never returns a continue token',
-  '@kubernetes/client-node / paging with limit and continue returns every service once, two at a time': 'list ignores limit and never returns a continue token',
-  'python3-kubernetes / paging with limit and continue returns every service once, two at a time': 'list ignores limit and never returns a continue token',
-  'kubectl / list_node and read_node': 'nodes are written without status.nodeInfo.kubeProxyVersion, a field Go always writes',
-  '@kubernetes/client-node / list_node and read_node': 'nodes are written without status.nodeInfo.kubeProxyVersion, a field Go always writes',
-  'python3-kubernetes / list_node and read_node': 'the client refuses a Node without kubeProxyVersion: "Invalid value for `kube_proxy_version`, must not be `None`"',
-};
-
 for (const client of ['kubectl', '@kubernetes/client-node', 'python3-kubernetes']) {
   describe(client, () => {
     for (const k of CASES) {
-      const test = KNOWN_FAILURES[`${client} / ${k.name}`] ? it.fails : it;
-      test(k.name, async () => {
+      it(k.name, async () => {
         const d = drivers.find((x) => x.name === client);
         if (!d) throw new Error(`no driver for ${client}`);
         await k.run(d, nsOf(d));

@@ -79,7 +79,7 @@ describe('loopkube load on a 3-node cluster', () => {
     clusterIP = (await c.client.get<Service>(resourcePath(SERVICES, 'default', 'web'))).spec.clusterIP!;
     // The proxy picks the service up within moments: wait until a small run is answered.
     await waitFor('svc/web to answer through its ClusterIP', async () => (await load(['svc/web', '--requests', '5'])).requests === 5, 30_000);
-  }, 180_000);
+  });
 
   afterAll(async () => {
     await c?.down();

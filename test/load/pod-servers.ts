@@ -29,6 +29,8 @@ export interface PodServerOptions {
   chunked?: boolean;
   /** Never answer. */
   silent?: boolean;
+  /** The version it reports (default v1). */
+  version?: string;
 }
 
 /** A random block 127.<60-99>.<0-255>.0/24 for one test file. */
@@ -48,7 +50,7 @@ export async function startPodServer(opts: PodServerOptions): Promise<PodServer>
     clients.push(clientIP);
     const body =
       `{"pod":${JSON.stringify(opts.pod)},"namespace":"default","podIP":"${opts.ip}","node":${JSON.stringify(opts.node)},` +
-      `"container":"app","port":${(server.address() as net.AddressInfo).port},"hostname":${JSON.stringify(opts.pod)},` +
+      `"container":"app","port":${(server.address() as net.AddressInfo).port},"hostname":${JSON.stringify(opts.pod)},"version":${JSON.stringify(opts.version ?? 'v1')},` +
       `"clientIP":"${clientIP}","clientPort":${req.socket.remotePort},"requests":${++requests}}\n`;
     res.statusCode = opts.status ?? 200;
     res.setHeader('Content-Type', 'application/json');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createResponseParser } from '../../src/load/response-parser.js';
+import { createResponseParser, stringField } from '../../src/load/response-parser.js';
 
 interface Seen {
   status: number;
@@ -12,13 +12,13 @@ function parse(chunks: Buffer[], eof = false): { responses: Seen[]; errors: stri
   const responses: Seen[] = [];
   const errors: string[] = [];
   const parser = createResponseParser({
-    response(status, close, body, _len, podStart, podEnd, nodeStart, nodeEnd) {
-      responses.push({
-        status,
-        close,
-        pod: podStart >= 0 ? body.toString('utf8', podStart, podEnd) : null,
-        node: nodeStart >= 0 ? body.toString('utf8', nodeStart, nodeEnd) : null,
-      });
+    response(status, close, body, start, len) {
+      const end = new Int32Array(1);
+      const field = (key: string): string | null => {
+        const at = stringField(body, start, len, Buffer.from(`"${key}":"`), end);
+        return at >= 0 ? body.toString('utf8', at, end[0]) : null;
+      };
+      responses.push({ status, close, pod: field('pod'), node: field('node') });
     },
     malformed(why) {
       errors.push(why);

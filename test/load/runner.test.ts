@@ -112,7 +112,7 @@ describe('load runner', () => {
     expect(s.requests).toBe(10);
     expect(s.statuses).toEqual({ '503': 10 });
     expect(s.errors).toEqual({ 'http 5xx': 10 });
-    expect(s.pods).toEqual([{ pod: 'bad-aaaaa', node: 'node-3', requests: 10, share: 1, connections: 1 }]);
+    expect(s.pods).toEqual([{ pod: 'bad-aaaaa', node: 'node-3', version: 'v1', requests: 10, share: 1, connections: 1 }]);
   });
 
   it('times out a request that gets no answer, and goes on', async () => {

@@ -55,8 +55,8 @@ describe('load summary', () => {
 
   it('gives each pod and node its share, listing expected pods that got nothing', () => {
     const stats = createLoadStats([{ pod: 'web-c', node: 'node-3' }]);
-    podCounter(stats, 'web-a', 'node-1').requests = 60;
-    podCounter(stats, 'web-b', 'node-1').requests = 40;
+    podCounter(stats, 'web-a', 'node-1', 'v1').requests = 60;
+    podCounter(stats, 'web-b', 'node-1', 'v1').requests = 40;
     const s = summarize(stats, { target: 't', durationMs: 1000, keepAlive: true, concurrency: 1 });
     expect(s.pods.map((p) => [p.pod, p.share])).toEqual([
       ['web-a', 0.6],
@@ -72,8 +72,8 @@ describe('load summary', () => {
 
   it('prints a table with a share and a bar for each pod', () => {
     const stats = createLoadStats();
-    podCounter(stats, 'web-a', 'node-1').requests = 300;
-    podCounter(stats, 'web-b', 'node-2').requests = 150;
+    podCounter(stats, 'web-a', 'node-1', 'v1').requests = 300;
+    podCounter(stats, 'web-b', 'node-2', 'v1').requests = 150;
     stats.responses = 450;
     const text = formatReport(summarize(stats, { target: 'svc/web', durationMs: 1000, keepAlive: true, concurrency: 2 }));
     expect(text).toMatch(/web-a\s+node-1\s+300\s+66\.7%\s+0\s+█{30}/);

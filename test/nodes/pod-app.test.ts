@@ -3,7 +3,7 @@ import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_KNOBS, parseAppKnobs, type AppKnobs } from '../../nodes/app-knobs.js';
 import { createAppControl, PROBE_HEADER } from '../../nodes/control.js';
-import { startPodApp, type PodApp, type RequestCounter } from '../../nodes/pod-app.js';
+import { newRequestCounter, startPodApp, type PodApp, type RequestCounter } from '../../nodes/pod-app.js';
 
 /** A pod IP no other test uses: 127.<200-239>.<random>.<random>. */
 function randomPodIP(): string {
@@ -40,9 +40,9 @@ afterEach(() => {
 async function startApp(over: Partial<{ ip: string; port: number; knobs: AppKnobs; counter: RequestCounter; container: string }> = {}) {
   const ip = over.ip ?? randomPodIP();
   const control = createAppControl();
-  const counter = over.counter ?? { requests: 0 };
+  const counter = over.counter ?? newRequestCounter();
   const app = await startPodApp({
-    identity: { pod: 'web-1', namespace: 'shop', podIP: ip, node: 'node-2', container: over.container ?? 'app', hostname: 'web-1' },
+    identity: { pod: 'web-1', namespace: 'shop', podIP: ip, node: 'node-2', container: over.container ?? 'app', hostname: 'web-1', version: 'a1b2c3d4e5' },
     port: over.port ?? 8080,
     knobs: over.knobs ?? DEFAULT_KNOBS,
     control,
@@ -60,18 +60,20 @@ describe('built-in pod app', () => {
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('application/json');
     const body = JSON.parse(res.body);
-    expect(body).toMatchObject({ pod: 'web-1', namespace: 'shop', podIP: ip, node: 'node-2', container: 'app', port: 8080, hostname: 'web-1', clientIP, requests: 1 });
+    expect(body).toMatchObject({ pod: 'web-1', namespace: 'shop', podIP: ip, node: 'node-2', container: 'app', port: 8080, hostname: 'web-1', version: 'a1b2c3d4e5', clientIP, requests: 1 });
     expect(body.clientPort).toBe(res.localPort);
   });
 
   it('counts requests per pod, across containers and ports', async () => {
     const ip = randomPodIP();
-    const counter = { requests: 0 };
+    const counter = newRequestCounter();
     await startApp({ ip, port: 8080, counter, container: 'a' });
     await startApp({ ip, port: 9090, counter, container: 'b' });
     await request({ host: ip, port: 8080, path: '/' });
     const second = JSON.parse((await request({ host: ip, port: 9090, path: '/' })).body);
     expect(second).toMatchObject({ container: 'b', port: 9090, requests: 2 });
+    // and per port and status, which is what makes requests/s per endpoint (ip:port)
+    expect(Object.fromEntries(counter.byPort)).toEqual({ 8080: { 200: 1 }, 9090: { 200: 1 } });
   });
 
   it('keeps connections alive between requests', async () => {
@@ -95,10 +97,12 @@ describe('built-in pod app', () => {
   });
 
   it('fails every request with 500 when ERROR_RATE is 1, still naming the pod', async () => {
-    const { ip } = await startApp({ knobs: { ...DEFAULT_KNOBS, errorRate: 1 } });
+    const counter = newRequestCounter();
+    const { ip } = await startApp({ knobs: { ...DEFAULT_KNOBS, errorRate: 1 }, counter });
     const res = await request({ host: ip, port: 8080, path: '/' });
     expect(res.status).toBe(500);
     expect(JSON.parse(res.body).pod).toBe('web-1');
+    expect(counter.byPort.get(8080)).toEqual({ 500: 1 });
   });
 
   it('waits RESPONSE_DELAY_MS before answering', async () => {

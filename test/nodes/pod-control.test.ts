@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_KNOBS } from '../../nodes/app-knobs.js';
 import { createAppControl, PROBE_HEADER, type ContainerControl } from '../../nodes/control.js';
 import { startHealthServer, type HealthServer } from '../../nodes/health-server.js';
-import { startPodApp, type PodApp } from '../../nodes/pod-app.js';
+import { newRequestCounter, startPodApp, type PodApp } from '../../nodes/pod-app.js';
 import { sendPodControl, type PodControlAction } from '../../src/client/pod-control.js';
 import { freePort } from '../support/wait.js';
 
@@ -45,11 +45,11 @@ beforeAll(async () => {
   const flags = createAppControl();
   control = { flags, hooks: { crash: (code) => crashes.push(code), changed: () => changes++ } };
   app = await startPodApp({
-    identity: { pod: 'web-1', namespace: 'shop', podIP: POD_IP, node: 'node-1', container: 'app', hostname: 'web-1' },
+    identity: { pod: 'web-1', namespace: 'shop', podIP: POD_IP, node: 'node-1', container: 'app', hostname: 'web-1', version: 'latest' },
     port: 8080,
     knobs: DEFAULT_KNOBS,
     control: flags,
-    counter: { requests: 0 },
+    counter: newRequestCounter(),
   });
   health = await startHealthServer({
     host: NODE_IP,

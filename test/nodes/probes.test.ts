@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Probe } from '../../src/api/types.js';
 import { DEFAULT_KNOBS } from '../../nodes/app-knobs.js';
 import { createAppControl, type AppControl } from '../../nodes/control.js';
-import { startPodApp, type PodApp } from '../../nodes/pod-app.js';
+import { newRequestCounter, startPodApp, type PodApp } from '../../nodes/pod-app.js';
 import { startProbeWorker, type ProbeWorker } from '../../nodes/prober.js';
 import { resolveProbePort, runProbe, type ProbeResult } from '../../nodes/probes.js';
 
@@ -20,11 +20,11 @@ afterEach(() => {
 async function app(ip: string, port: number): Promise<{ app: PodApp; control: AppControl }> {
   const control = createAppControl();
   const a = await startPodApp({
-    identity: { pod: 'p', namespace: 'default', podIP: ip, node: 'node-1', container: 'c', hostname: 'p' },
+    identity: { pod: 'p', namespace: 'default', podIP: ip, node: 'node-1', container: 'c', hostname: 'p', version: 'latest' },
     port,
     knobs: DEFAULT_KNOBS,
     control,
-    counter: { requests: 0 },
+    counter: newRequestCounter(),
   });
   cleanups.push(() => a.destroy());
   return { app: a, control };

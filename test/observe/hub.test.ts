@@ -50,7 +50,7 @@ function growingSnapshot(perCall: number): () => TrafficSnapshot {
     const counters = { connectionsTotal: total, connectionsActive: 2, bytesIn: total * 100, bytesOut: total * 300, connectFailures: 0, refused: 0 };
     return {
       time: new Date().toISOString(),
-      frontends: [{ namespace: 'default', service: 'web', port: 'http', kind: 'clusterIP', address: '127.96.0.50:80', node: null, ...counters }],
+      frontends: [{ namespace: 'default', service: 'web', port: 'http', kind: 'clusterIP', address: '127.96.0.50:80', node: null, ...counters, flows: [] }],
       endpoints: [{ namespace: 'default', service: 'web', port: 'http', endpoint: `${POD_IP}:8080`, node: 'node-a', ...counters }],
     };
   };
@@ -84,7 +84,7 @@ beforeAll(async () => {
     port: 0,
     pollNodes: false,
   });
-}, 60_000);
+});
 
 afterAll(async () => {
   for (const c of cleanups.reverse()) await c();

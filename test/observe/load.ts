@@ -1,6 +1,7 @@
 // A small, bounded HTTP load for the observation tests: `concurrency` loops each sending one
-// request per new connection to `url` and pausing `pauseMs` between requests, until stop() or
-// the limits are reached (gentle: the machine is shared).
+// request per new connection (or, with keepAlive, over one kept-alive connection each, as most
+// real clients do) to `url` and pausing `pauseMs` between requests, until stop() or the limits
+// are reached (gentle: the machine is shared).
 import http from 'node:http';
 
 export interface Load {
@@ -10,7 +11,8 @@ export interface Load {
   stop(): Promise<void>;
 }
 
-export function startLoad(url: string, opts: { concurrency?: number; pauseMs?: number; maxRequests?: number; maxMs?: number } = {}): Load {
+export function startLoad(url: string, opts: { concurrency?: number; pauseMs?: number; maxRequests?: number; maxMs?: number; keepAlive?: boolean } = {}): Load {
+  const agent = opts.keepAlive ? new http.Agent({ keepAlive: true, maxSockets: opts.concurrency ?? 4 }) : false;
   const maxRequests = opts.maxRequests ?? 50_000;
   const deadline = Date.now() + (opts.maxMs ?? 120_000);
   let stopped = false;
@@ -18,7 +20,7 @@ export function startLoad(url: string, opts: { concurrency?: number; pauseMs?: n
   let failed = 0;
   const once = (): Promise<void> =>
     new Promise((resolve) => {
-      const req = http.get(url, { agent: false, timeout: 5000 }, (res) => {
+      const req = http.get(url, { agent, timeout: 5000 }, (res) => {
         res.resume();
         res.on('end', () => {
           if (res.statusCode === 200) ok++;
@@ -46,6 +48,7 @@ export function startLoad(url: string, opts: { concurrency?: number; pauseMs?: n
     async stop() {
       stopped = true;
       await Promise.all(loops);
+      if (agent) agent.destroy();
     },
   };
 }

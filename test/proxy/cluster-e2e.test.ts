@@ -65,7 +65,7 @@ beforeAll(async () => {
   await waitFor('3 ready pods behind the service', async () => (await readyPods()).length === 3, 60_000);
   lbIP = await waitFor('a load-balancer IP', async () => (await c.client.get<Service>(`/api/v1/namespaces/${NS}/services/web`)).status?.loadBalancer?.ingress?.[0]?.ip);
   await waitFor('the LB IP to answer', async () => (await outcome(lbIP, 80)) === 'OK');
-}, 120_000);
+});
 
 afterAll(async () => {
   await c?.down();

@@ -451,8 +451,15 @@ describe('metrics', () => {
     expect(text).toMatch(/loopkube_proxy_frontend_connections_total\{namespace="default",service="metered",port="http",kind="clusterIP",address="[0-9.]+:80",node=""\} ([6-9]|\d\d)/);
     expect(text).toMatch(new RegExp(`loopkube_proxy_endpoint_connections_total\\{namespace="default",service="metered",port="http",endpoint="${p[0]!.ip}:${p[0]!.port}",node="${nodes[0]!.name}"\\} ([6-9]|\\d\\d)`));
     expect(text).toMatch(/loopkube_proxy_endpoint_bytes_out_total\{namespace="default",service="metered"[^}]*\} [1-9]\d*/);
-    const stats = JSON.parse((await proxy.get('/stats')).body) as { frontends: Array<{ service: string; bytesIn: number }> };
-    expect(stats.frontends.find((f) => f.service === 'metered')!.bytesIn).toBeGreaterThan(0);
+    const stats = JSON.parse((await proxy.get('/stats')).body) as {
+      frontends: Array<{ service: string; bytesIn: number; flows: Array<{ client: string; endpoint: string; connectionsTotal: number; connectionsActive: number; bytes: number }> }>;
+    };
+    const fe = stats.frontends.find((f) => f.service === 'metered')!;
+    expect(fe.bytesIn).toBeGreaterThan(0);
+    // the service map's flows: who the client was and which pod it reached (the refused outsider is no flow)
+    expect(fe.flows).toEqual([{ client: nodes[0]!.ip, endpoint: `${p[0]!.ip}:${p[0]!.port}`, connectionsTotal: expect.any(Number), connectionsActive: expect.any(Number), bytes: expect.any(Number) }]);
+    expect(fe.flows[0]!.connectionsTotal).toBeGreaterThanOrEqual(6);
+    expect(fe.flows[0]!.bytes).toBeGreaterThan(0);
   });
 
   it("serves /metrics and /stats only with the cluster's token, /healthz to anyone", async () => {

@@ -11,7 +11,7 @@ beforeAll(async () => {
   c = await startTestCluster({ nodes: 3 });
   const r = await c.loopkube(['down', '--name', c.name]);
   expect(r.code, r.stderr).toBe(0);
-}, 120_000);
+});
 
 afterAll(async () => {
   await c?.down();

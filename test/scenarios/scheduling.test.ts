@@ -10,7 +10,7 @@ let c: TestCluster;
 
 beforeAll(async () => {
   c = await startTestCluster({ nodes: 3, clusterFile: scenarioClusterFile(scheduling) });
-}, 120_000);
+});
 
 afterAll(async () => {
   await c?.down();

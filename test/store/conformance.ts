@@ -34,19 +34,55 @@ export interface StoreHarness {
   cleanup: () => Promise<void>;
 }
 
+/** A store server a test can crash and start again (a local redis-server, a local etcd). */
+export interface RestartableServer {
+  kill(): Promise<void>;
+  start(): Promise<void>;
+}
+
+/**
+ * The harness of a backend whose data lives in a server: `open` makes a store on it (over the
+ * same data each time); a crash kills the server and drops every store opened (the API server
+ * process is gone too); reopening starts the server again on the same port and data.
+ */
+export async function serverBackedHarness(server: () => RestartableServer, open: () => Promise<Store>): Promise<StoreHarness> {
+  const opened: Store[] = [];
+  const openOne = async () => {
+    const s = await open();
+    opened.push(s);
+    return s;
+  };
+  return {
+    store: await openOne(),
+    reopen: async () => {
+      await server().start();
+      return openOne();
+    },
+    crash: async () => {
+      await server().kill();
+      for (const s of opened) await s.close();
+    },
+    cleanup: async () => {
+      for (const s of opened) await s.close();
+      await server().start();
+    },
+  };
+}
+
 export interface ConformanceOpenOptions {
   /** When set, keep (about) this many recent writes for watches; tests of compaction ask for it. */
   historyLimit?: number;
 }
 
-const NS = '/registry/configmaps/default/';
+/** Where the suites' objects live, and the objects they write (ConfigMap-shaped, one value). */
+export const NS = '/registry/configmaps/default/';
 
-function configMap(name: string, value: string): KubeObject {
+export function configMap(name: string, value: string): KubeObject {
   return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default' }, data: { value } };
 }
 
-const rv = (o: KubeObject): number => Number(o.metadata.resourceVersion);
-const valueOf = (o: KubeObject | undefined): string | undefined => (o?.data as { value?: string } | undefined)?.value;
+export const rv = (o: KubeObject): number => Number(o.metadata.resourceVersion);
+export const valueOf = (o: KubeObject | undefined): string | undefined => (o?.data as { value?: string } | undefined)?.value;
 
 async function rejection(p: Promise<unknown>): Promise<unknown> {
   try {

@@ -85,6 +85,7 @@ networking:
       await runCli(['down', '--name', name], env, 30_000);
       killPidFiles(home);
       removeDir(loopkubeHome);
+      net.release();
     });
     const cli = (...args: string[]) => runCli(args, env);
     const client = (): ApiClient => {

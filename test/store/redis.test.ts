@@ -12,7 +12,7 @@ import type { KubeObject } from '../../src/api/types.js';
 import { startLocalRedis, type LocalRedis } from '../../src/store/redis/local-server.js';
 import { openRedisStore, redisKeys, type RedisStoreOptions } from '../../src/store/redis/index.js';
 import { isStoreError, type Store, type StoreEvent, type StoreList } from '../../src/store/store.js';
-import { describeStoreConformance, type StoreHarness } from './conformance.js';
+import { describeStoreConformance, serverBackedHarness, type StoreHarness } from './conformance.js';
 
 let server: LocalRedis | undefined;
 let dataDir: string | undefined;
@@ -39,29 +39,8 @@ function freshPrefix(): string {
 }
 
 describeStoreConformance('redis', async ({ historyLimit }): Promise<StoreHarness> => {
-  const prefix = freshPrefix();
-  const opts: RedisStoreOptions = { prefix, ...(historyLimit ? { streamMaxLen: historyLimit } : {}) };
-  const opened: Store[] = [];
-  const open = async () => {
-    const s = await openRedisStore(redis().url, opts);
-    opened.push(s);
-    return s;
-  };
-  return {
-    store: await open(),
-    reopen: async () => {
-      await redis().start(); // after a crash: Redis restarts on the same port and folder
-      return open();
-    },
-    crash: async () => {
-      await redis().kill();
-      for (const s of opened) await s.close(); // the API server process is gone too
-    },
-    cleanup: async () => {
-      for (const s of opened) await s.close();
-      await redis().start();
-    },
-  };
+  const opts: RedisStoreOptions = { prefix: freshPrefix(), ...(historyLimit ? { streamMaxLen: historyLimit } : {}) };
+  return serverBackedHarness(redis, () => openRedisStore(redis().url, opts));
 });
 
 const NS = '/registry/configmaps/default/';
@@ -207,9 +186,10 @@ describe('redis store', () => {
     expect(initial.items).toHaveLength(total);
     const events: StoreEvent[] = [];
     const w = store.watch(NS, initial.revision, { onEvent: (e) => void events.push(e), onError: () => undefined });
+    let writing = true;
+    let writer: Promise<void> | undefined;
     try {
-      let writing = true;
-      const writer = (async () => {
+      writer = (async () => {
         for (let i = 0; writing; i++) {
           const name = nameOf((i * 7919) % total);
           if (i % 3 === 2) {
@@ -234,6 +214,9 @@ describe('redis store', () => {
         expect(list.items, `list at ${list.revision}`).toEqual(expected);
       }
     } finally {
+      // a failed (or timed-out) test must not leave its writer running against a closed store
+      writing = false;
+      await writer?.catch(() => undefined);
       w.stop();
     }
   });

@@ -1,7 +1,9 @@
 // Address blocks for test clusters. Every cluster a test starts gets a block of its own —
 // node, pod, service and load-balancer subnets — claimed with an exclusive file under the
 // system's temp folder, so clusters of test files running at once (or of two test runs on one
-// machine) never share an address. A block is released by release(), or when its process dies.
+// machine) never share an address. A block is released by release(), or when its process dies;
+// a block where something still listens (a cluster left running by a test process that was
+// killed) is not handed out, claimed or not.
 import { mkdirSync, openSync, closeSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -35,6 +37,36 @@ function pidAlive(pid: number): boolean {
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/** Address prefixes of block b's ranges (node, pod, service, load-balancer), as blockNetworking lays them out. */
+function blockPrefixes(b: number): string[] {
+  return [`127.10.${100 + b}.`, `127.${150 + b}.`, `127.${112 + b}.`, `127.${201 + b}.`];
+}
+
+/** IPv4 addresses with a TCP listener, from /proc/net/tcp (hex, in the machine's byte order: little-endian). */
+function listeningAddresses(): Set<string> {
+  const out = new Set<string>();
+  let table = '';
+  try {
+    table = readFileSync('/proc/net/tcp', 'latin1');
+  } catch {
+    return out;
+  }
+  for (const line of table.split('\n').slice(1)) {
+    const fields = line.trim().split(/\s+/);
+    if (fields[3] !== '0A') continue; // TCP_LISTEN
+    const n = Number.parseInt(fields[1]!.split(':')[0]!, 16);
+    out.add(`${n & 0xff}.${(n >>> 8) & 0xff}.${(n >>> 16) & 0xff}.${n >>> 24}`);
+  }
+  return out;
+}
+
+/** True when something listens on an address of block b: a cluster nobody claims any more, still running. */
+function blockInUse(b: number, listening: Set<string>): boolean {
+  const prefixes = blockPrefixes(b);
+  for (const address of listening) if (prefixes.some((p) => address.startsWith(p))) return true;
+  return false;
 }
 
 function tryClaim(index: number): boolean {
@@ -89,10 +121,11 @@ export function claimAddressBlock(): AddressBlock {
       }
     });
   }
+  const listening = listeningAddresses();
   const start = Math.floor(Math.random() * BLOCKS);
   for (let k = 0; k < BLOCKS; k++) {
     const index = (start + k) % BLOCKS;
-    if (!tryClaim(index)) continue;
+    if (blockInUse(index, listening) || !tryClaim(index)) continue;
     claimedHere.add(index);
     let released = false;
     return {
@@ -110,5 +143,5 @@ export function claimAddressBlock(): AddressBlock {
       },
     };
   }
-  throw new Error(`all ${BLOCKS} test address blocks under ${CLAIMS} are in use by live processes`);
+  throw new Error(`all ${BLOCKS} test address blocks under ${CLAIMS} are in use by live processes (or something listens on their addresses)`);
 }

@@ -133,7 +133,7 @@ function clusterFileYaml(name: string, apiPort: number, opts: TestClusterOptions
 }
 
 /** Pids in every pid file under `dir` that still belong to it. */
-function pidsUnder(dir: string): number[] {
+export function pidsUnder(dir: string): number[] {
   const out: number[] = [];
   const walk = (d: string): void => {
     let entries;
@@ -156,7 +156,7 @@ function pidsUnder(dir: string): number[] {
 }
 
 /** SIGKILLs those of `pids` that still run for `dir` (a last resort after `down`). */
-function killLeftovers(pids: number[], dir: string): void {
+export function killLeftovers(pids: number[], dir: string): void {
   for (const pid of pids) {
     if (!belongsTo(pid, dir)) continue;
     try {
@@ -198,7 +198,8 @@ export async function startTestCluster(opts: TestClusterOptions = {}): Promise<T
   const loopkubeHome = mkdtempSync(path.join(os.tmpdir(), 'loopkube-e2e-'));
   const name = opts.name ?? `t${randomInt(100000, 999999)}`;
   const home = path.join(loopkubeHome, name);
-  const env: NodeJS.ProcessEnv = { ...process.env, ...opts.env, LOOPKUBE_HOME: loopkubeHome };
+  // `up` merges its context into $KUBECONFIG: a file of the test's own, never the real ~/.kube
+  const env: NodeJS.ProcessEnv = { ...process.env, KUBECONFIG: path.join(loopkubeHome, '.kube', 'config'), ...opts.env, LOOPKUBE_HOME: loopkubeHome };
   const children = new Set<ChildProcess>();
   const loopkube = (args: string[], o?: RunOptions): Promise<RunResult> => run(process.execPath, [CLI_MAIN, ...args], env, o);
   const removeHome = (): void => {

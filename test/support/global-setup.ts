@@ -3,7 +3,8 @@
 // to do; `npx vitest run test/...` during development gets a build when a source file is newer
 // than its output. tsc emits even when some other part of the tree does not type-check yet.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -27,9 +28,14 @@ function stale(dir: string): boolean {
   return false;
 }
 
-export default function setup(): void {
+/** Removes the run's fallback kubeconfig (vitest.config.ts points $KUBECONFIG there). */
+function teardown(): void {
+  rmSync(path.join(os.tmpdir(), `loopkube-test-kubeconfig-${process.pid}`), { recursive: true, force: true });
+}
+
+export default function setup(): () => void {
   const missing = MUST_EXIST.some((f) => !existsSync(path.join(REPO, f)));
-  if (!missing && !SOURCE_DIRS.some(stale)) return;
+  if (!missing && !SOURCE_DIRS.some(stale)) return teardown;
   try {
     execFileSync(process.execPath, [path.join(REPO, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: REPO, stdio: 'pipe' });
   } catch {
@@ -37,4 +43,5 @@ export default function setup(): void {
   }
   const still = MUST_EXIST.filter((f) => !existsSync(path.join(REPO, f)));
   if (still.length) throw new Error(`build failed: ${still.join(', ')} missing; run npx tsc -p tsconfig.json to see why`);
+  return teardown;
 }

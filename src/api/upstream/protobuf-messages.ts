@@ -50,6 +50,12 @@ interface ValueSpec {
   scalar: boolean;
 }
 
+/** []byte (protobuf `bytes`, base64 in JSON). */
+function isByteSlice(index: TypeIndex, elem: TypeRef): boolean {
+  const e = index.underlying(elem);
+  return e.kind === 'builtin' && (e.name === 'byte' || e.name === 'uint8');
+}
+
 /** Builds the message tables reachable from `roots` (message names such as `core.v1.Pod`). */
 export function protobufMessages(index: TypeIndex, roots: readonly string[]): MessageTable[] {
   const tables = new Map<string, MessageTable>();
@@ -57,6 +63,7 @@ export function protobufMessages(index: TypeIndex, roots: readonly string[]): Me
 
   const valueOf = (ref: TypeRef, where: string): ValueSpec => {
     const u = index.underlying(ref);
+    if (u.kind === 'slice' && isByteSlice(index, u.elem)) return { type: 'bytes', scalar: true };
     if (u.kind === 'builtin') {
       const scalar = SCALARS[u.name];
       if (!scalar) throw new Error(`${where}: no protobuf scalar for Go type ${u.name}`);
@@ -92,8 +99,7 @@ export function protobufMessages(index: TypeIndex, roots: readonly string[]): Me
     let spec: string;
     let scalarSingle = false;
     if (u.kind === 'slice') {
-      const elem = index.underlying(u.elem);
-      if (elem.kind === 'builtin' && (elem.name === 'byte' || elem.name === 'uint8')) {
+      if (isByteSlice(index, u.elem)) {
         spec = 'bytes';
         scalarSingle = true;
       } else {

@@ -12,7 +12,9 @@ function wrongWireType(f: WireField, spec: FieldSpec): MalformedProtobufError {
   return new MalformedProtobufError(`proto: wrong wireType = ${f.wireType} for field ${spec.json || 'inline'}`);
 }
 
-function scalarFromVarint(scalar: Exclude<ScalarType, 'string'>, v: bigint): JsonValue {
+type VarintScalar = Exclude<ScalarType, 'string' | 'bytes'>;
+
+function scalarFromVarint(scalar: VarintScalar, v: bigint): JsonValue {
   if (scalar === 'bool') return v !== 0n;
   return scalar === 'int32' ? int32Of(v) : int64Of(v);
 }
@@ -20,13 +22,14 @@ function scalarFromVarint(scalar: Exclude<ScalarType, 'string'>, v: bigint): Jso
 /** One value of the field's type from one wire occurrence (a packed list gives several). */
 function readValues(f: WireField, spec: FieldSpec): JsonValue[] {
   const type: ValueType = spec.value;
-  if (type.kind === 'scalar' && type.scalar !== 'string') {
-    if (f.wireType === WIRE_VARINT) return [scalarFromVarint(type.scalar, f.varint)];
-    if (f.wireType === WIRE_BYTES && spec.shape === 'repeated') return readPackedVarints(f.bytes).map((v) => scalarFromVarint(type.scalar as Exclude<ScalarType, 'string'>, v));
+  if (type.kind === 'scalar' && type.scalar !== 'string' && type.scalar !== 'bytes') {
+    const scalar: VarintScalar = type.scalar;
+    if (f.wireType === WIRE_VARINT) return [scalarFromVarint(scalar, f.varint)];
+    if (f.wireType === WIRE_BYTES && spec.shape === 'repeated') return readPackedVarints(f.bytes).map((v) => scalarFromVarint(scalar, v));
     throw wrongWireType(f, spec);
   }
   if (f.wireType !== WIRE_BYTES) throw wrongWireType(f, spec);
-  if (type.kind === 'scalar') return [f.bytes.toString('utf8')];
+  if (type.kind === 'scalar') return [f.bytes.toString(type.scalar === 'bytes' ? 'base64' : 'utf8')];
   if (type.kind === 'message') return [decodeMessage(f.bytes, type.message)];
   const special = decodeSpecial(type.special, f.bytes);
   return special === undefined ? [] : [special];
@@ -53,7 +56,7 @@ function readMapEntry(buf: Buffer, spec: FieldSpec): [string, JsonValue] {
 function zeroOf(type: ValueType): JsonValue {
   if (type.kind === 'message') return {};
   if (type.kind === 'special') return type.special === 'Quantity' ? '0' : type.special === 'IntOrString' ? 0 : null;
-  return type.scalar === 'string' ? '' : type.scalar === 'bool' ? false : 0;
+  return type.scalar === 'string' || type.scalar === 'bytes' ? '' : type.scalar === 'bool' ? false : 0;
 }
 
 /** Decodes `buf` as the message `message` (a name from messages.ts, e.g. 'core.v1.Pod'). */

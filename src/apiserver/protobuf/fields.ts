@@ -2,7 +2,8 @@
 // the field is read and under which JSON name it is written.
 import { MESSAGES } from './messages.js';
 
-export type ScalarType = 'string' | 'int32' | 'int64' | 'bool';
+/** `bytes` is Go's []byte: base64 in JSON. */
+export type ScalarType = 'string' | 'bytes' | 'int32' | 'int64' | 'bool';
 /** Types with a JSON form of their own (a string or a number rather than an object). */
 export type SpecialType = 'Time' | 'MicroTime' | 'Quantity' | 'IntOrString' | 'FieldsV1';
 
@@ -18,7 +19,7 @@ export interface FieldSpec {
   keepZero: boolean;
 }
 
-const SCALARS: ReadonlySet<string> = new Set<ScalarType>(['string', 'int32', 'int64', 'bool']);
+const SCALARS: ReadonlySet<string> = new Set<ScalarType>(['string', 'bytes', 'int32', 'int64', 'bool']);
 const SPECIALS: ReadonlySet<string> = new Set<SpecialType>(['Time', 'MicroTime', 'Quantity', 'IntOrString', 'FieldsV1']);
 
 function valueType(name: string, where: string): ValueType {

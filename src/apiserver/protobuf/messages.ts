@@ -80,6 +80,75 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
     2: 'resourceVersion string keep',
   },
 
+  // k8s.io/api/apps/v1 (generated.proto)
+  'apps.v1.Deployment': {
+    1: 'metadata meta.v1.ObjectMeta',
+    2: 'spec apps.v1.DeploymentSpec',
+    3: 'status apps.v1.DeploymentStatus',
+  },
+  'apps.v1.DeploymentCondition': {
+    1: 'type string keep',
+    2: 'status string keep',
+    4: 'reason string',
+    5: 'message string',
+    6: 'lastUpdateTime Time',
+    7: 'lastTransitionTime Time',
+  },
+  'apps.v1.DeploymentSpec': {
+    1: 'replicas int32 keep',
+    2: 'selector meta.v1.LabelSelector',
+    3: 'template core.v1.PodTemplateSpec',
+    4: 'strategy apps.v1.DeploymentStrategy',
+    5: 'minReadySeconds int32',
+    6: 'revisionHistoryLimit int32 keep',
+    7: 'paused bool',
+    9: 'progressDeadlineSeconds int32 keep',
+  },
+  'apps.v1.DeploymentStatus': {
+    1: 'observedGeneration int64',
+    2: 'replicas int32',
+    3: 'updatedReplicas int32',
+    4: 'availableReplicas int32',
+    5: 'unavailableReplicas int32',
+    6: 'conditions apps.v1.DeploymentCondition[]',
+    7: 'readyReplicas int32',
+    8: 'collisionCount int32 keep',
+  },
+  'apps.v1.DeploymentStrategy': {
+    1: 'type string',
+    2: 'rollingUpdate apps.v1.RollingUpdateDeployment',
+  },
+  'apps.v1.ReplicaSet': {
+    1: 'metadata meta.v1.ObjectMeta',
+    2: 'spec apps.v1.ReplicaSetSpec',
+    3: 'status apps.v1.ReplicaSetStatus',
+  },
+  'apps.v1.ReplicaSetCondition': {
+    1: 'type string keep',
+    2: 'status string keep',
+    3: 'lastTransitionTime Time',
+    4: 'reason string',
+    5: 'message string',
+  },
+  'apps.v1.ReplicaSetSpec': {
+    1: 'replicas int32 keep',
+    2: 'selector meta.v1.LabelSelector',
+    3: 'template core.v1.PodTemplateSpec',
+    4: 'minReadySeconds int32',
+  },
+  'apps.v1.ReplicaSetStatus': {
+    1: 'replicas int32 keep',
+    2: 'fullyLabeledReplicas int32',
+    3: 'observedGeneration int64',
+    4: 'readyReplicas int32',
+    5: 'availableReplicas int32',
+    6: 'conditions apps.v1.ReplicaSetCondition[]',
+  },
+  'apps.v1.RollingUpdateDeployment': {
+    1: 'maxUnavailable IntOrString',
+    2: 'maxSurge IntOrString',
+  },
+
   // k8s.io/api/autoscaling/v1 (generated.proto)
   'autoscaling.v1.Scale': {
     1: 'metadata meta.v1.ObjectMeta',
@@ -165,6 +234,12 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
     3: 'labelSelector meta.v1.LabelSelector',
     4: 'path string keep',
     5: 'optional bool keep',
+  },
+  'core.v1.ConfigMap': {
+    1: 'metadata meta.v1.ObjectMeta',
+    2: 'data map<string,string>',
+    3: 'binaryData map<string,bytes>',
+    4: 'immutable bool keep',
   },
   'core.v1.ConfigMapEnvSource': {
     1: '...core.v1.LocalObjectReference',
@@ -912,6 +987,13 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
     1: 'type string keep',
     2: 'localhostProfile string keep',
   },
+  'core.v1.Secret': {
+    1: 'metadata meta.v1.ObjectMeta',
+    2: 'data map<string,bytes>',
+    3: 'type string',
+    4: 'stringData map<string,string>',
+    5: 'immutable bool keep',
+  },
   'core.v1.SecretEnvSource': {
     1: '...core.v1.LocalObjectReference',
     2: 'optional bool keep',
@@ -950,6 +1032,12 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
     1: 'metadata meta.v1.ObjectMeta',
     2: 'spec core.v1.ServiceSpec',
     3: 'status core.v1.ServiceStatus',
+  },
+  'core.v1.ServiceAccount': {
+    1: 'metadata meta.v1.ObjectMeta',
+    2: 'secrets core.v1.ObjectReference[]',
+    3: 'imagePullSecrets core.v1.LocalObjectReference[]',
+    4: 'automountServiceAccountToken bool keep',
   },
   'core.v1.ServiceAccountTokenProjection': {
     1: 'audience string',

@@ -19,6 +19,7 @@ export const namespaceKind: KindDefinition = {
   protobufMessage: 'core.v1.Namespace',
   subresources: { finalize: finalizeSubresource },
   strategy: {
+    returnDeletedObject: true,
     initialStatus: () => ({ phase: 'Active' }),
     admit: admitNamespace,
     prepareDelete(obj, _options, ctx) {

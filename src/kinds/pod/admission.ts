@@ -2,7 +2,7 @@
 // validation for create, update, status and binding.
 import type { ApiError } from '../../api/errors.js';
 import type { KubeObject, Pod } from '../../api/types.js';
-import type { AdmissionRequest } from '../kind.js';
+import type { AdmissionDeps, AdmissionRequest } from '../kind.js';
 import type { FieldError } from '../../admission/field-errors.js';
 import { invalid, invalidObject, required } from '../../admission/field-errors.js';
 import { defaultRequestsFromLimits, validateImagesForPod } from '../../admission/containers.js';
@@ -13,6 +13,7 @@ import { syncPodIPs, validatePodStatusUpdate } from './status-validation.js';
 import { validatePodSpecUpdate } from './update-validation.js';
 import { admitPriority, keepPriority } from './priority.js';
 import { computePodQOS } from './qos.js';
+import { admitServiceAccount, keepServiceAccount } from './service-account.js';
 
 type PodSpecExtras = { enableServiceLinks?: boolean; hostNetwork?: boolean };
 
@@ -55,14 +56,15 @@ function admitBinding(req: AdmissionRequest): KubeObject {
   return pod;
 }
 
-export function admitPod(req: AdmissionRequest): KubeObject {
+export async function admitPod(req: AdmissionRequest, deps: AdmissionDeps): Promise<KubeObject> {
   if (req.subresource === 'binding') return admitBinding(req);
   const pod = structuredClone(req.object) as Pod;
   const old = req.oldObject as Pod | undefined;
 
   if (req.operation === 'CREATE') {
     defaultPod(pod);
-    const refused = admitPriority(pod.spec, pod.metadata.name ?? '');
+    // the admission plugins, before validation: Priority, then ServiceAccount
+    const refused = admitPriority(pod.spec, pod.metadata.name ?? '') ?? (await admitServiceAccount(pod, deps));
     if (refused) throw refused;
     pod.status = { phase: 'Pending', qosClass: computePodQOS(pod.spec) };
     const err = fail(pod, validatePodMetadataAndSpec(pod));
@@ -85,6 +87,7 @@ export function admitPod(req: AdmissionRequest): KubeObject {
     return pod;
   }
 
+  if (pod.spec && old.spec) keepServiceAccount(pod.spec, old.spec);
   defaultPod(pod);
   keepPriority(pod.spec, old.spec);
   pod.status = structuredClone(old.status);

@@ -17,6 +17,7 @@ export const podKind: KindDefinition = {
   protobufMessage: 'core.v1.Pod',
   subresources: { binding: bindingSubresource, eviction: evictionSubresource },
   strategy: {
+    returnDeletedObject: true,
     initialStatus: () => ({ phase: 'Pending' }),
     admit: admitPod,
     prepareDelete: preparePodDelete,

@@ -13,6 +13,7 @@ export const serviceKind: KindDefinition = {
   fieldSelectors: { 'spec.clusterIP': fieldAt('spec.clusterIP'), 'spec.type': fieldAt('spec.type') },
   protobufMessage: 'core.v1.Service',
   strategy: {
+    returnDeletedObject: true,
     initialStatus: () => ({ loadBalancer: {} }),
     admit: admitService,
     serializeWrites: true,

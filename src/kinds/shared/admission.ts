@@ -19,6 +19,8 @@ export interface SpecStatusAdmission<T extends KubeObject> {
   validate(obj: T): FieldError[];
   /** What may not change (immutable fields), on update. */
   validateUpdate?(obj: T, old: T): FieldError[];
+  /** validateUpdate's errors come before validate's (as ValidateConfigMapUpdate orders them). */
+  updateRulesFirst?: boolean;
   validateStatus?(obj: T, old: T): FieldError[];
   /** The status a new object starts with (undefined: none). */
   initialStatus?(obj: T): unknown;
@@ -49,7 +51,9 @@ export function specStatusAdmission<T extends KubeObject>(a: SpecStatusAdmission
     }
     a.defaults?.(obj);
     if ('status' in old) (obj as KubeObject).status = structuredClone((old as KubeObject).status);
-    fail(obj, [...validateObjectMetaUpdate(obj.metadata, old.metadata), ...a.validate(obj), ...(a.validateUpdate?.(obj, old) ?? [])]);
+    const rules = a.validate(obj);
+    const updateRules = a.validateUpdate?.(obj, old) ?? [];
+    fail(obj, [...validateObjectMetaUpdate(obj.metadata, old.metadata), ...(a.updateRulesFirst ? [...updateRules, ...rules] : [...rules, ...updateRules])]);
     return obj;
   };
 }

@@ -4,9 +4,11 @@
 // again on the same port and folder, as a crashed Redis is restarted.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { freeTcpPort, killOnExit } from '../local-servers.js';
+
+export { freeTcpPort };
 
 export interface LocalRedisOptions {
   /** Where Redis keeps its append-only file. */
@@ -39,33 +41,7 @@ export interface LocalRedis {
   stop(): Promise<void>;
 }
 
-const live = new Set<ChildProcess>();
-let exitHookInstalled = false;
-
-/** Kills every server this process started when the process exits, even on a failure. */
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.on('exit', () => {
-    for (const child of live) child.kill('SIGKILL');
-  });
-}
-
-export async function freeTcpPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
 export async function startLocalRedis(opts: LocalRedisOptions): Promise<LocalRedis> {
-  installExitHook();
   const fixedPort = opts.port !== undefined;
   let port = opts.port ?? (await freeTcpPort());
   let child: ChildProcess | undefined;
@@ -94,8 +70,7 @@ export async function startLocalRedis(opts: LocalRedisOptions): Promise<LocalRed
     const args = [conf];
     const proc = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     child = proc;
-    live.add(proc);
-    proc.once('exit', () => live.delete(proc));
+    killOnExit(proc);
     const output: string[] = [];
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => done(new Error(`redis-server did not start within ${opts.startTimeoutMs ?? 20_000} ms:\n${output.join('\n')}`)), opts.startTimeoutMs ?? 20_000);
