@@ -20,7 +20,12 @@ let seq = 0;
 let listening = false;
 let inheritedCount = 0;
 
-const channelOpen = (): boolean => typeof process.send === 'function' && process.connected;
+/**
+ * A supervisor keeps our sockets: the proxy asked for them (receiveHeldListeners) over an IPC
+ * channel that is open. (A process with a channel that never asked, such as a test worker, closes
+ * its listeners itself.)
+ */
+const channelOpen = (): boolean => listening && typeof process.send === 'function' && process.connected;
 
 function send(msg: SocketMessage, handle?: UvTcp): void {
   if (!channelOpen()) return;
@@ -66,7 +71,7 @@ function listen(): void {
  * `timeoutMs` if it never says, 0: wait as long as it takes).
  */
 export async function receiveHeldListeners(timeoutMs = 2000): Promise<number> {
-  if (channelOpen()) listen();
+  if (typeof process.send === 'function' && process.connected) listen();
   await nextSupervisorMessage('inherited-all', timeoutMs);
   return inheritedCount;
 }

@@ -129,7 +129,9 @@ export function startClusterDNS(ctx: ClusterDnsContext): ClusterDns {
       await upsert(resourcePath(SLICES, DNS_SERVICE_NAMESPACE), resourcePath(SLICES, DNS_SERVICE_NAMESPACE, DNS_SLICE_NAME), dnsEndpointSlice(tcp));
       await upsert(resourcePath(ENDPOINTS, DNS_SERVICE_NAMESPACE), resourcePath(ENDPOINTS, DNS_SERVICE_NAMESPACE, DNS_SERVICE_NAME), dnsEndpoints(tcp));
     } catch (err) {
-      log.warn({ err: (err as Error).message }, 'cannot publish the kube-dns endpoints yet; retrying');
+      // the API server not answering yet is the start-up race (this process boots beside it): no warning
+      const level = (err as { code?: number }).code === 503 ? 'info' : 'warn';
+      log[level]({ err: (err as Error).message }, 'cannot publish the kube-dns endpoints yet; retrying');
       timer = setTimeout(() => void publish(tcp), RETRY_MS);
     }
   }
