@@ -8,6 +8,7 @@ import { createEventRecorder, type EventRecorder } from '../src/controllers/even
 import type { Logger } from '../src/log.js';
 import { createNodeMetrics } from '../src/observe/node-metrics.js';
 import { DEFAULT_RESTART_BACKOFF, type RestartBackoffOptions } from './backoff.js';
+import { startConfigSources, type ConfigSources } from './config-sources.js';
 import { startHealthServer, type HealthServer } from './health-server.js';
 import { startHeartbeat, type Heartbeat } from './heartbeat.js';
 import { startNodeLease, type NodeLease } from './node-lease.js';
@@ -45,6 +46,7 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<NodeAgent>
   let heartbeat: Heartbeat | undefined;
   let lease: NodeLease | undefined;
   let pods: PodManager | undefined;
+  let sources: ConfigSources | undefined;
 
   const metrics = createNodeMetrics(node.name, () =>
     (pods?.runtimes() ?? []).map((r) => ({ namespace: r.pod().metadata.namespace ?? '', name: r.pod().metadata.name ?? '', ip: r.podIP, requests: r.requests(), answers: r.answers() })),
@@ -83,7 +85,8 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<NodeAgent>
       onReady: announceReady,
     });
     lease = startNodeLease({ client, node: registeredNode, logger });
-    pods = startPodManager({ client, node, logger, events, backoff: opts.restartBackoff ?? DEFAULT_RESTART_BACKOFF, stateDir: opts.stateDir });
+    sources = startConfigSources(client, logger);
+    pods = startPodManager({ client, node, logger, events, backoff: opts.restartBackoff ?? DEFAULT_RESTART_BACKOFF, stateDir: opts.stateDir, sources });
     await pods.synced();
   })();
 
@@ -96,6 +99,7 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<NodeAgent>
       heartbeat?.stop();
       lease?.stop();
       pods?.stop();
+      sources?.stop();
       await health.close();
     },
   };

@@ -11,6 +11,8 @@ import type { EventRecorder } from '../src/controllers/events.js';
 import type { Logger } from '../src/log.js';
 import { lowPortFixClause, unprivilegedPortStart } from '../src/cluster/privileged-ports.js';
 import { parseAppKnobs } from './app-knobs.js';
+import type { ContainerView } from './container-view.js';
+import type { PortChoice } from './image-ports.js';
 import { createRestartBackoff, type RestartBackoffOptions } from './backoff.js';
 import { createAppControl, type AppControl, type ContainerControl, type ProbeKind } from './control.js';
 import { startPodApp, type PodApp, type RequestCounter } from './pod-app.js';
@@ -35,6 +37,15 @@ export interface ContainerRuntimeDeps {
   msPerSecond?: number;
   /** What the container's status said before this node process started (it restarted under us). */
   previous?: { restartCount: number; wasRunning: boolean; lastState?: ContainerState };
+  /**
+   * The container's config, made at each start as kubelet makes it: its environment resolved
+   * (ConfigMaps, Secrets, fields) and what it sees; or kubelet's error when a source is missing.
+   */
+  prepare(): { env: Array<[string, string]>; view: ContainerView } | { error: string };
+  /** Where the app listens (declared ports, else where its image would); re-asked at each start. */
+  ports(): PortChoice;
+  /** The node's address: hostPorts open there (unless the port names a hostIP). */
+  nodeIP: string;
 }
 
 export interface ContainerRuntime {
@@ -48,6 +59,10 @@ export interface ContainerRuntime {
   kill(): void;
   /** The running app's control (its flags and a crash), or null when it is not running. */
   control(): ContainerControl | null;
+  /** A ConfigMap or Secret changed: a container waiting in CreateContainerConfigError tries again. */
+  retryConfig(): void;
+  /** Opens the app on these ports too while it runs (a Service now sends to them). */
+  ensurePorts(choice: PortChoice): void;
 }
 
 type Phase =
@@ -79,9 +94,9 @@ function newContainerID(): string {
   return `loopkube://${randomBytes(32).toString('hex')}`;
 }
 
-function listenFailure(err: NodeJS.ErrnoException, podIP: string, port: number): string {
+export function listenFailure(err: NodeJS.ErrnoException, host: string, port: number): string {
   const hint = err.code ? LISTEN_HINTS[err.code] : undefined;
-  const base = `failed to listen on ${podIP}:${port}: ${err.code ?? 'error'}: ${err.message.replace(/^listen \w+: /, '')}`;
+  const base = `failed to listen on ${host}:${port}: ${err.code ?? 'error'}: ${err.message.replace(/^listen \w+: /, '').replace(/ \S+:\d+$/, '')}`;
   return hint ? `${base} (${hint})` : base;
 }
 
@@ -89,7 +104,6 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
   const { spec, podIP } = deps;
   const name = spec.name;
   const image = spec.image ?? '';
-  const { knobs, problems } = parseAppKnobs(spec.env);
   const backoff = createRestartBackoff(deps.backoff);
   const msPerSecond = deps.msPerSecond ?? 1000;
 
@@ -108,6 +122,10 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
   let runId = 0;
   let stopping = false;
   let stopped: Promise<void> | undefined;
+  /** The ports the current run listens on, and what the app of a new one needs. */
+  let listening = new Set<number>();
+  let runApp: ((port: number) => Promise<PodApp>) | undefined;
+  let lastPortsEvent = '';
 
   if (deps.previous?.wasRunning) {
     // This node's process restarted: the app of the previous run went with it.
@@ -196,10 +214,23 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
     control = createAppControl();
     startupPassed = false;
     deps.events.normal(pod, 'Pulled', `Container image "${image}" already present on machine`);
+    const config = deps.prepare();
+    if ('error' in config) {
+      // kubelet's generateContainerConfig failed: the container waits until its sources exist
+      deps.logger.info({ container: name, err: config.error }, 'container cannot be configured yet');
+      deps.events.warning(pod, 'Failed', `Error: ${config.error}`);
+      phase = { kind: 'waiting', reason: 'CreateContainerConfigError', message: config.error };
+      deps.onChange();
+      return;
+    }
+    if (phase.kind === 'waiting' && phase.reason === 'CreateContainerConfigError') phase = { kind: 'waiting', reason: 'ContainerCreating' };
+    const { knobs, problems } = parseAppKnobs(config.env.map(([k, v]) => ({ name: k, value: v })));
     deps.events.normal(pod, 'Created', `Created container: ${name}`);
     for (const p of problems) deps.logger.warn({ container: name }, p);
 
-    const ports = [...new Set((spec.ports ?? []).filter((p) => (p.protocol ?? 'TCP') === 'TCP').map((p) => p.containerPort))];
+    const choice = deps.ports();
+    const ports = choice.ports;
+    announcePorts(choice);
     const identity = {
       pod: pod.metadata.name ?? '',
       namespace: pod.metadata.namespace ?? 'default',
@@ -209,29 +240,48 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
       hostname: pod.spec.hostname || pod.metadata.name || '',
       version: podVersion(pod.metadata.labels, image),
     };
+    // hostPorts open on the node's address (or the hostIP the port names), as the portmap plugin does
+    const hostListeners = (spec.ports ?? [])
+      .filter((p) => p.hostPort && (p.protocol ?? 'TCP') === 'TCP')
+      .map((p) => ({ port: p.containerPort, listen: { host: p.hostIP && p.hostIP !== '0.0.0.0' ? p.hostIP : deps.nodeIP, port: p.hostPort! } }))
+      .filter((h) => !(h.listen.host === podIP && h.listen.port === h.port));
     const appControl = control;
-    const results = await Promise.allSettled(
-      ports.map((port) =>
-        startPodApp({
-          identity,
-          port,
-          knobs,
-          control: appControl,
-          counter: deps.counter,
-        }),
-      ),
-    );
+    const startApp = (port: number, listen?: { host: string; port: number }): Promise<PodApp> =>
+      startPodApp({
+        identity,
+        port,
+        knobs,
+        control: appControl,
+        counter: deps.counter,
+        view: config.view,
+        ...(listen ? { listen } : {}),
+      });
+    const targets = [...ports.map((port) => ({ port, listen: undefined })), ...hostListeners];
+    const results = await Promise.allSettled(targets.map((t) => startApp(t.port, t.listen)));
     const bound = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
     if (id !== runId || stopping) {
       // Stopped while binding: give the ports back.
       for (const a of bound) a.destroy();
       return;
     }
-    const failedAt = results.findIndex((r) => r.status === 'rejected');
+    // a port the container did not declare (its image's, a Service's) is a guess: one that
+    // cannot be opened is said in an event, and the container runs on the others
+    const implied = choice.reason !== undefined;
+    const failedAt = results.findIndex((r, i) => r.status === 'rejected' && !(implied && i < ports.length));
+    const openPorts = ports.filter((_p, i) => results[i]!.status === 'fulfilled');
+    if (failedAt < 0 && implied) {
+      results.forEach((r, i) => {
+        if (r.status === 'fulfilled' || i >= ports.length) return;
+        const message = listenFailure(r.reason as NodeJS.ErrnoException, podIP, ports[i]!);
+        deps.logger.warn({ container: name, err: message }, 'container runs without a port it does not declare');
+        deps.events.warning(deps.pod(), 'Failed', `Error: ${message}`);
+      });
+    }
     if (failedAt >= 0) {
       for (const a of bound) a.destroy();
       const err = (results[failedAt] as PromiseRejectedResult).reason as NodeJS.ErrnoException;
-      const message = listenFailure(err, podIP, ports[failedAt]!);
+      const target = targets[failedAt]!;
+      const message = listenFailure(err, target.listen?.host ?? podIP, target.listen?.port ?? target.port);
       deps.logger.warn({ container: name, err: message }, 'container cannot start');
       deps.events.warning(deps.pod(), 'Failed', `Error: ${message}`);
       const now = rfc3339();
@@ -240,6 +290,8 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
       return;
     }
     for (const a of bound) apps.add(a);
+    listening = new Set(openPorts);
+    runApp = (port) => startApp(port);
     phase = { kind: 'running', startedAt: rfc3339(), containerID };
     runControl = {
       flags: appControl,
@@ -255,10 +307,21 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
       },
     };
     deps.events.normal(deps.pod(), 'Started', `Started container ${name}`);
-    deps.logger.info({ container: name, podIP, ports, restartCount }, 'container started');
+    deps.logger.info({ container: name, podIP, ports: openPorts, restartCount }, 'container started');
     if (spec.startupProbe) probes.startup = probeWorker('startup', spec.startupProbe, id);
     else startMainProbes(id);
     deps.onChange();
+  }
+
+  /** Says where a container that declares no ports listens, once per change of it. */
+  function announcePorts(choice: PortChoice): void {
+    if (!choice.reason) return;
+    const where = choice.ports.length ? `listens on ${choice.ports.join(', ')}` : 'listens on no port';
+    const text = `Container ${name} declares no ports: the built-in app ${where}, ${choice.reason}`;
+    if (text === lastPortsEvent) return;
+    lastPortsEvent = text;
+    deps.logger.info({ container: name, ports: choice.ports }, text);
+    deps.events.normal(deps.pod(), 'ContainerPorts', text);
   }
 
   /** The running container stopped (crash, failed liveness probe). */
@@ -310,6 +373,33 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
       void run();
     },
     control: () => (phase.kind === 'running' && !stopping ? runControl : null),
+    retryConfig() {
+      if (stopping || phase.kind !== 'waiting' || phase.reason !== 'CreateContainerConfigError') return;
+      void run();
+    },
+    ensurePorts(choice) {
+      const open = runApp;
+      if (phase.kind !== 'running' || stopping || !open) return;
+      const added = choice.ports.filter((p) => !listening.has(p));
+      if (added.length === 0) return;
+      const id = runId;
+      for (const p of added) listening.add(p);
+      announcePorts({ ports: [...listening], reason: choice.reason });
+      for (const port of added) {
+        open(port).then(
+          (app) => {
+            if (id !== runId || stopping) app.destroy();
+            else apps.add(app);
+          },
+          (err: NodeJS.ErrnoException) => {
+            listening.delete(port);
+            const message = listenFailure(err, podIP, port);
+            deps.logger.warn({ container: name, err: message }, 'cannot open a port a Service sends to');
+            deps.events.warning(deps.pod(), 'Failed', `Error: ${message}`);
+          },
+        );
+      }
+    },
     snapshot() {
       let state: ContainerState;
       let containerID: string | undefined;
@@ -353,6 +443,7 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
     kill() {
       stopping = true;
       runId++;
+      runApp = undefined;
       clearTimeout(restartTimer);
       stopProbes();
       destroyApps();

@@ -7,6 +7,7 @@
 // answer by are changed only through its node (nodes/control.ts, with the cluster's token).
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AppKnobs } from './app-knobs.js';
+import type { ContainerView } from './container-view.js';
 import { PROBE_HEADER, probePasses, type AppControl } from './control.js';
 
 export interface PodIdentity {
@@ -38,6 +39,10 @@ export interface PodAppOptions {
   knobs: AppKnobs;
   control: AppControl;
   counter: RequestCounter;
+  /** What the container sees (its resolved env and mounted files): `GET /env`, `GET /fs/...`. */
+  view?: ContainerView;
+  /** Listen here instead of podIP:port (a hostPort on the node's address). */
+  listen?: { host: string; port: number };
 }
 
 export interface PodApp {
@@ -107,6 +112,30 @@ export function startPodApp(opts: PodAppOptions): Promise<PodApp> {
     res.end(text);
   }
 
+  function json(res: ServerResponse, body: unknown, status = 200): void {
+    const text = `${JSON.stringify(body)}\n`;
+    const headers: string[] = ['Content-Type', 'application/json', 'Content-Length', String(Buffer.byteLength(text))];
+    if (draining) headers.push('Connection', 'close');
+    res.writeHead(status, headers);
+    res.end(text);
+  }
+
+  function serveFile(res: ServerResponse, view: ContainerView, rawPath: string): void {
+    let path: string;
+    try {
+      path = decodeURIComponent(rawPath.split('?')[0] || '/');
+    } catch {
+      return plain(res, 400, 'bad path\n');
+    }
+    const found = view.lookup(path);
+    if (!found) return json(res, { error: `open ${path}: no such file or directory` }, 404);
+    if ('entries' in found) return json(res, { path, entries: found.entries });
+    const headers: string[] = ['Content-Type', 'application/octet-stream', 'Content-Length', String(found.content.length)];
+    if (draining) headers.push('Connection', 'close');
+    res.writeHead(200, headers);
+    res.end(found.content);
+  }
+
   function handle(req: IncomingMessage, res: ServerResponse): void {
     const url = req.url ?? '/';
     const probe = probeKindOf(req.rawHeaders);
@@ -114,6 +143,10 @@ export function startPodApp(opts: PodAppOptions): Promise<PodApp> {
       const pass = probePasses(control, probe);
       plain(res, pass ? 200 : 503, pass ? 'ok\n' : 'probe failed by the control path\n');
       return;
+    }
+    if (opts.view && req.method === 'GET') {
+      if (url === '/env') return json(res, Object.fromEntries(opts.view.env()));
+      if (url === '/fs' || url.startsWith('/fs/')) return serveFile(res, opts.view, url.slice(3));
     }
     if (url === '/healthz') return plain(res, control.healthy ? 200 : 503, control.healthy ? 'ok\n' : 'unhealthy\n');
     if (url === '/readyz') return plain(res, control.ready ? 200 : 503, control.ready ? 'ok\n' : 'not ready\n');
@@ -139,8 +172,8 @@ export function startPodApp(opts: PodAppOptions): Promise<PodApp> {
       server.removeListener('error', onError);
       server.on('error', () => {});
       resolve({
-        host: identity.podIP,
-        port,
+        host: opts.listen?.host ?? identity.podIP,
+        port: opts.listen?.port ?? port,
         drain() {
           draining = true;
           return new Promise<void>((done) => {
@@ -163,6 +196,6 @@ export function startPodApp(opts: PodAppOptions): Promise<PodApp> {
     };
     server.once('error', onError);
     server.once('listening', onListening);
-    server.listen({ host: identity.podIP, port, backlog: 2048 });
+    server.listen({ host: opts.listen?.host ?? identity.podIP, port: opts.listen?.port ?? port, backlog: 2048 });
   });
 }

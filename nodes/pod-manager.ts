@@ -1,6 +1,8 @@
 // The pods bound to this node: an informer on /api/v1/pods?fieldSelector=spec.nodeName=NAME
 // feeds a runtime per pod; each pod gets its IP from the node's podCIDR (a pod that already has
 // one, because this process restarted, keeps it); the status sync writes what they do.
+import { rmSync } from 'node:fs';
+import path from 'node:path';
 import { objectKey, resourcePath } from '../src/api/paths.js';
 import type { Pod } from '../src/api/types.js';
 import type { ApiClient } from '../src/client/client.js';
@@ -9,6 +11,8 @@ import type { NodeConfig } from '../src/cluster/config.js';
 import type { EventRecorder } from '../src/controllers/events.js';
 import type { Logger } from '../src/log.js';
 import type { RestartBackoffOptions } from './backoff.js';
+import type { ConfigSources } from './config-sources.js';
+import { removeOrphanPodDirs } from './volume-files.js';
 import { createIpAllocator, PodCidrExhaustedError } from './ip-allocator.js';
 import { readLastReservedIP, writeLastReservedIP } from './last-reserved-ip.js';
 import { createPodRuntime, type PodRuntime } from './pod-runtime.js';
@@ -27,6 +31,8 @@ export interface PodManagerDeps {
   msPerSecond?: number;
   /** Where the node keeps its small state (the last pod IP handed out); none = nothing kept. */
   stateDir?: string;
+  /** The ConfigMaps, Secrets and Services the pods' env, volumes and ports come from. */
+  sources: ConfigSources;
 }
 
 export interface PodManager {
@@ -66,6 +72,7 @@ export function startPodManager(deps: PodManagerDeps): PodManager {
   /** IPs pods already had when this process started, by pod uid; taken back by those pods. */
   const inheritedIPs = new Map<string, string>();
   let stopped = false;
+  const podsDir = deps.stateDir ? path.join(deps.stateDir, 'pods') : undefined;
 
   const statusSync = createPodStatusSync({
     client,
@@ -129,6 +136,9 @@ export function startPodManager(deps: PodManagerDeps): PodManager {
       msPerSecond: deps.msPerSecond,
       onStatusChange: () => statusSync.markDirty(key),
       confirmDeletion: (p) => confirmPodDeletion(client, p, plog, { isStopped: () => stopped }),
+      sources: deps.sources,
+      capacity: node.capacity,
+      podsDir,
     });
     entries.set(key, { runtime, ownsIP: got.owns });
     statusSync.markDirty(key);
@@ -142,6 +152,8 @@ export function startPodManager(deps: PodManagerDeps): PodManager {
     }
     entries.delete(key);
     e.runtime.kill();
+    // the pod is gone from the API: its folder (volumes) goes too, as kubelet cleans up orphans
+    if (podsDir && e.runtime.uid) rmSync(path.join(podsDir, e.runtime.uid), { recursive: true, force: true });
     statusSync.forget(key);
     if (e.ownsIP && e.runtime.podIP) allocator.release(e.runtime.podIP);
     logger.info({ namespace: e.runtime.pod().metadata.namespace, name: e.runtime.pod().metadata.name, podIP: e.runtime.podIP }, 'pod removed');
@@ -187,6 +199,10 @@ export function startPodManager(deps: PodManagerDeps): PodManager {
         if (!e || e.runtime.uid === pod.metadata.uid) remove(key);
       },
     });
+    // folders of pods that vanished while this process was down go, as kubelet's orphan cleanup does
+    if (podsDir) {
+      for (const uid of removeOrphanPodDirs(podsDir, new Set(informer.list().map((p) => p.metadata.uid ?? '')))) logger.info({ uid }, 'removed the folder of a pod that is gone');
+    }
     // IPs of pods that vanished while this process was down go back to the pool.
     for (const ip of inheritedIPs.values()) allocator.release(ip);
     inheritedIPs.clear();

@@ -1,11 +1,18 @@
 // One pod on this node: its IP (kept for the pod's whole life, across container restarts), its
 // containers, and its graceful termination when it is deleted. The pod's status is computed
 // from snapshot() by pod-status.ts and written by the status sync.
+import type { Volume } from '../src/api/config.js';
 import type { ContainerStatus, Pod } from '../src/api/types.js';
 import type { EventRecorder } from '../src/controllers/events.js';
 import type { Logger } from '../src/log.js';
 import type { RestartBackoffOptions } from './backoff.js';
+import type { ConfigSources } from './config-sources.js';
 import { createContainerRuntime, type ContainerRuntime } from './container-runtime.js';
+import { createContainerView } from './container-view.js';
+import { resolveEnv } from './env-resolver.js';
+import { choosePorts } from './image-ports.js';
+import { resolveVolume, volumeReadsSources, type VolumeFiles } from './volume-resolver.js';
+import { sameFiles, volumeDir, volumeFileModes, writeVolumeFiles } from './volume-files.js';
 import { newRequestCounter, type RequestCounter } from './pod-app.js';
 import { rfc3339, type PodSnapshot } from './pod-status.js';
 import { gracePeriodMs, terminateContainers } from './termination.js';
@@ -22,7 +29,16 @@ export interface PodRuntimeDeps {
   /** Confirms the deletion to the API server (DELETE with grace 0 and the pod's uid). */
   confirmDeletion(pod: Pod): Promise<void>;
   msPerSecond?: number;
+  /** The ConfigMaps, Secrets and Services the pod's env, volumes and ports come from. */
+  sources: ConfigSources;
+  /** The node's capacity (resourceFieldRef of a container without limits). */
+  capacity: { cpu: string; memory: string };
+  /** The node's pods folder: volumes are written under `<podsDir>/<uid>/volumes/` (none: memory only). */
+  podsDir?: string;
 }
+
+/** kubelet gives up waiting for volumes after this long, says so, and keeps trying. */
+const MOUNT_TIMEOUT_MS = 2 * 60 * 1000 + 3000;
 
 export interface PodRuntime {
   readonly uid: string;
@@ -53,9 +69,92 @@ export function createPodRuntime(deps: PodRuntimeDeps): PodRuntime {
   let graceDeadline = Infinity;
   let killed = false;
 
+  const ns = pod.metadata.namespace ?? 'default';
+  /** Mounted volumes' files, by volume name. */
+  const volumes = new Map<string, VolumeFiles>();
+  /** Volumes that cannot be set up yet, with the error last reported for each. */
+  const unmounted = new Map<string, string>();
+  let containersStarted = false;
+  let mountTimer: NodeJS.Timeout | undefined;
+  const sourceCtx = () => ({ pod, podIP: deps.podIP, nodeIP: deps.node.ip, sources: deps.sources });
+
+  /** Writes a volume's files into the pod's folder (a failure is logged: the app serves from memory). */
+  function materialise(v: Volume, files: VolumeFiles): void {
+    if (!deps.podsDir) return;
+    try {
+      writeVolumeFiles(volumeDir(deps.podsDir, uid, v), files, volumeFileModes(v));
+    } catch (err) {
+      deps.logger.warn({ volume: v.name, err: (err as Error).message }, 'could not write the volume into the pod folder');
+    }
+  }
+
+  /** Sets up (or refreshes) every volume; false while one still cannot be set up. */
+  function mountVolumes(): boolean {
+    for (const v of pod.spec.volumes ?? []) {
+      if (volumes.has(v.name) && !volumeReadsSources(v)) continue;
+      const r = resolveVolume(v, sourceCtx());
+      if ('files' in r) {
+        if (!sameFiles(volumes.get(v.name), r.files)) materialise(v, r.files);
+        volumes.set(v.name, r.files);
+        unmounted.delete(v.name);
+        continue;
+      }
+      // a mounted volume whose source went away keeps its files, as a failed kubelet refresh does
+      if (volumes.has(v.name)) continue;
+      if (unmounted.get(v.name) !== r.error) {
+        deps.logger.info({ volume: v.name, err: r.error }, 'volume cannot be set up yet');
+        deps.events.warning(pod, 'FailedMount', `MountVolume.SetUp failed for volume "${v.name}" : ${r.error}`);
+      }
+      unmounted.set(v.name, r.error);
+    }
+    return unmounted.size === 0;
+  }
+
+  function startContainers(): void {
+    if (containersStarted || killed || terminatingSince) return;
+    if (!mountVolumes()) {
+      mountTimer ??= setTimeout(() => {
+        if (containersStarted || killed) return;
+        deps.events.warning(pod, 'FailedMount', `Unable to attach or mount volumes: unmounted volumes=[${[...unmounted.keys()].join(' ')}], unattached volumes=[], failed to process volumes=[]: timed out waiting for the condition`);
+      }, MOUNT_TIMEOUT_MS);
+      return;
+    }
+    clearTimeout(mountTimer);
+    containersStarted = true;
+    for (const c of containers) c.start();
+  }
+
+  /** A ConfigMap, Secret or Service of the pod's namespace changed. */
+  function sourcesChanged(kind: string, namespace: string): void {
+    if (namespace !== ns && !(kind === 'Service' && namespace === 'default') || killed || !synced) return;
+    if (kind === 'Service') {
+      const choice = choosePorts(pod, deps.sources.services(ns));
+      for (const c of containers) {
+        const ch = choice.get(c.name);
+        if (ch?.reason) c.ensurePorts(ch);
+      }
+      return;
+    }
+    if (!containersStarted) {
+      startContainers();
+      return;
+    }
+    mountVolumes();
+    for (const c of containers) c.retryConfig();
+  }
+  let synced = false;
+  const unsubscribe = deps.sources.onChange(sourcesChanged);
+
   const containers: ContainerRuntime[] = pod.spec.containers.map((spec) => {
     const prev = previousStatuses.get(spec.name);
     return createContainerRuntime({
+      nodeIP: deps.node.ip,
+      prepare: () => {
+        const r = resolveEnv(spec, { ...sourceCtx(), capacity: deps.capacity });
+        if ('error' in r) return r;
+        return { env: r.env, view: createContainerView(r.env, spec.volumeMounts, (name) => volumes.get(name)) };
+      },
+      ports: () => choosePorts(pod, deps.sources.services(ns)).get(spec.name) ?? { ports: [] },
       spec,
       pod: () => pod,
       podIP: deps.podIP,
@@ -127,7 +226,9 @@ export function createPodRuntime(deps: PodRuntimeDeps): PodRuntime {
     kill() {
       if (killed) return;
       killed = true;
+      unsubscribe();
       clearTimeout(graceTimer);
+      clearTimeout(mountTimer);
       killAll();
     },
   };
@@ -138,7 +239,11 @@ export function createPodRuntime(deps: PodRuntimeDeps): PodRuntime {
     for (const c of containers) c.kill();
     beginTermination();
   } else {
-    for (const c of containers) c.start();
+    // the pod's ConfigMaps and Secrets are looked up once the node's caches hold them
+    void deps.sources.synced().then(() => {
+      synced = true;
+      startContainers();
+    });
   }
   return runtime;
 }

@@ -1,34 +1,16 @@
 // A real control plane and a real node process: registration, pods on their own IPs, readiness,
 // crashes and restarts, graceful deletion, new IPs for new pods, and a node restart.
-import http from 'node:http';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Container, Event, Lease, Node, Pod } from '../../src/api/types.js';
 import { cidrContains, formatIPv4, parseCidr, parseIPv4 } from '../../src/cluster/cidr.js';
 import type { NodeConfig } from '../../src/cluster/config.js';
+import { httpGet, type HttpAnswer } from '../support/http-get.js';
 import { startTestControlPlane, waitFor, type TestControlPlane } from '../support/control-plane.js';
 import { startNodeProcess, testNodeConfigs, type NodeProcess } from '../support/node-process.js';
 import { sendPodControl, type PodControlAction } from '../../src/client/pod-control.js';
 
-interface Answer {
-  status: number;
-  body: string;
-}
-
-function get(host: string, port: number, path = '/', method = 'GET'): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host, port, path, method, agent: false, timeout: 10_000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-    req.end();
-  });
-}
+const get = (host: string, port: number, path = '/', method = 'GET'): Promise<HttpAnswer> => httpGet(host, port, path, { method });
 
 /** The connection error code when nothing listens there any more (undefined while it answers). */
 async function refused(host: string, port: number): Promise<string | undefined> {
