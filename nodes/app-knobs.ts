@@ -1,5 +1,6 @@
 // The knobs a container's env sets on its built-in HTTP app: how slow it answers, how big the
-// answer is, and how often it fails. Bad values are reported and ignored (the app still runs),
+// answer is, how often it fails, how long it takes to start listening, and what it does on
+// SIGTERM (nodes/app-shutdown.ts), so a manifest can model a real server. Bad values are reported and ignored (the app still runs),
 // as a real app would start with its defaults and log a warning.
 import type { EnvVar } from '../src/api/types.js';
 
@@ -10,9 +11,23 @@ export interface AppKnobs {
   responseBytes: number;
   /** ERROR_RATE: the share (0..1) of `GET /` answered with 500. */
   errorRate: number;
+  /** STARTUP_DELAY_MS: the container runs this long before its app listens (connections are refused meanwhile). */
+  startupDelayMs: number;
+  /**
+   * ON_SIGTERM: `drain` (stop accepting, finish in-flight requests, close idle keep-alive
+   * connections, `Connection: close` on the rest, then exit), `exit` (exit at once, cutting
+   * every connection: the classic bug), `ignore` (keep serving until the grace period ends and
+   * the kill comes).
+   */
+  onSigterm: SigtermBehaviour;
+  /** SIGTERM_DELAY_MS: keep serving as before for this long after SIGTERM, then do what ON_SIGTERM says. */
+  sigtermDelayMs: number;
 }
 
-export const DEFAULT_KNOBS: AppKnobs = { delayMs: 0, responseBytes: 0, errorRate: 0 };
+export const SIGTERM_BEHAVIOURS = ['drain', 'exit', 'ignore'] as const;
+export type SigtermBehaviour = (typeof SIGTERM_BEHAVIOURS)[number];
+
+export const DEFAULT_KNOBS: AppKnobs = { delayMs: 0, responseBytes: 0, errorRate: 0, startupDelayMs: 0, onSigterm: 'drain', sigtermDelayMs: 0 };
 
 /** Upper bounds that keep one pod from eating the node: 10 minutes, 16 MiB. */
 const MAX_DELAY_MS = 600_000;
@@ -49,6 +64,21 @@ export function parseAppKnobs(env: EnvVar[] | undefined): ParsedKnobs {
         if (raw === '' || !Number.isFinite(n) || n < 0 || n > 1) {
           problems.push(`ERROR_RATE=${JSON.stringify(e.value ?? '')} ignored: must be a number between 0 and 1`);
         } else knobs.errorRate = n;
+        break;
+      }
+      case 'STARTUP_DELAY_MS':
+      case 'SIGTERM_DELAY_MS': {
+        const n = Number(raw);
+        if (raw === '' || !Number.isFinite(n) || n < 0 || n > MAX_DELAY_MS) {
+          problems.push(`${e.name}=${JSON.stringify(e.value ?? '')} ignored: must be a number of milliseconds between 0 and ${MAX_DELAY_MS}`);
+        } else if (e.name === 'STARTUP_DELAY_MS') knobs.startupDelayMs = n;
+        else knobs.sigtermDelayMs = n;
+        break;
+      }
+      case 'ON_SIGTERM': {
+        const v = raw.toLowerCase();
+        if ((SIGTERM_BEHAVIOURS as readonly string[]).includes(v)) knobs.onSigterm = v as SigtermBehaviour;
+        else problems.push(`ON_SIGTERM=${JSON.stringify(e.value ?? '')} ignored: must be one of ${SIGTERM_BEHAVIOURS.join(', ')}`);
         break;
       }
       default:

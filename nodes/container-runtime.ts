@@ -3,17 +3,23 @@
 // It keeps the container's state as kubelet reports it (waiting / running / terminated, the last
 // state, restart count, ready and started), runs its startup, readiness and liveness probes, and
 // restarts it after a crash or a failed liveness probe as the restart policy says, with
-// crash-loop back-off.
+// crash-loop back-off. Its lifecycle hooks run as kubelet runs them (nodes/lifecycle-hooks.ts):
+// postStart before it counts as running, preStop before SIGTERM, within the grace period. A batch
+// container (restartPolicy Never or OnFailure) ends by itself after a short run, as a Job's
+// process does (container-lifetime.ts).
 import { randomBytes } from 'node:crypto';
 import { podVersion } from '../src/api/pod-version.js';
 import type { Container, ContainerState, Pod, Probe } from '../src/api/types.js';
 import type { EventRecorder } from '../src/controllers/events.js';
 import type { Logger } from '../src/log.js';
 import { lowPortFixClause, unprivilegedPortStart } from '../src/cluster/privileged-ports.js';
-import { parseAppKnobs } from './app-knobs.js';
+import { DEFAULT_KNOBS, parseAppKnobs, type AppKnobs } from './app-knobs.js';
 import type { ContainerView } from './container-view.js';
 import type { PortChoice } from './image-ports.js';
+import { sigtermApps, type AppShutdown } from './app-shutdown.js';
+import { runLifecycleHook, type HookContext } from './lifecycle-hooks.js';
 import { createRestartBackoff, type RestartBackoffOptions } from './backoff.js';
+import { containerLifetime, exitReason } from './container-lifetime.js';
 import { createAppControl, type AppControl, type ContainerControl, type ProbeKind } from './control.js';
 import { startPodApp, type PodApp, type RequestCounter } from './pod-app.js';
 import type { ContainerSnapshot } from './pod-status.js';
@@ -53,8 +59,13 @@ export interface ContainerRuntime {
   /** Starts the container (the first time). */
   start(): void;
   snapshot(): ContainerSnapshot;
-  /** Stops for pod termination: the apps drain; resolves once every connection is gone. */
-  stop(): Promise<void>;
+  /**
+   * Stops for pod termination as kubelet's killContainer does: the preStop hook (for at most
+   * graceMs), then SIGTERM (the app does what ON_SIGTERM says), then the kill once the rest of
+   * the grace period, at least 2 s, is over. Readiness probes keep running meanwhile. Resolves
+   * once the container has exited.
+   */
+  stop(graceMs: number): Promise<void>;
   /** Closes everything at once (grace ran out, the pod is gone, the node shuts down). */
   kill(): void;
   /** The running app's control (its flags and a crash), or null when it is not running. */
@@ -118,6 +129,8 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
   let probes: { readiness?: ProbeWorker; liveness?: ProbeWorker; startup?: ProbeWorker } = {};
   let startupPassed = false;
   let restartTimer: NodeJS.Timeout | undefined;
+  /** Ends the current run of a container that runs for a while (RUN_SECONDS, a batch pod). */
+  let runTimer: NodeJS.Timeout | undefined;
   /** Bumped on every run; stale callbacks of an earlier run compare it and do nothing. */
   let runId = 0;
   let stopping = false;
@@ -126,6 +139,14 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
   let listening = new Set<number>();
   let runApp: ((port: number) => Promise<PodApp>) | undefined;
   let lastPortsEvent = '';
+  /** Resolves `stopped` (the container exited, or the kill came). */
+  let markStopped: () => void = () => {};
+  /** Aborts a running hook (the container was killed meanwhile). */
+  let hookAbort = new AbortController();
+  let shutdown: AppShutdown | undefined;
+  let killTimer: NodeJS.Timeout | undefined;
+  /** The app's knobs from the current run's resolved env (how it stops reads them too). */
+  let knobs: AppKnobs = DEFAULT_KNOBS;
 
   if (deps.previous?.wasRunning) {
     // This node's process restarted: the app of the previous run went with it.
@@ -138,8 +159,11 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
     return `${p.metadata.name}_${p.metadata.namespace}(${p.metadata.uid})`;
   };
 
+  // Readiness is not cut by termination: kubelet keeps probing readiness while a pod terminates
+  // (a container without a readiness probe stays ready while it runs), which is what makes a
+  // terminating endpoint `serving` (KEP-1672).
   function ready(): boolean {
-    if (phase.kind !== 'running' || stopping || !started()) return false;
+    if (phase.kind !== 'running' || !started()) return false;
     const rp = spec.readinessProbe;
     if (rp && probes.readiness) {
       // An httpGet probe asks the app itself, which answers per the control flag.
@@ -153,6 +177,8 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
   }
 
   function stopProbes(): void {
+    clearTimeout(runTimer);
+    runTimer = undefined;
     probes.readiness?.stop();
     probes.liveness?.stop();
     probes.startup?.stop();
@@ -164,8 +190,8 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
     apps.clear();
   }
 
-  function drainApps(): Promise<void> {
-    return Promise.all([...apps].map((a) => a.drain().then(() => apps.delete(a)))).then(() => undefined);
+  function hookContext(): HookContext {
+    return { container: spec, podIP, podRef: podRef(), msPerSecond, signal: hookAbort.signal };
   }
 
   function probeWorker(kind: ProbeKind, probe: Probe, id: number): ProbeWorker {
@@ -224,7 +250,12 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
       return;
     }
     if (phase.kind === 'waiting' && phase.reason === 'CreateContainerConfigError') phase = { kind: 'waiting', reason: 'ContainerCreating' };
-    const { knobs, problems } = parseAppKnobs(config.env.map(([k, v]) => ({ name: k, value: v })));
+    const env = config.env.map(([k, v]) => ({ name: k, value: v }));
+    const parsed = parseAppKnobs(env);
+    knobs = parsed.knobs;
+    // RUN_SECONDS / EXIT_CODE as the container sees them (resolved from ConfigMaps and Secrets too)
+    const lifetime = containerLifetime(env, pod.spec.restartPolicy);
+    const problems = [...parsed.problems, ...lifetime.problems];
     deps.events.normal(pod, 'Created', `Created container: ${name}`);
     for (const p of problems) deps.logger.warn({ container: name }, p);
 
@@ -257,59 +288,105 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
         ...(listen ? { listen } : {}),
       });
     const targets = [...ports.map((port) => ({ port, listen: undefined })), ...hostListeners];
-    const results = await Promise.allSettled(targets.map((t) => startApp(t.port, t.listen)));
-    const bound = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
-    if (id !== runId || stopping) {
-      // Stopped while binding: give the ports back.
-      for (const a of bound) a.destroy();
-      return;
-    }
+    const bindApps = (): Promise<Array<PromiseSettledResult<PodApp>>> => Promise.allSettled(targets.map((t) => startApp(t.port, t.listen)));
     // a port the container did not declare (its image's, a Service's) is a guess: one that
     // cannot be opened is said in an event, and the container runs on the others
     const implied = choice.reason !== undefined;
-    const failedAt = results.findIndex((r, i) => r.status === 'rejected' && !(implied && i < ports.length));
-    const openPorts = ports.filter((_p, i) => results[i]!.status === 'fulfilled');
-    if (failedAt < 0 && implied) {
-      results.forEach((r, i) => {
-        if (r.status === 'fulfilled' || i >= ports.length) return;
-        const message = listenFailure(r.reason as NodeJS.ErrnoException, podIP, ports[i]!);
-        deps.logger.warn({ container: name, err: message }, 'container runs without a port it does not declare');
-        deps.events.warning(deps.pod(), 'Failed', `Error: ${message}`);
-      });
+    /** The listen error of the first port that must open and failed, else undefined (and the apps are this run's). */
+    const adopt = (results: Array<PromiseSettledResult<PodApp>>): { message: string } | undefined | 'stale' => {
+      const bound = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+      if (id !== runId || stopping) {
+        // Stopped while binding: give the ports back.
+        for (const a of bound) a.destroy();
+        return 'stale';
+      }
+      const failedAt = results.findIndex((r, i) => r.status === 'rejected' && !(implied && i < ports.length));
+      if (failedAt >= 0) {
+        for (const a of bound) a.destroy();
+        const err = (results[failedAt] as PromiseRejectedResult).reason as NodeJS.ErrnoException;
+        const target = targets[failedAt]!;
+        return { message: listenFailure(err, target.listen?.host ?? podIP, target.listen?.port ?? target.port) };
+      }
+      if (implied) {
+        results.forEach((r, i) => {
+          if (r.status === 'fulfilled' || i >= ports.length) return;
+          const message = listenFailure(r.reason as NodeJS.ErrnoException, podIP, ports[i]!);
+          deps.logger.warn({ container: name, err: message }, 'container runs without a port it does not declare');
+          deps.events.warning(deps.pod(), 'Failed', `Error: ${message}`);
+        });
+      }
+      for (const a of bound) apps.add(a);
+      listening = new Set(ports.filter((_p, i) => results[i]!.status === 'fulfilled'));
+      runApp = (port) => startApp(port);
+      return undefined;
+    };
+
+    // STARTUP_DELAY_MS: the process runs (and is reported running) before it listens.
+    const listenLater = knobs.startupDelayMs > 0;
+    if (!listenLater) {
+      const failure = adopt(await bindApps());
+      if (failure === 'stale') return;
+      if (failure) {
+        deps.logger.warn({ container: name, err: failure.message }, 'container cannot start');
+        deps.events.warning(deps.pod(), 'Failed', `Error: ${failure.message}`);
+        const now = rfc3339();
+        phase = { kind: 'terminated', exitCode: 128, reason: 'StartError', message: failure.message, startedAt: now, finishedAt: now, containerID };
+        afterExit(id, { reason: 'RunContainerError', message: failure.message });
+        return;
+      }
     }
-    if (failedAt >= 0) {
-      for (const a of bound) a.destroy();
-      const err = (results[failedAt] as PromiseRejectedResult).reason as NodeJS.ErrnoException;
-      const target = targets[failedAt]!;
-      const message = listenFailure(err, target.listen?.host ?? podIP, target.listen?.port ?? target.port);
-      deps.logger.warn({ container: name, err: message }, 'container cannot start');
-      deps.events.warning(deps.pod(), 'Failed', `Error: ${message}`);
-      const now = rfc3339();
-      phase = { kind: 'terminated', exitCode: 128, reason: 'StartError', message, startedAt: now, finishedAt: now, containerID };
-      afterExit(id, { reason: 'RunContainerError', message });
-      return;
+    const startedAt = rfc3339();
+    deps.events.normal(deps.pod(), 'Started', `Started container ${name}`);
+    if (listenLater) {
+      setTimeout(() => {
+        if (id !== runId || stopping) return;
+        void bindApps().then((results) => {
+          const failure = adopt(results);
+          if (failure === 'stale' || !failure) return;
+          deps.logger.warn({ container: name, err: failure.message }, 'container cannot listen; it exits');
+          deps.events.warning(deps.pod(), 'Failed', `Error: ${failure.message}`);
+          exited(1, 'Error', id);
+        });
+      }, knobs.startupDelayMs);
     }
-    for (const a of bound) apps.add(a);
-    listening = new Set(openPorts);
-    runApp = (port) => startApp(port);
-    phase = { kind: 'running', startedAt: rfc3339(), containerID };
+    const postStart = spec.lifecycle?.postStart;
+    if (postStart) {
+      // kubelet holds the container in ContainerCreating until its postStart hook is done.
+      const result = await runLifecycleHook(postStart, hookContext());
+      if (id !== runId || stopping) return;
+      if (!result.ok) {
+        deps.logger.info({ container: name, err: result.message }, 'postStart hook failed; killing the container');
+        deps.events.warning(deps.pod(), 'FailedPostStartHook', result.message);
+        deps.events.normal(deps.pod(), 'Killing', `FailedPostStartHook`);
+        destroyApps();
+        phase = { kind: 'terminated', exitCode: 137, reason: 'Error', startedAt, finishedAt: rfc3339(), containerID };
+        afterExit(id, { reason: 'PostStartHookError', message: result.message });
+        return;
+      }
+    }
+    phase = { kind: 'running', startedAt, containerID };
     runControl = {
       flags: appControl,
       hooks: {
         crash: (code) => {
           if (id !== runId || phase.kind !== 'running') return;
           deps.logger.info({ container: name, exitCode: code }, 'container crashed (control path)');
-          exited(code, code === 0 ? 'Completed' : 'Error', id);
+          exited(code, exitReason(code), id);
         },
         changed: () => {
           if (id === runId) deps.onChange();
         },
       },
     };
-    deps.events.normal(deps.pod(), 'Started', `Started container ${name}`);
-    deps.logger.info({ container: name, podIP, ports: openPorts, restartCount }, 'container started');
+    deps.logger.info({ container: name, podIP, ports: [...listening], restartCount, listensInMs: knobs.startupDelayMs }, 'container started');
     if (spec.startupProbe) probes.startup = probeWorker('startup', spec.startupProbe, id);
     else startMainProbes(id);
+    if (lifetime.runMs !== undefined) {
+      runTimer = setTimeout(() => {
+        deps.logger.info({ container: name, exitCode: lifetime.exitCode }, 'container finished its run');
+        exited(lifetime.exitCode, exitReason(lifetime.exitCode), id);
+      }, lifetime.runMs);
+    }
     deps.onChange();
   }
 
@@ -331,6 +408,11 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
     destroyApps();
     phase = { kind: 'terminated', exitCode, reason, startedAt: phase.startedAt, finishedAt: rfc3339(), containerID: phase.containerID };
     afterExit(id);
+    // It died while being stopped (a crash during its preStop hook): the stop is over.
+    if (stopping) {
+      clearTimeout(killTimer);
+      markStopped();
+    }
   }
 
   /** Decides, per the restart policy, whether and when the stopped container runs again. */
@@ -365,6 +447,25 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
       restartCount++;
       void run();
     }, waitMs);
+  }
+
+  /** SIGKILL: everything closes at once. */
+  function kill(exitCode: number): void {
+    stopping = true;
+    runId++;
+    runApp = undefined;
+    clearTimeout(restartTimer);
+    clearTimeout(killTimer);
+    hookAbort.abort();
+    hookAbort = new AbortController();
+    shutdown?.cancel();
+    stopProbes();
+    destroyApps();
+    if (phase.kind === 'running') {
+      phase = { kind: 'terminated', exitCode, reason: 'Error', startedAt: phase.startedAt, finishedAt: rfc3339(), containerID: phase.containerID };
+      deps.onChange();
+    }
+    markStopped();
   }
 
   return {
@@ -427,29 +528,64 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
         ...(containerID ? { containerID } : {}),
       };
     },
-    stop() {
+    stop(graceMs) {
       if (stopped) return stopped;
       stopping = true;
       clearTimeout(restartTimer);
-      stopProbes();
-      if (phase.kind === 'running') deps.events.normal(deps.pod(), 'Killing', `Stopping container ${name}`);
-      stopped = drainApps().then(() => {
-        if (phase.kind === 'running') {
-          phase = { kind: 'terminated', exitCode: 0, reason: 'Completed', startedAt: phase.startedAt, finishedAt: rfc3339(), containerID: phase.containerID };
-        }
+      stopped = new Promise<void>((resolve) => (markStopped = resolve));
+      if (phase.kind !== 'running') {
+        // Not running (waiting, backing off, in its postStart hook): nothing to signal.
+        hookAbort.abort();
+        stopProbes();
+        destroyApps();
+        if (phase.kind === 'waiting') phase = { kind: 'terminated', exitCode: 137, reason: 'Error', finishedAt: rfc3339() };
+        markStopped();
+        return stopped;
+      }
+      // Liveness and startup probes stop (a failure could not restart it any more); readiness goes on.
+      probes.liveness?.stop();
+      probes.startup?.stop();
+      const begun = Date.now();
+      deps.events.normal(deps.pod(), 'Killing', `Stopping container ${name}`);
+      const preStop = spec.lifecycle?.preStop;
+      const hookDone: Promise<void> =
+        preStop && graceMs > 0
+          ? new Promise<void>((resolve) => {
+              // The hook gets the whole grace period at most; then SIGTERM comes regardless.
+              const overrun = setTimeout(() => {
+                deps.logger.info({ container: name, gracePeriodMs: graceMs }, 'preStop hook did not complete within the grace period');
+                resolve();
+              }, graceMs);
+              void runLifecycleHook(preStop, hookContext()).then((result) => {
+                clearTimeout(overrun);
+                if (!result.ok && phase.kind === 'running') deps.events.warning(deps.pod(), 'FailedPreStopHook', result.message);
+                resolve();
+              });
+            })
+          : Promise.resolve();
+      void hookDone.then(() => {
+        if (phase.kind !== 'running') return;
+        // What is left of the grace period, never under kubelet's 2 s minimum shutdown window.
+        const leftMs = Math.max(2 * msPerSecond, graceMs - (Date.now() - begun));
+        deps.logger.info({ container: name, onSigterm: knobs.onSigterm, killInMs: leftMs }, 'sending SIGTERM');
+        killTimer = setTimeout(() => {
+          deps.logger.info({ container: name }, 'grace period over; killing the container');
+          kill(137);
+        }, leftMs);
+        shutdown = sigtermApps(apps, knobs, (a) => apps.delete(a));
+        void shutdown.exited.then(() => {
+          if (phase.kind !== 'running') return;
+          clearTimeout(killTimer);
+          stopProbes();
+          // A draining server exits 0; one that drops everything on SIGTERM dies of it (128+15).
+          const code = knobs.onSigterm === 'exit' ? 143 : 0;
+          phase = { kind: 'terminated', exitCode: code, reason: code === 0 ? 'Completed' : 'Error', startedAt: phase.startedAt, finishedAt: rfc3339(), containerID: phase.containerID };
+          deps.onChange();
+          markStopped();
+        });
       });
       return stopped;
     },
-    kill() {
-      stopping = true;
-      runId++;
-      runApp = undefined;
-      clearTimeout(restartTimer);
-      stopProbes();
-      destroyApps();
-      if (phase.kind === 'running') {
-        phase = { kind: 'terminated', exitCode: 137, reason: 'Error', startedAt: phase.startedAt, finishedAt: rfc3339(), containerID: phase.containerID };
-      }
-    },
+    kill: () => kill(137),
   };
 }

@@ -6,6 +6,7 @@
 // its ports are reachable through every NodePort and load balancer, so the flags its probes
 // answer by are changed only through its node (nodes/control.ts, with the cluster's token).
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import net from 'node:net';
 import type { AppKnobs } from './app-knobs.js';
 import type { ContainerView } from './container-view.js';
 import { PROBE_HEADER, probePasses, type AppControl } from './control.js';
@@ -49,9 +50,10 @@ export interface PodApp {
   readonly host: string;
   readonly port: number;
   /**
-   * Graceful stop: the listener closes at once (new connections are refused), idle keep-alive
-   * connections are closed, in-flight requests get their answer with `Connection: close`.
-   * Resolves once every connection is gone.
+   * Graceful stop: the listener closes at once (new connections are refused); every answer from
+   * now on carries `Connection: close`; keep-alive connections still idle DRAIN_IDLE_GRACE_MS
+   * later are closed (a client busy on one gets its answer and the close with it, instead of
+   * racing a close of a connection it is just sending on). Resolves once every connection is gone.
    */
   drain(): Promise<void>;
   /** Hard stop: the listener and every connection are closed at once (a crash, or grace ran out). */
@@ -59,6 +61,13 @@ export interface PodApp {
 }
 
 const PADDING_KEY_OVERHEAD = ',"padding":""'.length;
+
+/** How long a draining app leaves idle keep-alive connections open for a last request. */
+export const DRAIN_IDLE_GRACE_MS = 1000;
+
+/** Set on a socket once it carried a request (a connection that never did is not in http's idle list). */
+const CARRIED = Symbol('carried a request');
+type TrackedSocket = net.Socket & { [CARRIED]?: boolean };
 
 /**
  * The probe header's value, read from the raw header list: cheaper than `req.headers`, which
@@ -84,6 +93,7 @@ export function startPodApp(opts: PodAppOptions): Promise<PodApp> {
   const padding = knobs.responseBytes > 0 ? 'x'.repeat(knobs.responseBytes) : '';
   let draining = false;
   let destroyed = false;
+  let idleTimer: NodeJS.Timeout | undefined;
   let answers = counter.byPort.get(port);
   if (!answers) counter.byPort.set(port, (answers = {}));
   const byStatus = answers;
@@ -137,6 +147,7 @@ export function startPodApp(opts: PodAppOptions): Promise<PodApp> {
   }
 
   function handle(req: IncomingMessage, res: ServerResponse): void {
+    (req.socket as TrackedSocket)[CARRIED] = true;
     const url = req.url ?? '/';
     const probe = probeKindOf(req.rawHeaders);
     if (probe !== undefined) {
@@ -156,6 +167,17 @@ export function startPodApp(opts: PodAppOptions): Promise<PodApp> {
   }
 
   const server = http.createServer({ keepAlive: true, noDelay: true }, handle);
+  /** Open connections, for the drain's last sweep. */
+  const sockets = new Set<TrackedSocket>();
+  server.on('connection', (socket: TrackedSocket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  /** Closes the keep-alive connections idle now, and those that never carried a request. */
+  function closeIdle(): void {
+    server.closeIdleConnections();
+    for (const s of sockets) if (!s[CARRIED]) s.destroy();
+  }
   server.keepAliveTimeout = 30_000;
   // A peer that sends garbage gets a 400 and a closed socket; nothing reaches the node's log.
   server.on('clientError', (_err, socket) => {
@@ -182,13 +204,20 @@ export function startPodApp(opts: PodAppOptions): Promise<PodApp> {
               done();
               return;
             }
-            server.close(() => done());
-            server.closeIdleConnections();
+            // net's close stops accepting without http's closing of idle connections at once;
+            // http's close, once all are gone, clears what the server keeps (its timers).
+            net.Server.prototype.close.call(server, () => {
+              clearTimeout(idleTimer);
+              server.close();
+              done();
+            });
+            idleTimer = setTimeout(closeIdle, DRAIN_IDLE_GRACE_MS);
           });
         },
         destroy() {
           destroyed = true;
           draining = true;
+          clearTimeout(idleTimer);
           if (server.listening) server.close();
           server.closeAllConnections();
         },

@@ -134,7 +134,10 @@ export function startPodManager(deps: PodManagerDeps): PodManager {
       logger: plog,
       backoff: deps.backoff,
       msPerSecond: deps.msPerSecond,
-      onStatusChange: () => statusSync.markDirty(key),
+      onStatusChange: () => {
+        statusSync.markDirty(key);
+        releaseIfFinished(key);
+      },
       confirmDeletion: (p) => confirmPodDeletion(client, p, plog, { isStopped: () => stopped }),
       sources: deps.sources,
       capacity: node.capacity,
@@ -142,6 +145,28 @@ export function startPodManager(deps: PodManagerDeps): PodManager {
     });
     entries.set(key, { runtime, ownsIP: got.owns });
     statusSync.markDirty(key);
+  }
+
+  /**
+   * A pod whose containers all ended keeps its object (and its IP in its status, as kubelet
+   * leaves it) until it is deleted, but its sandbox is gone: the IP goes back to the pool, so
+   * finished Job pods never exhaust a node's podCIDR.
+   */
+  function releaseIfFinished(key: string): void {
+    const e = entries.get(key);
+    if (!e || !e.ownsIP || !e.runtime.podIP || !e.runtime.finished()) return;
+    e.ownsIP = false;
+    allocator.release(e.runtime.podIP);
+    startWaitingForIP();
+  }
+
+  /** An IP came free: pods that waited for one may start now. */
+  function startWaitingForIP(): void {
+    for (const k of [...waitingForIP]) {
+      const p = informer.get(k);
+      if (p) sync(p);
+      else waitingForIP.delete(k);
+    }
   }
 
   function remove(key: string): void {
@@ -157,12 +182,7 @@ export function startPodManager(deps: PodManagerDeps): PodManager {
     statusSync.forget(key);
     if (e.ownsIP && e.runtime.podIP) allocator.release(e.runtime.podIP);
     logger.info({ namespace: e.runtime.pod().metadata.namespace, name: e.runtime.pod().metadata.name, podIP: e.runtime.podIP }, 'pod removed');
-    // An IP came free: pods that waited for one may start now.
-    for (const k of [...waitingForIP]) {
-      const p = informer.get(k);
-      if (p) sync(p);
-      else waitingForIP.delete(k);
-    }
+    startWaitingForIP();
   }
 
   function sync(pod: Pod): void {

@@ -14,7 +14,7 @@ import { choosePorts } from './image-ports.js';
 import { resolveVolume, volumeReadsSources, type VolumeFiles } from './volume-resolver.js';
 import { sameFiles, volumeDir, volumeFileModes, writeVolumeFiles } from './volume-files.js';
 import { newRequestCounter, type RequestCounter } from './pod-app.js';
-import { rfc3339, type PodSnapshot } from './pod-status.js';
+import { podPhase, rfc3339, type PodSnapshot } from './pod-status.js';
 import { gracePeriodMs, terminateContainers } from './termination.js';
 
 export interface PodRuntimeDeps {
@@ -48,6 +48,8 @@ export interface PodRuntime {
   update(pod: Pod): void;
   snapshot(): PodSnapshot;
   terminating(): boolean;
+  /** Every container ended for good (the pod is Succeeded or Failed): nothing runs on its IP any more. */
+  finished(): boolean;
   /** Requests the pod's app answered (all containers and ports). */
   requests(): number;
   /** One of its containers, by name. */
@@ -173,7 +175,10 @@ export function createPodRuntime(deps: PodRuntimeDeps): PodRuntime {
     for (const c of containers) c.kill();
   }
 
-  /** (Re)arms the moment the remaining connections are cut; a shorter grace period wins. */
+  /**
+   * A second delete with a shorter grace period: what is still running is killed when it ends
+   * (kubelet's grace period override; the first period is each container's own, see stop()).
+   */
   function armGrace(p: Pod): void {
     const deadline = terminatingSince + gracePeriodMs(p);
     if (deadline >= graceDeadline) return;
@@ -187,11 +192,13 @@ export function createPodRuntime(deps: PodRuntimeDeps): PodRuntime {
 
   function beginTermination(): void {
     terminatingSince = Date.now();
-    deps.logger.info({ gracePeriodSeconds: gracePeriodMs(pod) / 1000 }, 'pod is being deleted; stopping its containers');
-    // Not ready at once, so endpoints drop the pod while in-flight requests finish.
+    const graceMs = gracePeriodMs(pod);
+    deps.logger.info({ gracePeriodSeconds: graceMs / 1000 }, 'pod is being deleted; stopping its containers');
+    // The endpoints controller marks the endpoint not ready (terminating) from the deletion
+    // itself; readiness (serving) follows the containers' probes until they exit.
     deps.onStatusChange();
-    armGrace(pod);
-    void terminateContainers(containers).then(async () => {
+    graceDeadline = terminatingSince + graceMs;
+    void terminateContainers(containers, graceMs).then(async () => {
       clearTimeout(graceTimer);
       if (killed) return;
       deps.logger.info('containers stopped; confirming the deletion');
@@ -220,6 +227,10 @@ export function createPodRuntime(deps: PodRuntimeDeps): PodRuntime {
       };
     },
     terminating: () => terminatingSince > 0,
+    finished() {
+      const phase = podPhase(pod, containers.map((c) => c.snapshot()));
+      return phase === 'Succeeded' || phase === 'Failed';
+    },
     requests: () => counter.requests,
     container: (name) => containers.find((c) => c.name === name),
     answers: () => counter.byPort,

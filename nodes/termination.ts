@@ -17,9 +17,12 @@ export function gracePeriodMs(pod: Pod): number {
   return Math.max(0, s) * 1000;
 }
 
-/** Stops every container (each drains its connections); resolves once all are down. */
-export function terminateContainers(containers: ContainerRuntime[]): Promise<void> {
-  return Promise.all(containers.map((c) => c.stop())).then(() => undefined);
+/**
+ * Stops every container at once, each within the grace period (preStop, SIGTERM, then the kill:
+ * container-runtime.ts); resolves once all are down.
+ */
+export function terminateContainers(containers: ContainerRuntime[], graceMs: number): Promise<void> {
+  return Promise.all(containers.map((c) => c.stop(graceMs))).then(() => undefined);
 }
 
 export interface ConfirmDeletionOptions {

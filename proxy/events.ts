@@ -6,7 +6,7 @@ import { lowPortFixClause, unprivilegedPortStart } from '../src/cluster/privileg
 import type { Service } from '../src/api/types.js';
 import type { EventRecorder } from '../src/controllers/events.js';
 import type { ListenerFailureWire } from '../src/observe/protocol.js';
-import type { ListenerSet } from './listeners.js';
+import type { DataPlane } from './data-plane/types.js';
 import type { AddressConflict, FrontendKind, ServicePortRef } from './snapshot.js';
 
 export const REASON_FAILED_TO_OPEN_PORT = 'FailedToOpenPort';
@@ -52,7 +52,8 @@ export function bindFailureFix(code: string, address: string, port: number, kind
   }
 }
 
-function splitKey(key: string): { address: string; port: number } {
+/** `ip:port` -> its parts. */
+export function splitKey(key: string): { address: string; port: number } {
   const i = key.lastIndexOf(':');
   return { address: key.slice(0, i), port: Number(key.slice(i + 1)) };
 }
@@ -97,20 +98,19 @@ export function createProxyEvents(recorder: EventRecorder): ProxyEvents {
 }
 
 /** The listeners that could not be opened, as the traffic hub receives them. */
-export function listenerFailures(listeners: Pick<ListenerSet, 'failed'>): ListenerFailureWire[] {
+export function listenerFailures(plane: Pick<DataPlane, 'failed'>): ListenerFailureWire[] {
   const out: ListenerFailureWire[] = [];
-  for (const f of listeners.failed().values()) {
-    const fe = f.frontend.frontend;
+  for (const f of plane.failed().values()) {
     out.push({
-      namespace: fe.service.namespace,
-      service: fe.service.name,
-      port: fe.service.port,
-      kind: fe.kind,
+      namespace: f.service.namespace,
+      service: f.service.name,
+      port: f.service.port,
+      kind: f.kind,
       address: f.key,
-      node: fe.node ?? null,
+      node: f.node ?? null,
       code: f.code,
       syscall: f.syscall,
-      message: listenerFailureMessage(fe.service, fe.kind, f.key, fe.node, f.code, f.syscall),
+      message: listenerFailureMessage(f.service, f.kind, f.key, f.node, f.code, f.syscall),
     });
   }
   return out;

@@ -3,29 +3,30 @@
 // its Event. The CLI and the dashboard read it (src/observe/listener-problems.ts) to name a
 // failed listener where a user would otherwise see only "connection refused".
 import type { ListenerFailureReport, ListenersReport } from '../src/observe/listener-problems.js';
-import { bindFailureFix, healthCheckFailureMessage, listenerFailureMessage, strerror } from './events.js';
+import { bindFailureFix, healthCheckFailureMessage, listenerFailureMessage, splitKey, strerror } from './events.js';
 import type { HealthCheckServers } from './health-check.js';
-import type { ListenerSet } from './listeners.js';
+import type { DataPlane } from './data-plane/types.js';
 
-export function buildListenerReport(listeners: ListenerSet, healthChecks: HealthCheckServers): ListenersReport {
+/** What `plane` serves and could not serve (an nftables plane has no listener to fail). */
+export function buildListenerReport(plane: Pick<DataPlane, 'failed' | 'servingCount'>, healthChecks: HealthCheckServers): ListenersReport {
   const failed: ListenerFailureReport[] = [];
-  for (const f of listeners.failed().values()) {
-    const fe = f.frontend.frontend;
+  for (const f of plane.failed().values()) {
+    const { address, port } = splitKey(f.key);
     failed.push({
       address: f.key,
-      kind: fe.kind,
-      namespace: fe.service.namespace,
-      service: fe.service.name,
-      port: fe.service.port,
-      node: fe.node ?? null,
+      kind: f.kind,
+      namespace: f.service.namespace,
+      service: f.service.name,
+      port: f.service.port,
+      node: f.node ?? null,
       code: f.code,
       reason: strerror(f.code),
-      fix: bindFailureFix(f.code, fe.address, fe.port, fe.kind),
-      message: listenerFailureMessage(fe.service, fe.kind, f.key, fe.node, f.code, f.syscall),
+      fix: bindFailureFix(f.code, address, port, f.kind),
+      message: listenerFailureMessage(f.service, f.kind, f.key, f.node, f.code, f.syscall),
     });
   }
   for (const f of healthChecks.failed().values()) {
-    const i = f.key.lastIndexOf(':');
+    const { address, port } = splitKey(f.key);
     failed.push({
       address: f.key,
       kind: 'healthCheck',
@@ -35,9 +36,9 @@ export function buildListenerReport(listeners: ListenerSet, healthChecks: Health
       node: f.server.node,
       code: f.code,
       reason: strerror(f.code),
-      fix: bindFailureFix(f.code, f.key.slice(0, i), Number(f.key.slice(i + 1)), 'healthCheck'),
+      fix: bindFailureFix(f.code, address, port, 'healthCheck'),
       message: healthCheckFailureMessage(f.server, f.key, f.server.node, f.code),
     });
   }
-  return { listening: listeners.listening().length, failed };
+  return { listening: plane.servingCount(), failed };
 }

@@ -1,27 +1,31 @@
-// Entry point of the service proxy process: `node dist/proxy/main.js --home DIR`.
+// Entry point of the service proxy process: `node dist/proxy/main.js --home DIR [--data-plane NAME] [--standby]`
+// (--data-plane overrides the cluster's proxy.dataPlane: the benchmark runs each plane in turn).
 // One process serves every node's share of kube-proxy: ClusterIPs, every node's NodePorts, and
 // the load-balancer IPs. It keeps serving with what it last knew while the API server is away.
-// Started by the supervisor, it gets back the listening sockets the previous proxy opened
-// (held-listeners.ts), so connections that arrived while it was down are served, not refused.
+// Started by the supervisor, a userspace plane (splice, socket) gets back the listening sockets
+// the previous proxy opened (data-plane/held-listeners.ts), so connections that arrived while it
+// was down are served, not refused; the nftables plane listens on nothing and asks for nothing.
 import { parseArgs } from 'node:util';
 import { clusterPaths, readClusterConfig } from '../src/cluster/config.js';
+import { propagationOf } from '../src/cluster/propagation.js';
 import { followSupervisor } from '../src/cluster/parent-watch.js';
 import { createApiClient } from '../src/client/client.js';
 import { clientConfigFromHome } from '../src/client/config.js';
 import { createEventRecorder } from '../src/controllers/events.js';
 import { createLogger } from '../src/log.js';
-import { createProxyEvents, listenerFailures } from './events.js';
 import { waitForActivation } from '../src/supervisor/standby.js';
-import { dropUnclaimedListeners, receiveHeldListeners } from './held-listeners.js';
+import { createProxyEvents, listenerFailures } from './events.js';
+import { dropUnclaimedListeners, receiveHeldListeners } from './data-plane/held-listeners.js';
 import { startMetricsServer, type MetricsServer } from './metrics.js';
 import { installProfilerSignal } from './profiler.js';
 import { startProxier } from './proxier.js';
 import { startTrafficPush, type TrafficPush } from './traffic-push.js';
-import { uvTcpAvailable } from './uv.js';
+import { DATA_PLANES, DEFAULT_DATA_PLANE, listensOnSockets, type DataPlaneName } from './data-plane/index.js';
 
-const { values } = parseArgs({ options: { home: { type: 'string' }, standby: { type: 'boolean' } } });
-if (!values.home) {
-  console.error('usage: proxy/main.js --home DIR [--standby]');
+const { values } = parseArgs({ options: { home: { type: 'string' }, 'data-plane': { type: 'string' }, standby: { type: 'boolean' } } });
+const dataPlane = values['data-plane'] as DataPlaneName | undefined;
+if (!values.home || (dataPlane !== undefined && !DATA_PLANES.includes(dataPlane))) {
+  console.error(`usage: proxy/main.js --home DIR [--data-plane ${DATA_PLANES.join('|')}] [--standby]`);
   process.exit(2);
 }
 const home = values.home;
@@ -35,14 +39,6 @@ process.on('uncaughtException', (err) => {
   process.exit(1);
 });
 
-if (!uvTcpAvailable()) {
-  logger.fatal(
-    { node: process.version },
-    "this Node does not expose libuv's TCP bindings (tcp_wrap/stream_wrap) the proxy's data plane uses; run loopkube with Node 20 or 22",
-  );
-  process.exit(1);
-}
-
 const client = createApiClient(clientConfigFromHome(home));
 const events = createProxyEvents(createEventRecorder(client, 'kube-proxy', logger));
 // A standby (--standby) boots, lists and watches like the proxy, and opens nothing until the
@@ -55,8 +51,9 @@ const activated = standby
     })
   : Promise.resolve();
 // Listing from the API and taking back held sockets go together; the first sync needs both.
-const held = receiveHeldListeners(standby ? 0 : 2000);
-const proxier = startProxier({ client, config, logger, events, beforeFirstSync: Promise.all([held, activated]) });
+// (The splice plane falling back to the socket plane still listens on sockets.)
+const held = listensOnSockets(dataPlane ?? config.proxy.dataPlane ?? DEFAULT_DATA_PLANE) ? receiveHeldListeners(standby ? 0 : 2000) : Promise.resolve(0);
+const proxier = startProxier({ client, config, logger, events, beforeFirstSync: Promise.all([held, activated]), ...(dataPlane ? { dataPlane } : {}) });
 if (standby) {
   void proxier.informersSynced().then(() => {
     logger.info({ sinceStartMs: Math.round(process.uptime() * 1000) }, 'standby ready');
@@ -94,10 +91,13 @@ process.on('SIGINT', () => stop('SIGINT'));
 await activated;
 installProfilerSignal(clusterPaths(home).logsDir, logger);
 // Stats to the control plane's traffic hub (dashboard, service map, `loopkube top`).
-push = startTrafficPush({ home, snapshot: () => proxier.traffic(), listenerFailures: () => listenerFailures(proxier.listeners()), logger });
+push = startTrafficPush({ home, snapshot: () => proxier.traffic(), listenerFailures: () => listenerFailures(proxier.dataPlane()), logger });
 try {
   metrics = await startMetricsServer('127.0.0.1', config.proxy.metricsPort, proxier, client.config.token);
-  logger.info({ metrics: `127.0.0.1:${metrics.port}`, mode: config.proxy.mode }, 'proxy started');
+  logger.info(
+    { metrics: `127.0.0.1:${metrics.port}`, mode: config.proxy.mode, dataPlane: proxier.dataPlane().name, node: process.version, propagation: propagationOf(config) },
+    'proxy started',
+  );
 } catch (err) {
   logger.fatal({ err, port: config.proxy.metricsPort }, 'cannot serve metrics and health on 127.0.0.1; is another proxy running?');
   process.exit(1);

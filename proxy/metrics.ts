@@ -12,6 +12,8 @@ import { hasBearer, writeUnauthorized } from '../src/pki/bearer.js';
 import type { EndpointTraffic, FrontendTraffic, TrafficCounters, TrafficSnapshot } from './stats.js';
 
 export interface ProxyStatus {
+  /** The data plane in use (which may not be the one asked for: see data-plane/index.ts). */
+  dataPlane: string;
   synced: boolean;
   syncs: number;
   /** Epoch ms of the last applied snapshot (0 before the first). */
@@ -80,6 +82,8 @@ export function renderMetrics(traffic: TrafficSnapshot, status: ProxyStatus): st
     family(name, c.type, `${c.help} Per endpoint (pod ip:port behind a service port).`);
     for (const e of traffic.endpoints) out.push(`${name}${endpointLabels(e)} ${e[c.field]}`);
   }
+  family('loopkube_proxy_data_plane', 'gauge', 'The data plane in use (1 for the one running).');
+  out.push(`loopkube_proxy_data_plane{plane="${escapeLabel(status.dataPlane)}"} 1`);
   family('loopkube_proxy_listeners', 'gauge', 'Frontend addresses by state: listening, or failed to bind.');
   out.push(`loopkube_proxy_listeners{state="listening"} ${status.listening}`);
   out.push(`loopkube_proxy_listeners{state="failed"} ${status.failedListeners}`);

@@ -1,9 +1,11 @@
-// The proxier, shaped as kube-proxy's: informers on Services, EndpointSlices and Nodes feed one
-// sync function that renders the whole desired state (buildSnapshot), compiles it with the state
-// that outlives snapshots (router), swaps it into the listeners and health-check servers, and
-// prunes what is gone. Every informer event schedules a sync; events arriving together are
-// coalesced into one (setImmediate), so a change in the API reaches the data plane in
-// milliseconds, without a sync period.
+// The proxier, shaped as kube-proxy's: informers on Services, EndpointSlices and Nodes feed change
+// trackers (the snapshot builder marks the services each event touches); one sync function
+// renders the desired state anew for those (snapshot-builder.ts), hands the new immutable
+// snapshot to the data plane (which swaps it into its listeners, or rules) and to the
+// health-check servers, and prunes what is gone. Every informer event asks the bounded-frequency runner (sync-runner.ts) for a sync:
+// with the instant preset events arriving together are coalesced into one and applied at once;
+// with kube-proxy's minSyncPeriod / syncPeriod (and loopkube's syncDelay) they wait as on a real
+// node (src/cluster/propagation.ts).
 import { resourcePath } from '../src/api/paths.js';
 import type { EndpointSlice, Node, Pod, Service } from '../src/api/types.js';
 import { trackPodAddresses } from '../src/cluster/pod-addresses.js';
@@ -12,16 +14,17 @@ import type { ApiClient } from '../src/client/client.js';
 import { createInformer, type Informer } from '../src/client/informer.js';
 import type { Logger } from '../src/log.js';
 import type { ProxyEvents } from './events.js';
-import { activeConnectionCount, backpressureWaitCount } from './forward.js';
+import { chooseDataPlane, createDataPlane, DEFAULT_DATA_PLANE, type DataPlane, type DataPlaneName, type ServeFailure } from './data-plane/index.js';
 import { createHealthCheckServers, type HealthCheckServers } from './health-check.js';
 import { buildListenerReport } from './listener-report.js';
-import { createListenerSet, type ListenerSet } from './listeners.js';
 import { nodeInfo, type NodeInfo } from './nodes.js';
 import type { ListenersReport } from '../src/observe/listener-problems.js';
 import type { MetricsSource, ProxyStatus } from './metrics.js';
-import { createRouter } from './router.js';
-import { buildSnapshot, type RoutingSnapshot } from './snapshot.js';
+import type { RoutingSnapshot } from './snapshot.js';
+import { createSnapshotBuilder } from './snapshot-builder.js';
 import { createStatsRegistry, type TrafficSnapshot } from './stats.js';
+import { createSyncRunner } from './sync-runner.js';
+import { BURST_SYNCS, propagationOf } from '../src/cluster/propagation.js';
 import { ENDPOINT_SLICES } from '../src/kinds/endpointslice/resource.js';
 import { NODES } from '../src/kinds/node/resource.js';
 import { PODS } from '../src/kinds/pod/resource.js';
@@ -39,6 +42,8 @@ export interface ProxierOptions {
   events: ProxyEvents;
   /** The first sync waits for this too (the listening sockets a restart takes back). */
   beforeFirstSync?: Promise<unknown>;
+  /** Overrides the cluster's proxy.dataPlane. */
+  dataPlane?: DataPlaneName;
 }
 
 export interface Proxier extends MetricsSource {
@@ -48,7 +53,7 @@ export interface Proxier extends MetricsSource {
   informersSynced(): Promise<void>;
   /** The snapshot in effect (null before the first sync). */
   current(): RoutingSnapshot | null;
-  listeners(): ListenerSet;
+  dataPlane(): DataPlane;
   healthChecks(): HealthCheckServers;
   stop(): Promise<void>;
 }
@@ -71,14 +76,22 @@ export function startProxier(opts: ProxierOptions): Proxier {
   const informers: Array<Informer<Service> | Informer<EndpointSlice> | Informer<Node> | Informer<Pod>> = [services, slices, nodes, pods];
 
   const stats = createStatsRegistry();
-  const router = createRouter(config.proxy.mode, stats);
-  const listeners = createListenerSet();
+  const planeName = chooseDataPlane(opts.dataPlane ?? config.proxy.dataPlane ?? DEFAULT_DATA_PLANE, logger);
+  const plane = createDataPlane(planeName, { mode: config.proxy.mode, stats, hooks: { onFailure: serveFailed }, logger, cluster: config });
   let snapshot: RoutingSnapshot | null = null;
   let stopped = false;
-  let scheduled = false;
-  let retryTimer: NodeJS.Timeout | undefined;
+  const builder = createSnapshotBuilder(config.nodes, podAddresses);
+  let lastFullSync = 0;
+  const timings = propagationOf(config);
+  const runner = createSyncRunner(() => sync(), {
+    minIntervalMs: timings.minSyncPeriodMs,
+    maxIntervalMs: timings.syncPeriodMs,
+    burstRuns: BURST_SYNCS,
+    delayMs: timings.syncDelayMs,
+  });
   let reportedConflicts = new Set<string>();
   const status: ProxyStatus = {
+    dataPlane: planeName,
     synced: false,
     syncs: 0,
     lastSyncMs: 0,
@@ -101,65 +114,60 @@ export function startProxier(opts: ProxierOptions): Proxier {
     },
   });
 
-  function scheduleSync(): void {
-    if (scheduled || stopped) return;
-    scheduled = true;
-    setImmediate(sync);
+  function serveFailed(f: ServeFailure): void {
+    logger.warn({ address: f.key, code: f.code, service: f.service.key, kind: f.kind }, 'cannot open listener; retrying');
+    events.listenerFailed(f.service, f.kind, f.key, f.node, f.code, f.syscall);
+    scheduleRetry();
   }
 
-  function scheduleRetry(): void {
-    if (retryTimer || stopped) return;
-    retryTimer = setTimeout(() => {
-      retryTimer = undefined;
-      scheduleSync();
-    }, BIND_RETRY_MS);
-    retryTimer.unref();
-  }
+  const scheduleSync = (): void => runner.run();
+  const scheduleRetry = (): void => runner.retryAfter(BIND_RETRY_MS);
 
   function sync(): void {
-    scheduled = false;
     if (stopped || !heldSocketsIn || !informers.every((i) => i.hasSynced())) return;
     const started = performance.now();
-    const next = buildSnapshot({
-      services: services.list(),
-      endpointSlices: slices.list(),
-      nodes: nodes.list(),
-      plannedNodes: config.nodes,
-      podAddresses,
-    });
-    const compiled = router.compile(next);
-    const before = new Set(listeners.listening());
-    const failures = listeners.reconcile(compiled);
+    // A full resync now and then (syncPeriod), as kube-proxy's periodic sync: the data plane
+    // reconciles every listener (or rule) against the snapshot, not only the changed ones.
+    if (started - lastFullSync >= timings.syncPeriodMs) {
+      builder.resyncAll();
+      lastFullSync = started;
+    }
+    const prev = snapshot;
+    const next = builder.build();
+    void plane.apply(next);
     healthChecks.reconcile(next.healthChecks);
     snapshot = next;
-
-    const liveFrontends = new Set<string>();
-    for (const fe of next.frontends.values()) liveFrontends.add(fe.key);
-    stats.prune(liveFrontends, next.endpointKeys);
-
-    for (const f of failures) {
-      const fe = f.frontend.frontend;
-      logger.warn({ address: f.key, code: f.code, service: fe.service.key, kind: fe.kind }, 'cannot open listener; retrying');
-      events.listenerFailed(fe.service, fe.kind, f.key, fe.node, f.code, f.syscall);
-    }
+    stats.prune(next);
     reportConflicts(next);
-    if (listeners.failed().size > 0 || healthChecks.failed().size > 0) scheduleRetry();
+    if (plane.failed().size > 0 || healthChecks.failed().size > 0) scheduleRetry();
 
-    const after = listeners.listening();
-    const opened = after.filter((k) => !before.has(k));
-    const closed = [...before].filter((k) => !compiled.has(k));
+    let added = 0;
+    let removed = 0;
+    for (const at of next.changes.addresses ?? new Set([...next.frontends.keys(), ...(prev?.frontends.keys() ?? [])])) {
+      const was = prev?.frontends.has(at) ?? false;
+      const is = next.frontends.has(at);
+      if (is && !was) added++;
+      else if (was && !is) removed++;
+    }
     status.syncs++;
     status.lastSyncMs = Date.now();
     status.lastSyncDurationMs = performance.now() - started;
-    status.listening = after.length;
-    status.failedListeners = listeners.failed().size;
-    if (opened.length || closed.length || !status.synced) {
+    status.listening = plane.servingCount();
+    status.failedListeners = plane.failed().size;
+    if (added || removed || !status.synced) {
       logger.info(
-        { listening: after.length, opened: opened.length, closed: closed.length, failed: status.failedListeners, ms: Number(status.lastSyncDurationMs.toFixed(2)) },
+        {
+          frontends: next.frontends.size,
+          added,
+          removed,
+          listening: status.listening,
+          failed: status.failedListeners,
+          full: next.changes.addresses === null,
+          ms: Number(status.lastSyncDurationMs.toFixed(2)),
+        },
         'routing snapshot applied',
       );
     }
-    logger.debug({ opened, closed }, 'listeners changed');
     if (!status.synced) {
       status.synced = true;
       resolveSynced();
@@ -178,47 +186,80 @@ export function startProxier(opts: ProxierOptions): Proxier {
     reportedConflicts = now;
   }
 
-  services.addHandlers({ add: scheduleSync, update: scheduleSync, delete: scheduleSync });
-  slices.addHandlers({ add: scheduleSync, update: scheduleSync, delete: scheduleSync });
+  // The change trackers: each event marks what it touches, then asks for a sync.
+  const serviceChanged = (svc: Service): void => {
+    builder.setService(svc);
+    scheduleSync();
+  };
+  const sliceChanged = (slice: EndpointSlice): void => {
+    builder.setSlice(slice);
+    scheduleSync();
+  };
+  services.addHandlers({
+    add: serviceChanged,
+    update: (_old, svc) => serviceChanged(svc),
+    delete: (svc) => {
+      builder.deleteService(svc);
+      scheduleSync();
+    },
+  });
+  slices.addHandlers({
+    add: sliceChanged,
+    update: (_old, slice) => sliceChanged(slice),
+    delete: (slice) => {
+      builder.deleteSlice(slice);
+      scheduleSync();
+    },
+  });
   // Nodes post a heartbeat every few seconds; only a change the routing sees (Ready, address,
   // pod CIDRs) is worth a sync.
-  nodes.addHandlers({
-    add: scheduleSync,
-    update: (before, after) => {
-      if (!sameRouting(nodeInfo(before), nodeInfo(after))) scheduleSync();
-    },
-    delete: scheduleSync,
-  });
-  let heldSocketsIn = !opts.beforeFirstSync;
-  void opts.beforeFirstSync?.then(() => {
-    heldSocketsIn = true;
+  const nodesChanged = (): void => {
+    builder.setNodes(nodes.list());
     scheduleSync();
+  };
+  nodes.addHandlers({
+    add: nodesChanged,
+    update: (before, after) => {
+      if (!sameRouting(nodeInfo(before), nodeInfo(after))) nodesChanged();
+    },
+    delete: nodesChanged,
   });
-  void Promise.all(informers.map((i) => i.synced())).then(scheduleSync);
-  const sweeper = setInterval(() => router.sweep(Date.now()), AFFINITY_SWEEP_MS);
+  // Listening sockets a restart takes back (and a standby's promotion) come before the first sync.
+  let heldSocketsIn = !opts.beforeFirstSync;
+  // The first sync runs as soon as the caches are filled, outside the runner (as kube-proxy's).
+  void Promise.all([...informers.map((i) => i.synced()), opts.beforeFirstSync]).then(() => {
+    heldSocketsIn = true;
+    for (const s of services.list()) builder.setService(s);
+    for (const s of slices.list()) builder.setSlice(s);
+    builder.setNodes(nodes.list());
+    lastFullSync = performance.now();
+    sync();
+    runner.ran();
+  });
+  const sweeper = setInterval(() => plane.sweep(Date.now()), AFFINITY_SWEEP_MS);
   sweeper.unref();
 
   return {
     synced: () => syncedPromise,
     informersSynced: () => Promise.all(informers.map((i) => i.synced())).then(() => undefined),
     current: () => snapshot,
-    listeners: () => listeners,
+    dataPlane: () => plane,
     healthChecks: () => healthChecks,
     traffic: (): TrafficSnapshot => stats.snapshot(),
-    listenerReport: (): ListenersReport => buildListenerReport(listeners, healthChecks),
+    listenerReport: (): ListenersReport => buildListenerReport(plane, healthChecks),
     status: () => ({
       ...status,
       healthCheckServers: healthChecks.listening().length,
-      activeConnections: activeConnectionCount(),
-      backpressureWaits: backpressureWaitCount(),
+      dataPlane: plane.name,
+      activeConnections: plane.activeConnections(),
+      backpressureWaits: plane.backpressureWaits(),
     }),
     async stop() {
       stopped = true;
-      clearTimeout(retryTimer);
+      runner.stop();
       clearInterval(sweeper);
       for (const i of informers) i.stop();
-      listeners.closeAll();
-      await healthChecks.close();
+      await Promise.all([plane.close(), healthChecks.close()]);
     },
   };
 }

@@ -46,54 +46,107 @@ export interface FrontendState {
 }
 
 export interface Router {
-  /** Compiles a snapshot: listener address `ip:port` -> ActiveFrontend. */
+  /**
+   * Compiles a snapshot: listener address `ip:port` -> ActiveFrontend. When the snapshot lists
+   * its changes and follows the one compiled last, only the changed addresses are compiled again
+   * (the map returned is the same one, updated); otherwise everything is.
+   */
   compile(snapshot: RoutingSnapshot): Map<string, ActiveFrontend>;
+  /** The addresses the last compile changed (null: all of them). */
+  changed(): ReadonlySet<string> | null;
   /** Drops expired affinity pins. */
   sweep(nowMs: number): void;
 }
 
 const NONE: readonly EndpointTarget[] = Object.freeze([]);
 
+interface AffinityEntry {
+  seconds: number;
+  table: AffinityTable;
+  /** Frontends using it (a full compile recounts). */
+  users: number;
+}
+
 export function createRouter(mode: BalancingMode, stats: StatsRegistry): Router {
   let states = new Map<string, FrontendState>();
-  let affinities = new Map<string, { seconds: number; table: AffinityTable }>();
+  let affinities = new Map<string, AffinityEntry>();
+  let compiled = new Map<string, ActiveFrontend>();
+  let last: RoutingSnapshot | null = null;
+  let lastChanged: ReadonlySet<string> | null = null;
 
   const newState = (ref: ServicePortRef): FrontendState => {
     const load = (e: EndpointTarget): number => stats.servicePort(ref).endpoints.get(e.key)?.connectionsActive ?? 0;
     return { mode, load, balancer: createBalancer(mode, load), nodeBalancers: new Map(), nodeCursor: 0 };
   };
 
+  /** One frontend, with the state it keeps across swaps (found in `fromStates` / `fromAffinities`, recorded in the `into` maps). */
+  const compileOne = (
+    fe: Frontend,
+    snapshot: RoutingSnapshot,
+    fromStates: Map<string, FrontendState>,
+    intoStates: Map<string, FrontendState>,
+    fromAffinities: Map<string, AffinityEntry>,
+    intoAffinities: Map<string, AffinityEntry>,
+  ): ActiveFrontend => {
+    const state = fromStates.get(fe.key) ?? intoStates.get(fe.key) ?? newState(fe.service);
+    intoStates.set(fe.key, state);
+    let affinity: AffinityTable | null = null;
+    if (fe.affinitySeconds !== null) {
+      // One pin table per service port, shared by all its frontends, as kube-proxy's
+      // per-service `recent` lists.
+      let a = intoAffinities.get(fe.service.key) ?? fromAffinities.get(fe.service.key);
+      if (!a || a.seconds !== fe.affinitySeconds) a = { seconds: fe.affinitySeconds, table: createAffinityTable(fe.affinitySeconds), users: 0 };
+      if (intoAffinities.get(fe.service.key) !== a) a.users = 0;
+      a.users++;
+      intoAffinities.set(fe.service.key, a);
+      affinity = a.table;
+    }
+    return {
+      frontend: fe,
+      stats: stats.frontend(fe),
+      servicePort: stats.servicePort(fe.service),
+      sources: snapshot.sources,
+      state,
+      affinity,
+      needsClientIP: needsClientIP(fe),
+    };
+  };
+
+  const release = (old: ActiveFrontend, next: Frontend | undefined): void => {
+    if (next?.key !== old.frontend.key) states.delete(old.frontend.key);
+    const svc = old.frontend.service.key;
+    const a = old.affinity ? affinities.get(svc) : undefined;
+    if (a && a.table === old.affinity && --a.users <= 0) affinities.delete(svc);
+  };
+
   return {
     compile(snapshot) {
+      const changes = snapshot.changes.addresses;
+      if (changes !== null && last !== null) {
+        for (const at of changes) {
+          const fe = snapshot.frontends.get(at);
+          const old = compiled.get(at);
+          if (old?.frontend === fe) continue;
+          if (old) release(old, fe);
+          if (fe) compiled.set(at, compileOne(fe, snapshot, states, states, affinities, affinities));
+          else compiled.delete(at);
+        }
+        last = snapshot;
+        lastChanged = changes;
+        return compiled;
+      }
       const out = new Map<string, ActiveFrontend>();
       const nextStates = new Map<string, FrontendState>();
-      const nextAffinities = new Map<string, { seconds: number; table: AffinityTable }>();
-      for (const [at, fe] of snapshot.frontends) {
-        const state = states.get(fe.key) ?? nextStates.get(fe.key) ?? newState(fe.service);
-        nextStates.set(fe.key, state);
-        let affinity: AffinityTable | null = null;
-        if (fe.affinitySeconds !== null) {
-          // One pin table per service port, shared by all its frontends, as kube-proxy's
-          // per-service `recent` lists.
-          let a = nextAffinities.get(fe.service.key) ?? affinities.get(fe.service.key);
-          if (!a || a.seconds !== fe.affinitySeconds) a = { seconds: fe.affinitySeconds, table: createAffinityTable(fe.affinitySeconds) };
-          nextAffinities.set(fe.service.key, a);
-          affinity = a.table;
-        }
-        out.set(at, {
-          frontend: fe,
-          stats: stats.frontend(fe),
-          servicePort: stats.servicePort(fe.service),
-          sources: snapshot.sources,
-          state,
-          affinity,
-          needsClientIP: needsClientIP(fe),
-        });
-      }
+      const nextAffinities = new Map<string, AffinityEntry>();
+      for (const [at, fe] of snapshot.frontends) out.set(at, compileOne(fe, snapshot, states, nextStates, affinities, nextAffinities));
       states = nextStates;
       affinities = nextAffinities;
+      compiled = out;
+      last = snapshot;
+      lastChanged = null;
       return out;
     },
+    changed: () => lastChanged,
     sweep(nowMs) {
       for (const a of affinities.values()) a.table.sweep(nowMs);
     },

@@ -11,12 +11,24 @@
 import type { PodAddresses } from '../src/cluster/pod-addresses.js';
 import type { NodeInfo, PlannedNode } from './nodes.js';
 
+/** A node's pod CIDR as numbers. */
+export interface PodRange {
+  readonly base: number;
+  readonly mask: number;
+  readonly node: string;
+}
+
 /** The cluster's own addresses: node IPs built once per snapshot, pod IPs a live table. */
 export interface ClusterSources {
   /** Node InternalIP (as a number) -> node name. */
   readonly nodeIPs: ReadonlyMap<number, string>;
   /** The pod IPs held now (null: no pod is inside, e.g. before the Pod informer exists). */
   readonly pods: Pick<PodAddresses, 'nodeOf'> | null;
+  /**
+   * The nodes' pod CIDRs. The userspace planes ask `pods` on every accept; the nftables plane's
+   * kernel set is rendered per sync, and pods come and go without one, so it holds these ranges.
+   */
+  readonly podRanges: readonly PodRange[];
 }
 
 /** `127.10.0.1` -> its 32-bit value; -1 when not a dotted IPv4 address. Allocation-free. */
@@ -43,16 +55,31 @@ export function ipv4ToNumber(s: string): number {
   return value * 256 + octet;
 }
 
+function parseRange(cidr: string, node: string): PodRange | null {
+  const slash = cidr.indexOf('/');
+  if (slash < 0) return null;
+  const base = ipv4ToNumber(cidr.slice(0, slash));
+  const prefix = Number(cidr.slice(slash + 1));
+  if (base < 0 || !Number.isInteger(prefix) || prefix < 0 || prefix > 32) return null;
+  const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
+  return { base: (base & mask) >>> 0, mask, node };
+}
+
 /** Node IPs from the Node objects, plus the cluster's address plan for nodes not registered yet; pod IPs live. */
 export function clusterSources(nodes: readonly NodeInfo[], planned: readonly PlannedNode[], pods: ClusterSources['pods'] = null): ClusterSources {
   const nodeIPs = new Map<number, string>();
-  const add = (name: string, ip: string | undefined): void => {
+  const podRanges: PodRange[] = [];
+  const add = (name: string, ip: string | undefined, cidrs: readonly string[]): void => {
     const n = ip ? ipv4ToNumber(ip) : -1;
     if (n >= 0 && !nodeIPs.has(n)) nodeIPs.set(n, name);
+    for (const c of cidrs) {
+      const r = parseRange(c, name);
+      if (r && !podRanges.some((p) => p.base === r.base && p.mask === r.mask)) podRanges.push(r);
+    }
   };
-  for (const n of nodes) add(n.name, n.ip);
-  for (const p of planned) add(p.name, p.ip);
-  return { nodeIPs, pods };
+  for (const n of nodes) add(n.name, n.ip, n.podCIDRs);
+  for (const p of planned) add(p.name, p.ip, [p.podCIDR]);
+  return { nodeIPs, pods, podRanges };
 }
 
 /**

@@ -2,7 +2,7 @@
 // (a service port reached one way: clusterIP, nodePort on one node, loadBalancer) and per endpoint
 // (a pod's ip:port behind a service port). The data plane bumps plain number fields on objects it
 // holds directly; `snapshot()` copies them into a plain object for metrics and for pushing.
-import type { Frontend, FrontendKind, ServicePortRef } from './snapshot.js';
+import type { Frontend, FrontendKind, RoutingSnapshot, ServicePortRef } from './snapshot.js';
 
 export interface TrafficCounters {
   /** Connections forwarded (frontend: accepted and handed to an endpoint; endpoint: connected). */
@@ -84,8 +84,11 @@ export interface StatsRegistry {
   frontend(fe: Frontend): FrontendTraffic;
   servicePort(ref: ServicePortRef): ServicePortStats;
   endpoint(sp: ServicePortStats, key: string, node: string): EndpointTraffic;
-  /** Drops counters of what is no longer in the snapshot and carries no open connection. */
-  prune(liveFrontends: ReadonlySet<string>, liveEndpoints: ReadonlyMap<string, ReadonlySet<string>>): void;
+  /**
+   * Drops counters of what is no longer in the snapshot and carries no open connection: of
+   * everything, or, when the snapshot lists its changes, of the service ports that changed.
+   */
+  prune(snapshot: RoutingSnapshot): void;
   snapshot(): TrafficSnapshot;
 }
 
@@ -182,16 +185,33 @@ export function createStatsRegistry(): StatsRegistry {
 
     endpoint: endpointCounters,
 
-    prune(liveFrontends, liveEndpoints) {
+    prune(snap) {
+      const scope = snap.changes.servicePorts;
+      const liveFrontends = new Set<string>();
+      if (scope === null) for (const fe of snap.frontends.values()) liveFrontends.add(fe.key);
+      else {
+        for (const at of snap.changes.addresses ?? []) {
+          const fe = snap.frontends.get(at);
+          if (fe) liveFrontends.add(fe.key);
+        }
+      }
       for (const [key, s] of frontends) {
+        if (scope !== null && !scope.has(`${s.namespace}/${s.service}:${s.port}`)) continue;
         if (!liveFrontends.has(key) && s.connectionsActive === 0) frontends.delete(key);
       }
-      for (const [key, sp] of servicePorts) {
-        const live = liveEndpoints.get(key);
+      const prunePort = (key: string, sp: ServicePortStats): void => {
+        const live = snap.endpointKeys.get(key);
         for (const [ep, s] of sp.endpoints) {
           if (!live?.has(ep) && s.connectionsActive === 0) sp.endpoints.delete(ep);
         }
         if (!live && sp.endpoints.size === 0) servicePorts.delete(key);
+      };
+      if (scope === null) for (const [key, sp] of servicePorts) prunePort(key, sp);
+      else {
+        for (const key of scope) {
+          const sp = servicePorts.get(key);
+          if (sp) prunePort(key, sp);
+        }
       }
     },
 

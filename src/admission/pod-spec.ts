@@ -41,7 +41,7 @@ export function validatePodSpec(spec0: PodSpec | undefined, field: string): Fiel
   }
   const volumes = validateVolumes(spec.volumes, child(field, 'volumes'));
   errs.push(...volumes.errs);
-  errs.push(...validateContainers(spec.containers, child(field, 'containers'), volumes.names));
+  errs.push(...validateContainers(spec.containers, child(field, 'containers'), volumes.names, typeof spec.terminationGracePeriodSeconds === 'number' ? spec.terminationGracePeriodSeconds : undefined));
   errs.push(...validateInitContainers(spec.initContainers, spec.containers, child(field, 'initContainers'), volumes.names));
   const restart = spec.restartPolicy ?? '';
   if (!restart) errs.push(required(child(field, 'restartPolicy'), ''));

@@ -14,7 +14,7 @@ interface GrpcAction {
   service?: string;
 }
 
-type ProbeShape = Probe & { grpc?: GrpcAction; terminationGracePeriodSeconds?: number };
+export type ProbeShape = Probe & { grpc?: GrpcAction; terminationGracePeriodSeconds?: number };
 
 export function defaultProbe(probe: Probe | undefined): void {
   if (!probe || typeof probe !== 'object') return;
@@ -28,7 +28,7 @@ export function defaultProbe(probe: Probe | undefined): void {
   }
 }
 
-function validateHandler(p: ProbeShape, field: string): FieldError[] {
+export function validateHandler(p: ProbeShape, field: string): FieldError[] {
   const errs: FieldError[] = [];
   let handlers = 0;
   const one = (name: string, present: boolean, check: () => FieldError[]): void => {

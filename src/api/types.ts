@@ -118,6 +118,20 @@ export interface Probe {
   failureThreshold?: number;
 }
 
+/** One action of a lifecycle hook (upstream's LifecycleHandler); exactly one is set. */
+export interface LifecycleHandler {
+  exec?: { command?: string[] };
+  httpGet?: HTTPGetAction;
+  tcpSocket?: TCPSocketAction;
+  /** KEP-3960: wait this many seconds. */
+  sleep?: { seconds: number };
+}
+
+export interface Lifecycle {
+  postStart?: LifecycleHandler;
+  preStop?: LifecycleHandler;
+}
+
 export interface Container {
   name: string;
   image?: string;
@@ -131,6 +145,7 @@ export interface Container {
   readinessProbe?: Probe;
   livenessProbe?: Probe;
   startupProbe?: Probe;
+  lifecycle?: Lifecycle;
   imagePullPolicy?: string;
   terminationMessagePath?: string;
   terminationMessagePolicy?: string;

@@ -98,6 +98,12 @@ export function intFlag(command: string, flag: string, value: string | undefined
   return Number(value);
 }
 
+/** A flag whose value must be one of `choices`. */
+export function choiceFlag<T extends string>(command: string, flag: string, value: string, choices: readonly T[]): T {
+  if ((choices as readonly string[]).includes(value)) return value as T;
+  throw new UsageError(command, `invalid argument "${value}" for "${flag}" flag: must be one of ${choices.join(', ')}`);
+}
+
 /** `30s`, `2m`, `500ms` or a bare number of seconds, as milliseconds. */
 export function durationFlag(command: string, flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;

@@ -16,7 +16,16 @@ import {
   validateClusterName,
   type ClusterFile,
 } from '../cluster/cluster-file.js';
-import { DEFAULTS, clusterDNSIP, controlPlaneHost, type ClusterConfig, type NodeConfig } from '../cluster/config.js';
+import { DEFAULTS, DEFAULT_DATA_PLANE, clusterDNSIP, controlPlaneHost, type ClusterConfig, type DataPlaneName, type NodeConfig } from '../cluster/config.js';
+import {
+  DEFAULT_PROPAGATION,
+  PRESET_TIMINGS,
+  TIMING_FIELDS,
+  timingProblems,
+  type Propagation,
+  type PropagationPreset,
+  type PropagationTimings,
+} from '../cluster/propagation.js';
 import { isEtcdUrl } from '../store/etcd/url.js';
 import { etcdMemberNames } from '../store/etcd/members.js';
 import { UsageError } from './args.js';
@@ -31,6 +40,11 @@ export interface UpFlags {
   /** `--control-planes N`: N API servers, each its own process. */
   controlPlanes?: number;
   apiPort?: number;
+  dataPlane?: DataPlaneName;
+  /** --propagation: a preset of the timings below. */
+  propagation?: PropagationPreset;
+  /** --endpoint-updates-batch-period, --min-sync-period, --sync-period, --sync-delay. */
+  timings?: Partial<PropagationTimings>;
 }
 
 /**
@@ -245,6 +259,23 @@ export function resolveClusterConfig(input: ResolveInput): Resolved {
     }
   }
 
+  const mode = file?.proxy?.mode ?? prior?.proxy.mode ?? 'round-robin';
+  const dataPlane = flags.dataPlane ?? file?.proxy?.dataPlane ?? prior?.proxy.dataPlane ?? DEFAULT_DATA_PLANE;
+  if (dataPlane === 'nftables' && mode === 'least-connections') {
+    errs.push(
+      fieldErr.invalid(
+        'proxy.mode',
+        mode,
+        `the nftables data plane balances round-robin or random, as the kernel's numgen does; use a userspace data plane (${flags.dataPlane ? '--data-plane' : 'proxy.dataPlane'} splice) for least-connections`,
+      ),
+    );
+  }
+  const propagation = resolvePropagation(flags, file, prior);
+  const fieldOf = (key: keyof PropagationTimings): string => {
+    const t = TIMING_FIELDS.find((f) => f.key === key)!;
+    return flags.timings?.[key] !== undefined ? t.flag : `propagation.${t.field}`;
+  };
+  for (const p of timingProblems(propagation, fieldOf)) errs.push(fieldErr.invalid(p.field, p.value, p.detail));
   const controlPlanes = flags.controlPlanes ?? file?.controlPlane?.replicas ?? prior?.controlPlanes?.length ?? 1;
   if (controlPlanes > 1 && plan.store === 'embedded') {
     errs.push(
@@ -295,7 +326,7 @@ export function resolveClusterConfig(input: ResolveInput): Resolved {
     serviceCIDR: plan.serviceSubnet,
     nodePortRange: { ...plan.nodePortRange },
     loadBalancerPool: plan.loadBalancerPool,
-    proxy: { mode: file?.proxy?.mode ?? prior?.proxy.mode ?? 'round-robin', metricsPort: prior?.proxy.metricsPort ?? 0 },
+    proxy: { mode, metricsPort: prior?.proxy.metricsPort ?? 0, dataPlane },
     nodes,
     nodeLifecycle: {
       nodeMonitorGracePeriodSeconds:
@@ -305,10 +336,26 @@ export function resolveClusterConfig(input: ResolveInput): Resolved {
       podEvictionTimeoutSeconds:
         file?.nodeLifecycle?.podEvictionTimeoutSeconds ?? prior?.nodeLifecycle.podEvictionTimeoutSeconds ?? DEFAULTS.podEvictionTimeoutSeconds,
     },
+    propagation,
     dns: { ip: clusterDNSIP(plan.serviceSubnet), port: prior?.dns.port ?? 0 },
     dashboard: { port: prior?.dashboard.port ?? 0 },
   };
   return { config, plan };
+}
+
+/**
+ * The propagation timings: a preset asked for (flag, then file) starts afresh from its figures;
+ * otherwise a cluster keeps what it had (new ones start instant). Fields set one by one (file,
+ * then flags) override either.
+ */
+export function resolvePropagation(flags: UpFlags, file: ClusterFile | undefined, prior: ClusterConfig | undefined): Propagation {
+  const asked = flags.propagation ?? file?.propagation?.preset;
+  const out: Propagation = asked ? { preset: asked, ...PRESET_TIMINGS[asked] } : { ...DEFAULT_PROPAGATION, ...prior?.propagation };
+  for (const { key } of TIMING_FIELDS) {
+    const v = flags.timings?.[key] ?? file?.propagation?.[key];
+    if (v !== undefined) out[key] = v;
+  }
+  return out;
 }
 
 function show(key: keyof AddressPlan, value: AddressPlan[keyof AddressPlan]): string {

@@ -6,6 +6,8 @@ import { stoppingMarker } from '../cluster/parent-watch.js';
 import { sendSupervisorRequest, supervisorSocket } from '../supervisor/control.js';
 import { isClusterProcess, killLeftovers, listPidFiles, signal, waitForExit } from '../supervisor/pid-files.js';
 import type { ProcessStatus } from '../supervisor/state.js';
+import { readClusterConfig } from '../cluster/config.js';
+import { deleteNftablesTable, nftablesTableExists, nftablesTableName } from '../cluster/nftables.js';
 import type { ClusterLocation } from './cluster-home.js';
 
 export interface StopResult {
@@ -44,5 +46,21 @@ export async function stopCluster(loc: ClusterLocation, supervisorPid: number | 
   // whatever a dead supervisor left behind (e.g. a redis-server, which cannot watch its parent)
   killed.push(...(await killLeftovers(loc.paths.pidsDir, loc.home)));
   rmSync(supervisorSocket(loc.home), { force: true });
+  removeKernelRules(loc);
   return { stopped, killed };
+}
+
+/**
+ * The cluster's nftables table goes too, even if its proxy could not remove it (a crash), and
+ * whichever data plane cluster.json names (a proxy may have been run on another, as the
+ * benchmark does). Where nft is missing or not allowed there is nothing of ours to remove.
+ */
+function removeKernelRules(loc: ClusterLocation): void {
+  let config;
+  try {
+    config = readClusterConfig(loc.home);
+  } catch {
+    return;
+  }
+  if (config.proxy.dataPlane === 'nftables' || nftablesTableExists(nftablesTableName(config))) deleteNftablesTable(nftablesTableName(config));
 }

@@ -3,7 +3,9 @@
 import { accessSync, constants, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { readClusterFile, type ClusterFile } from '../cluster/cluster-file.js';
-import { kubernetesServiceIP, type ClusterConfig } from '../cluster/config.js';
+import { DATA_PLANES, kubernetesServiceIP, type ClusterConfig } from '../cluster/config.js';
+import { deleteNftablesTable, nftablesProblem, nftablesTableName } from '../cluster/nftables.js';
+import { PROPAGATION_PRESETS, TIMING_FIELDS, type PropagationTimings } from '../cluster/propagation.js';
 import { stoppingMarker } from '../cluster/parent-watch.js';
 import { writeManagedRedisConfig } from '../cluster/managed-redis.js';
 import { ownerOnlyUmask, tightenPermissions } from '../cluster/private-files.js';
@@ -15,7 +17,7 @@ import { contextName, writeKubeconfig, type KubeconfigInput } from '../pki/kubec
 import { fetchListenerReport } from '../observe/listener-problems.js';
 import { killLeftovers } from '../supervisor/pid-files.js';
 import { ETCD_BINARY, ETCD_PACKAGE } from '../store/etcd/members.js';
-import { CliError, UsageError, durationFlag, intFlag, parseFlags } from './args.js';
+import { CliError, UsageError, choiceFlag, durationFlag, intFlag, parseFlags } from './args.js';
 import {
   DEFAULT_CLUSTER,
   locateCluster,
@@ -39,7 +41,10 @@ import { waitUntilHealthy, type ReadyResult } from './wait-ready.js';
 export const UP_HELP = `Start a cluster in the background and wait until it is ready.
 
 Usage:
-  loopkube up [--name NAME] [--nodes N] [--config FILE] [--store URL | --redis | --etcd[=N]] [--control-planes N] [--api-port PORT] [--wait DURATION] [--no-kubeconfig]
+  loopkube up [--name NAME] [--nodes N] [--config FILE] [--store URL | --redis | --etcd[=N]] [--control-planes N]
+              [--api-port PORT] [--data-plane splice|socket|nftables] [--propagation instant|production]
+              [--endpoint-updates-batch-period D] [--min-sync-period D] [--sync-period D]
+              [--sync-delay D] [--wait DURATION] [--no-kubeconfig]
 
 Options:
   --name NAME        cluster name; its state lives in $LOOPKUBE_HOME/NAME (default: the cluster
@@ -56,6 +61,17 @@ Options:
                      controllers and scheduler run on the one elected by a Lease, kubectl goes
                      through a front end on the API port
   --api-port PORT    API server port on 127.0.0.1 (default: 6443)
+  --data-plane NAME  how the service proxy moves connections: splice (libuv handles, default),
+                     socket (net.Socket; chosen by itself where this Node's internals differ), or
+                     nftables (the kernel's DNAT/SNAT rules, as kube-proxy's nftables mode; root)
+  --propagation P    how fast changes reach the proxy: instant (default: at once) or production
+                     (kube-proxy's minSyncPeriod 1s / syncPeriod 30s, endpoint batching 1s)
+  --endpoint-updates-batch-period D
+                     pod changes wait this long in the endpoints controllers, batched
+  --min-sync-period D
+                     the proxy applies changes at most once per D (after a burst of 2)
+  --sync-period D    the proxy resyncs everything at least every D
+  --sync-delay D     a change waits D before the proxy applies it (a node's programming time)
   --wait DURATION    how long to wait for every process to be healthy (default: 30s)
   --no-kubeconfig    leave your kubeconfig alone; use the cluster's own file (loopkube kubeconfig)
   -h, --help         show this help
@@ -77,6 +93,12 @@ const OPTIONS = {
   etcd: { type: 'string' },
   'control-planes': { type: 'string' },
   'api-port': { type: 'string' },
+  'data-plane': { type: 'string' },
+  propagation: { type: 'string' },
+  'endpoint-updates-batch-period': { type: 'string' },
+  'min-sync-period': { type: 'string' },
+  'sync-period': { type: 'string' },
+  'sync-delay': { type: 'string' },
   wait: { type: 'string' },
   'no-kubeconfig': { type: 'boolean' },
 } as const;
@@ -96,7 +118,15 @@ export async function up(argv: string[]): Promise<number> {
     ...(values.etcd !== undefined ? { etcd: etcdMembersFlag(values.etcd) } : {}),
     ...(values['control-planes'] !== undefined ? { controlPlanes: intFlag('up', '--control-planes', values['control-planes'], 1, 9) } : {}),
     ...(values['api-port'] !== undefined ? { apiPort: intFlag('up', '--api-port', values['api-port'], 1, 65535) } : {}),
+    ...(values['data-plane'] !== undefined ? { dataPlane: choiceFlag('up', '--data-plane', values['data-plane'], DATA_PLANES) } : {}),
+    ...(values.propagation !== undefined ? { propagation: choiceFlag('up', '--propagation', values.propagation, PROPAGATION_PRESETS) } : {}),
   };
+  const timings: Partial<PropagationTimings> = {};
+  for (const t of TIMING_FIELDS) {
+    const ms = durationFlag('up', t.flag, values[t.flag.slice(2) as keyof typeof values] as string | undefined);
+    if (ms !== undefined) timings[t.key] = ms;
+  }
+  if (Object.keys(timings).length) flags.timings = timings;
   const waitMs = durationFlag('up', '--wait', values.wait) ?? 30_000;
   const file: ClusterFile | undefined = values.config ? readClusterFile(values.config) : undefined;
   // without a name: the cluster `up` started last (stopped since), else `default`
@@ -137,6 +167,7 @@ export async function up(argv: string[]): Promise<number> {
   const { config, plan } = resolveClusterConfig({ name: loc.name, home: loc.home, flags, file, existing });
 
   await checkAddresses(config);
+  if (config.proxy.dataPlane === 'nftables') prepareNftables(config);
   if (config.managedRedis) requireOnPath('redis-server', 'redis-server', '--redis runs a redis-server of the cluster\'s own', '--store redis://HOST:PORT/DB');
   if (config.managedEtcd) requireOnPath(ETCD_BINARY, ETCD_PACKAGE, '--etcd runs an etcd of the cluster\'s own', '--store etcd://HOST:PORT');
   const { dns: dnsPort } = await assignPorts(config);
@@ -364,6 +395,22 @@ async function pickDnsPort(ip: string, previous: number): Promise<DnsPortChoice>
     const port = await freeTcpPort(ip);
     if ((await tryPort(port)) === undefined) return { port, reason };
   }
+}
+
+/**
+ * The nftables data plane programs the kernel: say so at once when this cluster may not, and
+ * remove what a crashed run left in the cluster's table (the proxy writes it anew).
+ */
+function prepareNftables(config: ClusterConfig): void {
+  const problem = nftablesProblem();
+  if (problem) {
+    throw new CliError(
+      `cluster "${config.name}" asks for the nftables data plane (proxy.dataPlane: nftables), but ${problem}.\n` +
+        `Run loopkube up as root, or choose a userspace data plane: --data-plane splice`,
+    );
+  }
+  const table = nftablesTableName(config);
+  if (!deleteNftablesTable(table)) throw new CliError(`cannot remove the nftables table ${table} a previous run of cluster "${config.name}" left: nft delete table ip ${table} failed`);
 }
 
 function requireOnPath(program: string, debianPackage: string, why: string, instead: string): void {

@@ -6,8 +6,10 @@
 //   networking: { apiServerPort: 6443, serviceSubnet: 127.96.0.0/12, podSubnet: 127.244.0.0/16,
 //                 nodeSubnet: 127.10.0.0/24, loadBalancerPool: 127.200.0.0/24,
 //                 nodePortRange: "30000-32767" }
-//   proxy: { mode: round-robin }
+//   proxy: { mode: round-robin, dataPlane: splice }
 //   nodeLifecycle: { nodeMonitorGracePeriodSeconds: 4, podEvictionTimeoutSeconds: 6 }
+//   propagation: { preset: instant, endpointUpdatesBatchPeriod: 0s, minSyncPeriod: 0s,
+//                  syncPeriod: 30s, syncDelay: 0s }
 //   controlPlane: { replicas: 3, leaderElection: { leaseDurationSeconds: 15, renewDeadlineSeconds: 10, retryPeriodSeconds: 2 } }
 //   nodes: [ { name: node-1, capacity: { cpu: "4", memory: 8Gi, pods: 110 }, labels: {}, taints: [] } ]
 //
@@ -18,7 +20,8 @@ import { parse as parseYaml } from 'yaml';
 import { fieldErr, fieldErrorMessage, type FieldError } from '../api/errors.js';
 import type { Taint } from '../api/types.js';
 import { cidrSize, isLoopback, parseCidr } from './cidr.js';
-import type { BalancingMode } from './config.js';
+import { DATA_PLANES, type BalancingMode, type DataPlaneName } from './config.js';
+import { PROPAGATION_PRESETS, TIMING_FIELDS, parseDuration, type PropagationPreset, type PropagationTimings } from './propagation.js';
 
 export const CLUSTER_FILE_KIND = 'Cluster';
 export const CLUSTER_FILE_API_VERSION = 'loopkube.dev/v1alpha1';
@@ -42,8 +45,9 @@ export interface ClusterFile {
     loadBalancerPool?: string;
     nodePortRange?: { min: number; max: number };
   };
-  proxy?: { mode?: BalancingMode };
+  proxy?: { mode?: BalancingMode; dataPlane?: DataPlaneName };
   nodeLifecycle?: { nodeMonitorGracePeriodSeconds?: number; podEvictionTimeoutSeconds?: number };
+  propagation?: { preset?: PropagationPreset } & Partial<PropagationTimings>;
   /** Several API servers (replicas > 1 needs a shared store: etcd or Redis). */
   controlPlane?: {
     replicas?: number;
@@ -208,6 +212,21 @@ function portRange(v: unknown, field: string, errs: FieldError[]): { min: number
   return range;
 }
 
+/** A duration written as Go writes them (`1s`, `500ms`, `1m30s`), up to `maxMs`; as milliseconds. */
+function duration(v: unknown, field: string, maxMs: number, errs: FieldError[]): number | undefined {
+  if (v === undefined || v === null) return undefined;
+  const ms = typeof v === 'string' ? parseDuration(v) : v === 0 ? 0 : null;
+  if (ms === null) {
+    errs.push(fieldErr.invalid(field, v, 'must be a duration such as 1s, 500ms or 1m30s'));
+    return undefined;
+  }
+  if (ms > maxMs) {
+    errs.push(fieldErr.invalid(field, v, `must be at most ${maxMs >= 3_600_000 ? `${maxMs / 3_600_000}h` : `${maxMs / 60_000}m`}`));
+    return undefined;
+  }
+  return ms;
+}
+
 const QUANTITY = /^[0-9]+(\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/;
 const QUANTITY_MSG = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
 
@@ -333,7 +352,7 @@ export function validateClusterFile(doc: unknown, errs: FieldError[]): ClusterFi
     errs.push(fieldErr.invalid('', doc ?? null, `a cluster file must be a YAML mapping with kind: ${CLUSTER_FILE_KIND}, not ${typeName(doc ?? null)}`));
     return {};
   }
-  const root = mapping(doc, '', ['kind', 'apiVersion', 'name', 'networking', 'proxy', 'nodeLifecycle', 'controlPlane', 'nodes'], errs) ?? {};
+  const root = mapping(doc, '', ['kind', 'apiVersion', 'name', 'networking', 'proxy', 'nodeLifecycle', 'propagation', 'controlPlane', 'nodes'], errs) ?? {};
   if (root.kind === undefined) errs.push(fieldErr.required('kind'));
   else if (root.kind !== CLUSTER_FILE_KIND) errs.push(fieldErr.notSupported('kind', root.kind, [CLUSTER_FILE_KIND]));
   if (root.apiVersion === undefined) errs.push(fieldErr.required('apiVersion'));
@@ -369,12 +388,16 @@ export function validateClusterFile(doc: unknown, errs: FieldError[]): ClusterFi
     out.networking = n;
   }
 
-  const proxy = mapping(root.proxy, 'proxy', ['mode'], errs);
+  const proxy = mapping(root.proxy, 'proxy', ['mode', 'dataPlane'], errs);
   if (proxy) {
     out.proxy = {};
     if (proxy.mode !== undefined) {
       if (BALANCING_MODES.includes(proxy.mode as BalancingMode)) out.proxy.mode = proxy.mode as BalancingMode;
       else errs.push(fieldErr.notSupported('proxy.mode', proxy.mode, [...BALANCING_MODES]));
+    }
+    if (proxy.dataPlane !== undefined) {
+      if (DATA_PLANES.includes(proxy.dataPlane as DataPlaneName)) out.proxy.dataPlane = proxy.dataPlane as DataPlaneName;
+      else errs.push(fieldErr.notSupported('proxy.dataPlane', proxy.dataPlane, [...DATA_PLANES]));
     }
   }
 
@@ -385,6 +408,19 @@ export function validateClusterFile(doc: unknown, errs: FieldError[]): ClusterFi
     if (grace !== undefined) out.nodeLifecycle.nodeMonitorGracePeriodSeconds = grace;
     const evict = integer(life.podEvictionTimeoutSeconds, 'nodeLifecycle.podEvictionTimeoutSeconds', 0, 3600, errs);
     if (evict !== undefined) out.nodeLifecycle.podEvictionTimeoutSeconds = evict;
+  }
+
+  const prop = mapping(root.propagation, 'propagation', ['preset', ...TIMING_FIELDS.map((f) => f.field)], errs);
+  if (prop) {
+    out.propagation = {};
+    if (prop.preset !== undefined) {
+      if (PROPAGATION_PRESETS.includes(prop.preset as PropagationPreset)) out.propagation.preset = prop.preset as PropagationPreset;
+      else errs.push(fieldErr.notSupported('propagation.preset', prop.preset, [...PROPAGATION_PRESETS]));
+    }
+    for (const t of TIMING_FIELDS) {
+      const ms = duration(prop[t.field], `propagation.${t.field}`, t.maxMs, errs);
+      if (ms !== undefined) out.propagation[t.key] = ms;
+    }
   }
 
   const cp = mapping(root.controlPlane, 'controlPlane', ['replicas', 'leaderElection'], errs);

@@ -4,9 +4,16 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Taint } from '../api/types.js';
+import type { Propagation } from './propagation.js';
 import type { EtcdMember } from '../store/etcd/members.js';
 
 export type BalancingMode = 'round-robin' | 'random' | 'least-connections';
+
+/** How the proxy moves connections (proxy/data-plane/): libuv splice, net.Socket, the kernel's nftables. */
+export type DataPlaneName = 'splice' | 'socket' | 'nftables';
+export const DATA_PLANES: readonly DataPlaneName[] = ['splice', 'socket', 'nftables'];
+/** The data plane of a cluster whose cluster file does not choose one. */
+export const DEFAULT_DATA_PLANE: DataPlaneName = 'splice';
 
 export interface NodeConfig {
   /** `node-1` ... */
@@ -42,9 +49,16 @@ export interface ClusterConfig {
   serviceCIDR: string;
   nodePortRange: { min: number; max: number };
   loadBalancerPool: string;
-  proxy: { mode: BalancingMode; metricsPort: number };
+  proxy: {
+    mode: BalancingMode;
+    metricsPort: number;
+    /** Absent in clusters made before it existed: the default (splice). */
+    dataPlane?: DataPlaneName;
+  };
   nodes: NodeConfig[];
   nodeLifecycle: { nodeMonitorGracePeriodSeconds: number; podEvictionTimeoutSeconds: number };
+  /** How fast changes reach the data plane (propagation.ts); absent in clusters made before it existed: instant. */
+  propagation?: Propagation;
   dns: { ip: string; port: number };
   dashboard: { port: number };
 }

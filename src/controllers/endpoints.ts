@@ -2,7 +2,10 @@
 // object of the same name (endpoint-subsets.ts) and EndpointSlices `<svc>-<5 chars>`
 // (endpoint-slices.ts), kept in step with the pods the selector picks. A pod event enqueues
 // the services selecting it (old and new labels), so a pod turning ready or going away shows in
-// the slices at once. Objects are written only when their content changes. Services without a
+// the slices at once, or, with an endpoint updates batch period (propagation.ts), that long after
+// the first change, together with every change that arrived meanwhile (upstream's
+// queue.AddAfter(key, endpointUpdatesBatchPeriod) for pod events; Service events are not
+// delayed). Objects are written only when their content changes. Services without a
 // selector are left alone: their Endpoints and EndpointSlices belong to the user.
 import { objectKey, resourcePath, splitObjectKey } from '../api/paths.js';
 import type { EndpointSlice, Endpoints, Pod, Service } from '../api/types.js';
@@ -13,6 +16,7 @@ import { desiredEndpoints, isManagedSliceOf, MANAGED_BY, MANAGED_BY_LABEL, planS
 import { desiredSubsets } from './endpoint-subsets.js';
 import { isPodReady, isConflict, isNotFound } from './pods.js';
 import type { Controller, ControllerContext } from './types.js';
+import { propagationOf } from '../cluster/propagation.js';
 import { createWrittenObjects } from './written-objects.js';
 import { ENDPOINTS } from '../kinds/endpoints/resource.js';
 import { ENDPOINT_SLICES as SLICES } from '../kinds/endpointslice/resource.js';
@@ -166,6 +170,22 @@ export function startEndpointsController(ctx: ControllerContext): Controller {
   );
 
   const enqueueService = (s: Service): void => queue.add(objectKey(s.metadata));
+  const batchMs = propagationOf(ctx.config).endpointUpdatesBatchPeriodMs;
+  const batching = new Map<string, NodeJS.Timeout>();
+  /** A pod change: the service is synced after the batch period (a key already waiting keeps its time, as client-go's AddAfter). */
+  const enqueueAfterPodChange = (s: Service): void => {
+    const key = objectKey(s.metadata);
+    if (batchMs <= 0) {
+      queue.add(key);
+      return;
+    }
+    if (batching.has(key)) return;
+    const t = setTimeout(() => {
+      batching.delete(key);
+      queue.add(key);
+    }, batchMs);
+    batching.set(key, t);
+  };
   const servicesSelecting = (pod: Pod): Service[] =>
     services.list().filter((s) => s.metadata.namespace === pod.metadata.namespace && servesEndpoints(s) && selectsPod(s, pod));
 
@@ -179,14 +199,14 @@ export function startEndpointsController(ctx: ControllerContext): Controller {
     },
   });
   pods.addHandlers({
-    add: (pod) => servicesSelecting(pod).forEach(enqueueService),
+    add: (pod) => servicesSelecting(pod).forEach(enqueueAfterPodChange),
     update: (old, pod) => {
       const labelsChanged = !semanticEqual(old.metadata.labels ?? {}, pod.metadata.labels ?? {});
       if (!labelsChanged && endpointFingerprint(old) === endpointFingerprint(pod)) return;
       const affected = new Set([...servicesSelecting(pod), ...(labelsChanged ? servicesSelecting(old) : [])]);
-      affected.forEach(enqueueService);
+      affected.forEach(enqueueAfterPodChange);
     },
-    delete: (pod) => servicesSelecting(pod).forEach(enqueueService),
+    delete: (pod) => servicesSelecting(pod).forEach(enqueueAfterPodChange),
   });
   // Someone else changed or removed what we manage: put it back.
   endpoints.addHandlers({
@@ -212,5 +232,12 @@ export function startEndpointsController(ctx: ControllerContext): Controller {
     },
   });
 
-  return { name: 'endpoints', stop: () => queue.stop() };
+  return {
+    name: 'endpoints',
+    stop: () => {
+      for (const t of batching.values()) clearTimeout(t);
+      batching.clear();
+      queue.stop();
+    },
+  };
 }

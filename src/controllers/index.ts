@@ -8,14 +8,17 @@ import { startGarbageCollector } from './garbage-collector.js';
 import { startLoadBalancerController } from './loadbalancer.js';
 import { startNamespaceController } from './namespace.js';
 import { startDeploymentController } from './deployment/controller.js';
+import { startCronJobController } from './cronjob/controller.js';
 import { startDisruptionController } from './disruption.js';
 import { startEndpointsController } from './endpoints.js';
+import { startJobController } from './job/controller.js';
 import { startNodeLifecycleController } from './node-lifecycle.js';
 import { startPodGarbageCollector } from './pod-gc.js';
 import { startReplicaSetController } from './replicaset.js';
 import { startReplicationController } from './replication.js';
 import { startScheduler } from './scheduler.js';
 import { startServiceAccountsController } from './service-accounts.js';
+import { startTTLAfterFinishedController } from './ttl-after-finished.js';
 import type { Controller, ControllerContext } from './types.js';
 
 export interface Controllers {
@@ -39,6 +42,9 @@ const STARTERS: ControllerStarter[] = [
   startLoadBalancerController,
   startDisruptionController,
   startServiceAccountsController,
+  startJobController,
+  startCronJobController,
+  startTTLAfterFinishedController,
 ];
 
 export async function startControllers(opts: { client: ApiClient; config: ClusterConfig; logger: Logger }): Promise<Controllers> {

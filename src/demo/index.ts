@@ -1,11 +1,14 @@
 // Every scenario `loopkube demo` knows, in the order of examples/.
 import { clusterIPInsideOnly } from './clusterip-inside-only.js';
 import { externalTrafficPolicyLocal } from './external-traffic-policy-local.js';
+import { keepaliveAfterScale } from './keepalive-after-scale.js';
 import { labelsAndSelectors } from './labels-and-selectors.js';
 import { loadBalancer } from './loadbalancer.js';
 import { multiContainerPod } from './multi-container-pod.js';
 import { nodePortEveryNode } from './nodeport-every-node.js';
 import { rcRecreatesPods } from './rc-recreates-pods.js';
+import { rolloutNaive } from './rollout-naive.js';
+import { rolloutSafe } from './rollout-safe.js';
 import { scheduling } from './scheduling.js';
 import { exampleFolder, type Scenario } from './types.js';
 
@@ -18,6 +21,9 @@ export const SCENARIOS: ReadonlyArray<Scenario<unknown>> = [
   nodePortEveryNode,
   externalTrafficPolicyLocal,
   loadBalancer,
+  rolloutNaive,
+  rolloutSafe,
+  keepaliveAfterScale,
 ] as ReadonlyArray<Scenario<unknown>>;
 
 /** By name (`nodeport-every-node`), number (`06`, `6`) or folder (`06-nodeport-every-node`). */

@@ -3,9 +3,11 @@
 // controller). To add a kind: a folder under src/kinds/ with its definition, and a line here.
 import { deploymentKind } from './deployment/index.js';
 import { configMapKind } from './configmap/index.js';
+import { cronJobKind } from './cronjob/index.js';
 import { endpointsKind } from './endpoints/index.js';
 import { endpointSliceKind } from './endpointslice/index.js';
 import { eventKind } from './event/index.js';
+import { jobKind } from './job/index.js';
 import type { KindDefinition } from './kind.js';
 import { leaseKind } from './lease/index.js';
 import { namespaceKind } from './namespace/index.js';
@@ -34,4 +36,6 @@ export const KINDS: readonly KindDefinition[] = [
   configMapKind,
   secretKind,
   serviceAccountKind,
+  jobKind,
+  cronJobKind,
 ];

@@ -14,7 +14,7 @@ import {
   type UvStatus,
   type UvTcp,
   type UvWriteRequest,
-} from '../../proxy/uv.js';
+} from '../../proxy/data-plane/splice/uv.js';
 import type { Link, LinkEvents, Transport } from './transport.js';
 
 const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);

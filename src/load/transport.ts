@@ -3,7 +3,7 @@
 // path: no net.Socket stream machinery per read and write, as the proxy's data plane does), or
 // net.Socket (transport-net.ts), chosen automatically when this Node does not expose the TCP
 // bindings the first needs, and selectable with LOOPKUBE_LOAD_TRANSPORT=net.
-import { uvTcpAvailable } from '../../proxy/uv.js';
+import { uvTcpAvailable } from '../../proxy/data-plane/splice/uv.js';
 import { netTransport } from './transport-net.js';
 import { uvTransport } from './transport-uv.js';
 

@@ -129,6 +129,21 @@ const createRows: Row[] = [
     message: `Pod in version "v1" cannot be handled as a Pod: ${QUANTITY_FORMAT_ERROR}`,
   },
   { rule: 'a probe has a handler', object: pod((o) => (o.spec.containers[0].readinessProbe = { periodSeconds: 5 })), ...one(`${C0}.readinessProbe`, 'Required value: must specify a handler type') },
+  { rule: 'a lifecycle hook has a handler', object: pod((o) => (o.spec.containers[0].lifecycle = { preStop: {} })), ...one(`${C0}.lifecycle.preStop`, 'Required value: must specify a handler type') },
+  {
+    rule: 'a lifecycle hook has one handler',
+    object: pod((o) => (o.spec.containers[0].lifecycle = { preStop: { exec: { command: ['sleep', '5'] }, sleep: { seconds: 5 } } })),
+    ...one(`${C0}.lifecycle.preStop.sleep`, 'Forbidden: may not specify more than 1 handler type'),
+  },
+  {
+    rule: "a preStop sleep fits in the pod's grace period (KEP-3960)",
+    object: pod((o) => {
+      o.spec.terminationGracePeriodSeconds = 10;
+      o.spec.containers[0].lifecycle = { preStop: { sleep: { seconds: 15 } } };
+    }),
+    ...one(`${C0}.lifecycle.preStop.sleep`, 'Invalid value: 15: must be greater than 0 and less than terminationGracePeriodSeconds (10). Enable AllowPodLifecycleSleepActionZeroValue feature gate for zero sleep.'),
+  },
+  { rule: 'an exec hook has a command', object: pod((o) => (o.spec.containers[0].lifecycle = { postStart: { exec: {} } })), ...one(`${C0}.lifecycle.postStart.exec.command`, 'Required value') },
   {
     rule: 'a probe has one handler',
     object: pod((o) => (o.spec.containers[0].livenessProbe = { httpGet: { port: 8080 }, tcpSocket: { port: 8080 } })),

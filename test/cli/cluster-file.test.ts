@@ -29,7 +29,7 @@ networking:
   nodeSubnet: 127.11.0.0/24
   loadBalancerPool: 127.201.0.0/24
   nodePortRange: "31000-31999"
-proxy: { mode: least-connections }
+proxy: { mode: least-connections, dataPlane: socket }
 nodeLifecycle: { nodeMonitorGracePeriodSeconds: 10, podEvictionTimeoutSeconds: 20 }
 nodes:
   - name: big
@@ -48,7 +48,7 @@ nodes:
           loadBalancerPool: '127.201.0.0/24',
           nodePortRange: { min: 31000, max: 31999 },
         },
-        proxy: { mode: 'least-connections' },
+        proxy: { mode: 'least-connections', dataPlane: 'socket' },
         nodeLifecycle: { nodeMonitorGracePeriodSeconds: 10, podEvictionTimeoutSeconds: 20 },
         nodes: [
           {
@@ -62,6 +62,12 @@ nodes:
       },
     },
     { name: 'cpu in millicores', text: HEAD + 'nodes: [{ capacity: { cpu: 500m } }]\n', want: { nodes: [{ capacity: { cpu: '500m' } }] } },
+    {
+      name: 'propagation: a preset and durations as Go writes them',
+      text: HEAD + 'propagation: { preset: production, endpointUpdatesBatchPeriod: 1.5s, minSyncPeriod: 2s, syncPeriod: 1m30s, syncDelay: 250ms }\n',
+      want: { propagation: { preset: 'production', endpointUpdatesBatchPeriodMs: 1500, minSyncPeriodMs: 2000, syncPeriodMs: 90_000, syncDelayMs: 250 } },
+    },
+    { name: 'propagation: a bare 0 is no delay', text: HEAD + 'propagation: { syncDelay: 0 }\n', want: { propagation: { syncDelayMs: 0 } } },
   ];
   it.each(cases)('$name', ({ text, want }) => {
     expect(parseClusterFile(text)).toEqual(want);
@@ -93,6 +99,16 @@ describe('cluster file: rejected, naming the field', () => {
       text: HEAD + 'proxy: { mode: ipvs }\n',
       error: 'proxy.mode: Unsupported value: "ipvs": supported values: "round-robin", "random", "least-connections"',
     },
+    {
+      rule: 'the data plane is one the proxy has',
+      text: HEAD + 'proxy: { dataPlane: ebpf }\n',
+      error: 'proxy.dataPlane: Unsupported value: "ebpf": supported values: "splice", "socket", "nftables"',
+    },
+    { rule: 'propagation preset is one loopkube has', text: HEAD + 'propagation: { preset: fast }\n', error: 'propagation.preset: Unsupported value: "fast": supported values: "instant", "production"' },
+    { rule: 'propagation durations carry a unit', text: HEAD + 'propagation: { minSyncPeriod: 5 }\n', error: 'propagation.minSyncPeriod: Invalid value: 5: must be a duration such as 1s, 500ms or 1m30s' },
+    { rule: 'propagation durations are durations', text: HEAD + 'propagation: { syncDelay: soon }\n', error: 'propagation.syncDelay: Invalid value: "soon": must be a duration' },
+    { rule: 'propagation delays stay under 10 minutes', text: HEAD + 'propagation: { syncDelay: 1h }\n', error: 'propagation.syncDelay: Invalid value: "1h": must be at most 10m' },
+    { rule: 'unknown propagation field', text: HEAD + 'propagation: { iptablesSyncPeriod: 1s }\n', error: 'unknown field "propagation.iptablesSyncPeriod"' },
     { rule: 'grace period positive', text: HEAD + 'nodeLifecycle: { nodeMonitorGracePeriodSeconds: 0 }\n', error: 'nodeLifecycle.nodeMonitorGracePeriodSeconds: Invalid value: 0: must be between 1 and 3600' },
     { rule: 'nodes is a list', text: HEAD + 'nodes: 3\n', error: 'nodes: Invalid value: 3: must be a list, not number' },
     { rule: 'control plane replicas from 1 to 9', text: HEAD + 'controlPlane: { replicas: 0 }\n', error: 'controlPlane.replicas: Invalid value: 0: must be between 1 and 9' },

@@ -48,6 +48,7 @@ describe('resolveClusterConfig: settings', () => {
     );
     expect(c.nodes[0].capacity).toEqual({ cpu: '4', memory: '8Gi', pods: '110' });
     expect(c.proxy.mode).toBe('round-robin');
+    expect(c.proxy.dataPlane).toBe('splice');
     expect(c.home).toBe(HOME);
   });
 
@@ -105,6 +106,20 @@ describe('resolveClusterConfig: settings', () => {
       expect(c.proxy.mode).toBe('random');
       expect(c.nodeLifecycle).toEqual({ nodeMonitorGracePeriodSeconds: 4, podEvictionTimeoutSeconds: 30 });
     } },
+    { name: 'the file picks the data plane', flags: {}, file: 'proxy: { dataPlane: socket }', check: (c) => expect(c.proxy.dataPlane).toBe('socket') },
+    { name: 'propagation is instant by default', flags: {}, check: (c) => expect(c.propagation).toEqual({ preset: 'instant', endpointUpdatesBatchPeriodMs: 0, minSyncPeriodMs: 0, syncPeriodMs: 30_000, syncDelayMs: 0 }) },
+    {
+      name: 'the production preset: kube-proxy\'s minSyncPeriod 1s and syncPeriod 30s, 1s of endpoint batching',
+      flags: { propagation: 'production' },
+      check: (c) => expect(c.propagation).toEqual({ preset: 'production', endpointUpdatesBatchPeriodMs: 1000, minSyncPeriodMs: 1000, syncPeriodMs: 30_000, syncDelayMs: 0 }),
+    },
+    {
+      name: 'fields override the preset, flags over the file',
+      flags: { timings: { syncDelayMs: 300 } },
+      file: 'propagation: { preset: production, syncDelay: 2s, minSyncPeriod: 500ms }',
+      check: (c) => expect(c.propagation).toEqual({ preset: 'production', endpointUpdatesBatchPeriodMs: 1000, minSyncPeriodMs: 500, syncPeriodMs: 30_000, syncDelayMs: 300 }),
+    },
+    { name: '--data-plane wins over the file', flags: { dataPlane: 'splice' }, file: 'proxy: { dataPlane: socket }', check: (c) => expect(c.proxy.dataPlane).toBe('splice') },
   ];
   it.each(cases)('$name', ({ flags, file: yaml, check }) => {
     check(resolve(flags, yaml ? file(yaml) : undefined));
@@ -144,6 +159,19 @@ describe('resolveClusterConfig: rules', () => {
       error: 'networking.podSubnet: Invalid value: "127.96.0.0/16": must not overlap networking.serviceSubnet (127.96.0.0/12)',
     },
     { rule: 'node subnet stays off 127.0.0.0/24', flags: {}, file: 'networking: { nodeSubnet: 127.0.0.0/24 }', error: 'must not overlap 127.0.0.0/24, where the API server listens' },
+    {
+      rule: 'syncPeriod is at least minSyncPeriod (kube-proxy\'s rule)',
+      flags: { timings: { minSyncPeriodMs: 60_000 } },
+      file: 'propagation: { syncPeriod: 30s }',
+      error: 'propagation.syncPeriod: Invalid value: "30s": must be greater than or equal to --min-sync-period',
+    },
+    {
+      rule: 'the kernel cannot balance by least connections (nftables)',
+      flags: { dataPlane: 'nftables' },
+      file: 'proxy: { mode: least-connections }',
+      error: 'proxy.mode: Invalid value: "least-connections": the nftables data plane balances round-robin or random',
+    },
+    { rule: 'syncPeriod is positive', flags: { timings: { syncPeriodMs: 0 } }, error: '--sync-period: Invalid value: "0s": must be greater than 0' },
     { rule: 'node names stay unique with defaults', flags: { nodes: 2 }, file: 'nodes: [{ name: node-2 }]', error: 'nodes[1].name: Duplicate value: "node-2"' },
   ];
   it.each(cases)('$rule', ({ flags, file: yaml, error }) => {
@@ -169,8 +197,16 @@ describe('resolveClusterConfig: an existing cluster', () => {
     const c = resolve({}, undefined, existing);
     expect(c.apiServer.port).toBe(7443);
     expect(c.nodes.map((n) => n.ip)).toEqual(['127.11.0.1', '127.11.0.2']);
-    expect(c.proxy).toEqual({ mode: 'random', metricsPort: 40001 });
+    expect(c.proxy).toEqual({ mode: 'random', metricsPort: 40001, dataPlane: 'splice' });
     expect(c.dashboard.port).toBe(40002);
+  });
+
+  it('keeps its propagation timings until a preset or a field is asked for', () => {
+    const tuned = { ...before, propagation: { preset: 'production' as const, endpointUpdatesBatchPeriodMs: 1000, minSyncPeriodMs: 1000, syncPeriodMs: 30_000, syncDelayMs: 700 } };
+    const prior = { config: tuned, plan };
+    expect(resolve({}, undefined, prior).propagation?.syncDelayMs).toBe(700);
+    expect(resolve({ timings: { minSyncPeriodMs: 2000 } }, undefined, prior).propagation).toMatchObject({ syncDelayMs: 700, minSyncPeriodMs: 2000 });
+    expect(resolve({ propagation: 'instant' }, undefined, prior).propagation).toMatchObject({ preset: 'instant', syncDelayMs: 0, minSyncPeriodMs: 0 });
   });
 
   it('may grow, shrink, and move its API port', () => {

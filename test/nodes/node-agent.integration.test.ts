@@ -259,12 +259,12 @@ describe('node agent against a real control plane', () => {
     const inFlight = get(ip, 8080);
     await new Promise((r) => setTimeout(r, 500));
     await cp.client.delete(`${POD_PATH}/slow`);
-    // Not ready at once, while the request is still being served.
-    await waitFor('slow marked not ready', async () => {
-      const p = await getPod('slow');
-      return p.metadata.deletionTimestamp && condition(p, 'Ready') === 'False';
-    });
     await waitFor('slow stops accepting', async () => (await refused(ip, 8080)) === 'ECONNREFUSED');
+    // Still Ready while it drains, as kubelet reports it (no readiness probe: ready while the
+    // container runs); its endpoint is `serving` and `terminating` meanwhile, not `ready`.
+    const draining = await getPod('slow');
+    expect(draining.metadata.deletionTimestamp).toBeDefined();
+    expect(condition(draining, 'Ready')).toBe('True');
     const answer = await inFlight;
     expect(answer.status).toBe(200);
     expect(JSON.parse(answer.body).pod).toBe('slow');

@@ -179,6 +179,29 @@ describe('built-in pod app', () => {
     await drained;
   });
 
+  it('drains keep-alive connections without racing the client: a request on an idle one is answered with Connection: close; one left idle is closed', async () => {
+    const { app, ip } = await startApp();
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const first = await request({ host: ip, port: 8080, path: '/', agent });
+      expect(first.headers.connection).toBe('keep-alive');
+      // A second connection that stays idle through the drain.
+      const idle = net.connect({ host: ip, port: 8080 });
+      await new Promise<void>((r) => idle.once('connect', () => r()));
+      const idleClosed = new Promise<void>((r) => idle.once('close', () => r()));
+      const drained = app.drain();
+      // The kept-alive connection was idle when the drain began: its next request still gets an answer.
+      const again = await request({ host: ip, port: 8080, path: '/', agent });
+      expect(again.status).toBe(200);
+      expect(again.localPort).toBe(first.localPort);
+      expect(again.headers.connection).toBe('close');
+      await idleClosed;
+      await drained;
+    } finally {
+      agent.destroy();
+    }
+  });
+
   it('destroy cuts in-flight requests at once', async () => {
     const { app, ip, counter } = await startApp({ knobs: { ...DEFAULT_KNOBS, delayMs: 5000 } });
     const inFlight = request({ host: ip, port: 8080, path: '/' });
@@ -196,7 +219,7 @@ describe('app knobs from the container env', () => {
       { name: 'ERROR_RATE', value: '0.25' },
       { name: 'OTHER', value: 'x' },
     ]);
-    expect(knobs).toEqual({ delayMs: 25, responseBytes: 1024, errorRate: 0.25 });
+    expect(knobs).toEqual({ ...DEFAULT_KNOBS, delayMs: 25, responseBytes: 1024, errorRate: 0.25 });
     expect(problems).toEqual([]);
   });
 

@@ -1,15 +1,18 @@
-// The data plane in-process, over real sockets: listeners compiled from a snapshot, the splice,
-// and what a client notices: every byte arrives in order both ways even when one side reads
-// slowly, half-closes travel, resets travel, a dead endpoint is retried elsewhere, and closing a
-// listener leaves established connections running.
+// Both userspace data planes in-process, over real sockets: listeners compiled from a snapshot,
+// the splice (libuv handles, or net.Socket), and what a client notices: every byte arrives in
+// order both ways even when one side reads slowly, half-closes travel, resets travel, a dead
+// endpoint is retried elsewhere, and closing a listener leaves established connections running.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash, randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { EndpointSlice, Service } from '../../src/api/types.js';
-import { activeConnectionCount, backpressureWaitCount } from '../../proxy/forward.js';
-import { createListenerSet, type ListenerSet } from '../../proxy/listeners.js';
+import { createListenerSet, type ListenerSet } from '../../proxy/data-plane/listeners.js';
+import { socketTransport } from '../../proxy/data-plane/socket/transport.js';
+import { spliceTransport } from '../../proxy/data-plane/splice/transport.js';
+import type { Transport } from '../../proxy/data-plane/transport.js';
+import type { ServeFailure } from '../../proxy/data-plane/types.js';
 import { createRouter, type Router } from '../../proxy/router.js';
 import { buildSnapshot } from '../../proxy/snapshot.js';
 import { createStatsRegistry, type StatsRegistry } from '../../proxy/stats.js';
@@ -21,9 +24,6 @@ const POD_NET = `127.${r(150, 239)}.${r(0, 255)}`;
 const SVC_IP = `127.${r(112, 149)}.${r(0, 255)}.${r(1, 254)}`;
 const SVC_PORT = r(20000, 29999);
 
-let stats: StatsRegistry;
-let router: Router;
-let listeners: ListenerSet;
 const servers: net.Server[] = [];
 
 function listen(server: net.Server, host: string, port = 0): Promise<number> {
@@ -34,8 +34,23 @@ function listen(server: net.Server, host: string, port = 0): Promise<number> {
   });
 }
 
-/** Points the test service at `endpoints` (`ip:port`) and applies the snapshot. */
-function route(endpoints: string[]): void {
+/** One userspace data plane under test: its counters, router and listeners. */
+interface Plane {
+  transport: Transport;
+  stats: StatsRegistry;
+  router: Router;
+  listeners: ListenerSet;
+  failures: ServeFailure[];
+}
+
+function newPlane(transport: Transport): Plane {
+  const stats = createStatsRegistry();
+  const failures: ServeFailure[] = [];
+  return { transport, stats, router: createRouter('round-robin', stats), listeners: createListenerSet(transport, (f) => failures.push(f)), failures };
+}
+
+/** Points the test service at `endpoints` (`ip:port`) and applies the snapshot; resolves once it listens. */
+async function route(p: Plane, endpoints: string[]): Promise<void> {
   const svc: Service = {
     apiVersion: 'v1',
     kind: 'Service',
@@ -51,8 +66,23 @@ function route(endpoints: string[]): void {
     endpoints: [{ addresses: [e.split(':')[0]!], nodeName: 'node-1', conditions: { ready: true } }],
   }));
   const snap = buildSnapshot({ services: [svc], endpointSlices: slices, nodes: [], plannedNodes: [{ name: 'node-1', ip: NODE_IP, podCIDR: `${POD_NET}.0/24` }] });
-  const failures = listeners.reconcile(router.compile(snap));
-  if (failures.length) throw new Error(`cannot listen: ${failures.map((f) => `${f.key} ${f.code}`).join(', ')}`);
+  p.listeners.reconcile(p.router.compile(snap));
+  await waitFor('the listener', () => {
+    if (p.failures.length) throw new Error(`cannot listen: ${p.failures.map((f) => `${f.key} ${f.code}`).join(', ')}`);
+    return p.listeners.listening().includes(`${SVC_IP}:${SVC_PORT}`);
+  });
+}
+
+/** Whether a connection to the service is accepted (then closed at once). */
+function connectOutcome(): Promise<string> {
+  return new Promise((res) => {
+    const c = net.connect({ host: SVC_IP, port: SVC_PORT, localAddress: NODE_IP });
+    c.on('connect', () => {
+      c.destroy();
+      res('connected');
+    });
+    c.on('error', (err: NodeJS.ErrnoException) => res(err.code ?? 'error'));
+  });
 }
 
 function connect(): Promise<net.Socket> {
@@ -81,9 +111,6 @@ let deadPort = 0;
 let byePort = 0;
 
 beforeAll(async () => {
-  stats = createStatsRegistry();
-  router = createRouter('round-robin', stats);
-  listeners = createListenerSet();
   // Echo, reading slowly: pauses after each chunk, so the proxy meets backpressure both ways.
   echoPort = await listen(
     net.createServer({ allowHalfOpen: true }, (s) => {
@@ -132,16 +159,18 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  listeners?.closeAll();
   for (const s of servers) if (s.listening) await new Promise<void>((res) => s.close(() => res()));
 });
 
-describe('the splice', () => {
+describe.each([spliceTransport, socketTransport])('the $name data plane', (transport) => {
+  const p = newPlane(transport);
+  afterAll(() => p.listeners.closeAll());
+
   it('moves 48 MiB each way intact while both ends read slowly, holding back (backpressure) instead of buffering', async () => {
-    route([`${POD_NET}.1:${echoPort}`]);
+    await route(p, [`${POD_NET}.1:${echoPort}`]);
     const s = await connect();
     const payload = randomBytes(48 * 1024 * 1024);
-    const waitsBefore = backpressureWaitCount();
+    const waitsBefore = p.transport.backpressureWaits();
     const received = collect(s);
     // The client writes everything before it reads anything, then reads slowly.
     s.pause();
@@ -156,14 +185,14 @@ describe('the splice', () => {
     expect(got.error).toBeUndefined();
     expect(got.data.length).toBe(payload.length);
     expect(sha(got.data)).toBe(sha(payload));
-    expect(backpressureWaitCount()).toBeGreaterThan(waitsBefore);
-    const fe = stats.snapshot().frontends.find((f) => f.service === 'dp')!;
+    expect(p.transport.backpressureWaits()).toBeGreaterThan(waitsBefore);
+    const fe = p.stats.snapshot().frontends.find((f) => f.service === 'dp')!;
     expect(fe.bytesIn).toBeGreaterThanOrEqual(payload.length);
     expect(fe.bytesOut).toBeGreaterThanOrEqual(payload.length);
   });
 
   it('forwards a half-close: the pod sees EOF, answers, and the client reads the answer to the end', async () => {
-    route([`${POD_NET}.2:${halfClosePort}`]);
+    await route(p, [`${POD_NET}.2:${halfClosePort}`]);
     const s = await connect();
     const received = collect(s);
     s.end(Buffer.alloc(100_000, 1));
@@ -172,7 +201,7 @@ describe('the splice', () => {
   });
 
   it('passes a reset from the pod on to the client', async () => {
-    route([`${POD_NET}.3:${resetPort}`]);
+    await route(p, [`${POD_NET}.3:${resetPort}`]);
     const s = await connect();
     const received = collect(s);
     s.write('hello');
@@ -180,20 +209,20 @@ describe('the splice', () => {
   });
 
   it('retries a connection refused by a dead endpoint on another one, and counts the failure', async () => {
-    route([`${POD_NET}.4:${deadPort}`, `${POD_NET}.2:${halfClosePort}`]);
+    await route(p, [`${POD_NET}.4:${deadPort}`, `${POD_NET}.2:${halfClosePort}`]);
     for (let i = 0; i < 4; i++) {
       const s = await connect();
       const received = collect(s);
       s.end('x');
       expect((await received).data.toString()).toBe('got 1 bytes');
     }
-    const dead = stats.snapshot().endpoints.find((e) => e.endpoint === `${POD_NET}.4:${deadPort}`)!;
+    const dead = p.stats.snapshot().endpoints.find((e) => e.endpoint === `${POD_NET}.4:${deadPort}`)!;
     expect(dead.connectFailures).toBeGreaterThanOrEqual(1);
     expect(dead.connectionsActive).toBe(0);
   });
 
   it('resets the client when every endpoint is dead', async () => {
-    route([`${POD_NET}.4:${deadPort}`]);
+    await route(p, [`${POD_NET}.4:${deadPort}`]);
     const s = await connect();
     const received = collect(s);
     s.write('x');
@@ -201,22 +230,14 @@ describe('the splice', () => {
   });
 
   it('keeps an established connection running after its listener is closed, and the port is free at once', async () => {
-    route([`${POD_NET}.1:${echoPort}`]);
+    await route(p, [`${POD_NET}.1:${echoPort}`]);
     const s = await connect();
     const first = new Promise<Buffer>((res) => s.once('data', res));
     s.write('before');
     expect((await first).toString()).toBe('before');
 
-    listeners.reconcile(new Map());
-    const refused = await new Promise<string>((res) => {
-      const c = net.connect({ host: SVC_IP, port: SVC_PORT, localAddress: NODE_IP });
-      c.on('connect', () => {
-        c.destroy();
-        res('connected');
-      });
-      c.on('error', (err: NodeJS.ErrnoException) => res(err.code ?? 'error'));
-    });
-    expect(refused).toBe('ECONNREFUSED');
+    p.listeners.reconcile(new Map());
+    expect(await connectOutcome()).toBe('ECONNREFUSED');
 
     const received = collect(s);
     s.end('after');
@@ -224,7 +245,7 @@ describe('the splice', () => {
   });
 
   it('closes cleanly when the client resets while the pod’s last bytes and FIN still wait to be written to it', async () => {
-    route([`${POD_NET}.5:${byePort}`]);
+    await route(p, [`${POD_NET}.5:${byePort}`]);
     const fdsBefore = readdirSync('/proc/self/fd').length;
     for (let i = 0; i < 10; i++) {
       const s = await connect();
@@ -233,10 +254,10 @@ describe('the splice', () => {
       await sleep(50);
       s.resetAndDestroy();
     }
-    await waitFor('the reset connections to close', () => activeConnectionCount() === 0, 10_000);
+    await waitFor('the reset connections to close', () => p.transport.activeConnections() === 0, 10_000);
     // Every socket of theirs is closed for real (none left half-closed in the proxy).
     await waitFor('their sockets to be released', () => readdirSync('/proc/self/fd').length < fdsBefore + 5, 10_000);
-    route([`${POD_NET}.2:${halfClosePort}`]);
+    await route(p, [`${POD_NET}.2:${halfClosePort}`]);
     const s = await connect();
     const received = collect(s);
     s.end('ok');
@@ -244,9 +265,9 @@ describe('the splice', () => {
   });
 
   it('leaves no connection behind', async () => {
-    await waitFor('every spliced connection to close', () => activeConnectionCount() === 0, 10_000);
+    await waitFor('every spliced connection to close', () => p.transport.activeConnections() === 0, 10_000);
     await sleep(10);
-    for (const f of stats.snapshot().frontends) expect(f.connectionsActive).toBe(0);
-    for (const e of stats.snapshot().endpoints) expect(e.connectionsActive).toBe(0);
+    for (const f of p.stats.snapshot().frontends) expect(f.connectionsActive).toBe(0);
+    for (const e of p.stats.snapshot().endpoints) expect(e.connectionsActive).toBe(0);
   });
 });

@@ -12,6 +12,7 @@ import type { Endpoint, EndpointSlice, Event, Pod, Service, ServiceSpec } from '
 import { clusterPaths } from '../../src/cluster/config.js';
 import { CLUSTER_HOME_ENV, PROCESS_NAME_ENV, SUPERVISOR_PID_ENV } from '../../src/cluster/parent-watch.js';
 import type { ApiClient } from '../../src/client/client.js';
+import type { SocketKeeper } from '../../src/supervisor/socket-keeper.js';
 import { REPO, waitFor } from '../support/control-plane.js';
 import { confirmPodDeletion, setPodStatus } from '../support/fake-nodes.js';
 
@@ -43,14 +44,27 @@ function get(port: number, pathname: string, token?: string): Promise<{ status: 
   });
 }
 
-/** Starts `node dist/proxy/main.js --home HOME` and waits until its /healthz answers 200. */
-export async function startProxyProcess(home: string, metricsPort: number): Promise<ProxyProcess> {
+/**
+ * The flag that turns on Node's permission model (process.binding() is denied under it): named
+ * --permission since Node 22.13 / 23.5, --experimental-permission before.
+ */
+export function permissionFlag(version = process.versions.node): string {
+  const [major, minor] = version.split('.').map(Number) as [number, number];
+  return major > 22 || (major === 22 && minor >= 13) ? '--permission' : '--experimental-permission';
+}
+
+/**
+ * Starts `node [nodeArgs] dist/proxy/main.js --home HOME` and waits until its /healthz answers 200.
+ * With `keeper` (the supervisor's own socket keeper, run in the test), it is the proxy's supervisor:
+ * over an IPC channel it hands the proxy the sockets it holds and holds what the proxy opens.
+ */
+export async function startProxyProcess(home: string, metricsPort: number, opts: { nodeArgs?: string[]; keeper?: SocketKeeper } = {}): Promise<ProxyProcess> {
   if (!existsSync(PROXY_MAIN)) throw new Error(`${PROXY_MAIN} is missing: run npx tsc -p tsconfig.json`);
   const logFile = path.join(clusterPaths(home).logsDir, 'proxy.log');
   const log = createWriteStream(logFile, { flags: 'a' });
-  const child = spawn(process.execPath, [PROXY_MAIN, '--home', home], {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), PROXY_MAIN, '--home', home], {
     cwd: REPO,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: opts.keeper ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
     env: {
       ...process.env,
       [SUPERVISOR_PID_ENV]: String(process.pid),
@@ -58,6 +72,7 @@ export async function startProxyProcess(home: string, metricsPort: number): Prom
       [PROCESS_NAME_ENV]: 'proxy',
     },
   });
+  opts.keeper?.attach(child);
   child.stdout?.pipe(log, { end: false });
   child.stderr?.pipe(log, { end: false });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

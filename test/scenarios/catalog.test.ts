@@ -40,7 +40,8 @@ describe('loopkube demo NAME', () => {
     ['LoadBalancer', 'loadbalancer'],
     ['1', 'multi-container-pod'],
     ['nope', undefined],
-    ['9', undefined],
+    ['9', 'rollout-naive'],
+    ['99', undefined],
   ])('%s -> %s', (query, name) => {
     expect(findScenario(query)?.name).toBe(name);
   });

@@ -37,9 +37,14 @@ const deployment = {
 const configMap = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: 'default' }, data: { mode: 'fast' } };
 const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'creds', namespace: 'default' }, stringData: { password: 'hunter2' } };
 
+const jobTemplate = { spec: { restartPolicy: 'Never', containers: [{ name: 'task', image: 'busybox:1.36', env: [{ name: 'RUN_SECONDS', value: '0.5' }] }] } };
+const job = { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'once', namespace: 'default' }, spec: { template: jobTemplate } };
+// suspended: it never fires during the test
+const cronJob = { apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'nightly', namespace: 'default' }, spec: { schedule: '@daily', suspend: true, jobTemplate: { spec: { template: jobTemplate } } } };
+
 beforeAll(async () => {
   c = await startTestCluster({ nodes: 1 });
-  for (const obj of [rc, pdb, deployment, configMap, secret]) {
+  for (const obj of [rc, pdb, deployment, configMap, secret, job, cronJob]) {
     const r = await c.kubectl(['create', '-f', '-'], { input: JSON.stringify(obj) });
     if (r.code !== 0) throw new Error(r.stderr);
   }

@@ -163,6 +163,104 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
     2: 'selector string',
   },
 
+  // k8s.io/api/batch/v1 (generated.proto)
+  'batch.v1.CronJob': {
+    1: 'metadata meta.v1.ObjectMeta',
+    2: 'spec batch.v1.CronJobSpec',
+    3: 'status batch.v1.CronJobStatus',
+  },
+  'batch.v1.CronJobSpec': {
+    1: 'schedule string keep',
+    2: 'startingDeadlineSeconds int64 keep',
+    3: 'concurrencyPolicy string',
+    4: 'suspend bool keep',
+    5: 'jobTemplate batch.v1.JobTemplateSpec',
+    6: 'successfulJobsHistoryLimit int32 keep',
+    7: 'failedJobsHistoryLimit int32 keep',
+    8: 'timeZone string keep',
+  },
+  'batch.v1.CronJobStatus': {
+    1: 'active core.v1.ObjectReference[]',
+    4: 'lastScheduleTime Time',
+    5: 'lastSuccessfulTime Time',
+  },
+  'batch.v1.Job': {
+    1: 'metadata meta.v1.ObjectMeta',
+    2: 'spec batch.v1.JobSpec',
+    3: 'status batch.v1.JobStatus',
+  },
+  'batch.v1.JobCondition': {
+    1: 'type string keep',
+    2: 'status string keep',
+    3: 'lastProbeTime Time',
+    4: 'lastTransitionTime Time',
+    5: 'reason string',
+    6: 'message string',
+  },
+  'batch.v1.JobSpec': {
+    1: 'parallelism int32 keep',
+    2: 'completions int32 keep',
+    3: 'activeDeadlineSeconds int64 keep',
+    4: 'selector meta.v1.LabelSelector',
+    5: 'manualSelector bool keep',
+    6: 'template core.v1.PodTemplateSpec',
+    7: 'backoffLimit int32 keep',
+    8: 'ttlSecondsAfterFinished int32 keep',
+    9: 'completionMode string keep',
+    10: 'suspend bool keep',
+    11: 'podFailurePolicy batch.v1.PodFailurePolicy',
+    12: 'backoffLimitPerIndex int32 keep',
+    13: 'maxFailedIndexes int32 keep',
+    14: 'podReplacementPolicy string keep',
+    15: 'managedBy string keep',
+    16: 'successPolicy batch.v1.SuccessPolicy',
+  },
+  'batch.v1.JobStatus': {
+    1: 'conditions batch.v1.JobCondition[]',
+    2: 'startTime Time',
+    3: 'completionTime Time',
+    4: 'active int32',
+    5: 'succeeded int32',
+    6: 'failed int32',
+    7: 'completedIndexes string',
+    8: 'uncountedTerminatedPods batch.v1.UncountedTerminatedPods',
+    9: 'ready int32 keep',
+    10: 'failedIndexes string keep',
+    11: 'terminating int32 keep',
+  },
+  'batch.v1.JobTemplateSpec': {
+    1: 'metadata meta.v1.ObjectMeta',
+    2: 'spec batch.v1.JobSpec',
+  },
+  'batch.v1.PodFailurePolicy': {
+    1: 'rules batch.v1.PodFailurePolicyRule[]',
+  },
+  'batch.v1.PodFailurePolicyOnExitCodesRequirement': {
+    1: 'containerName string keep',
+    2: 'operator string keep',
+    3: 'values int32[]',
+  },
+  'batch.v1.PodFailurePolicyOnPodConditionsPattern': {
+    1: 'type string keep',
+    2: 'status string keep',
+  },
+  'batch.v1.PodFailurePolicyRule': {
+    1: 'action string keep',
+    2: 'onExitCodes batch.v1.PodFailurePolicyOnExitCodesRequirement',
+    3: 'onPodConditions batch.v1.PodFailurePolicyOnPodConditionsPattern[]',
+  },
+  'batch.v1.SuccessPolicy': {
+    1: 'rules batch.v1.SuccessPolicyRule[]',
+  },
+  'batch.v1.SuccessPolicyRule': {
+    1: 'succeededIndexes string keep',
+    2: 'succeededCount int32 keep',
+  },
+  'batch.v1.UncountedTerminatedPods': {
+    1: 'succeeded string[]',
+    2: 'failed string[]',
+  },
+
   // k8s.io/api/core/v1 (generated.proto)
   'core.v1.AWSElasticBlockStoreVolumeSource': {
     1: 'volumeID string keep',

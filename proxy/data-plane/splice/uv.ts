@@ -8,8 +8,8 @@
 // and reads land in a per-connection buffer instead of a fresh allocation per read.
 //
 // This is the only file that knows these bindings. They are internal to Node, so their shape is
-// checked once at start (`uvTcpAvailable`) and the proxy refuses to start with a clear message if
-// a future Node changes them.
+// checked once at start (`uvTcpProblem`): where it does not match (a future Node, or process.binding
+// denied by the permission model) the proxy uses the net.Socket data plane instead and says why.
 import { getSystemErrorName } from 'node:util';
 
 /** Result of a connect / write / shutdown: 0 or a negative libuv error code. */
@@ -87,45 +87,57 @@ interface StreamWrapBinding {
 
 type BindingLoader = (name: string) => unknown;
 
-function loadBindings(): { tcp: TcpWrapBinding; stream: StreamWrapBinding } | null {
+type Loaded = { tcp: TcpWrapBinding; stream: StreamWrapBinding; problem: null } | { tcp?: undefined; stream?: undefined; problem: string };
+
+const TCP_METHODS = ['useUserBuffer', 'writeBuffer', 'readStart', 'readStop', 'shutdown', 'reset', 'bind', 'listen', 'connect', 'setNoDelay', 'getpeername'];
+
+/** The bindings, or what about them is not as this file expects. */
+function loadBindings(): Loaded {
+  let tcp: TcpWrapBinding;
+  let stream: StreamWrapBinding;
   try {
-    const binding = (process as unknown as { binding: BindingLoader }).binding;
-    const tcp = binding('tcp_wrap') as TcpWrapBinding;
-    const stream = binding('stream_wrap') as StreamWrapBinding;
-    const ok =
-      typeof tcp.TCP === 'function' &&
-      typeof tcp.TCPConnectWrap === 'function' &&
-      typeof tcp.constants?.SERVER === 'number' &&
-      typeof stream.WriteWrap === 'function' &&
-      typeof stream.ShutdownWrap === 'function' &&
-      stream.streamBaseState instanceof Int32Array &&
-      typeof stream.kReadBytesOrError === 'number' &&
-      typeof stream.kLastWriteWasAsync === 'number' &&
-      ['useUserBuffer', 'writeBuffer', 'readStart', 'readStop', 'shutdown', 'reset', 'bind', 'listen', 'connect'].every(
-        (m) => typeof (tcp.TCP.prototype as unknown as Record<string, unknown>)[m] === 'function',
-      );
-    return ok ? { tcp, stream } : null;
-  } catch {
-    return null;
+    const binding = (process as unknown as { binding?: BindingLoader }).binding;
+    if (typeof binding !== 'function') return { problem: 'process.binding() is not available' };
+    tcp = binding('tcp_wrap') as TcpWrapBinding;
+    stream = binding('stream_wrap') as StreamWrapBinding;
+  } catch (err) {
+    return { problem: `process.binding('tcp_wrap' / 'stream_wrap') failed: ${(err as Error).message}` };
   }
+  if (typeof tcp?.TCP !== 'function') return { problem: "tcp_wrap has no TCP constructor" };
+  if (typeof tcp.TCPConnectWrap !== 'function') return { problem: 'tcp_wrap has no TCPConnectWrap constructor' };
+  if (typeof tcp.constants?.SERVER !== 'number' || typeof tcp.constants?.SOCKET !== 'number') return { problem: 'tcp_wrap.constants has no SERVER/SOCKET' };
+  if (typeof stream?.WriteWrap !== 'function' || typeof stream.ShutdownWrap !== 'function') return { problem: 'stream_wrap has no WriteWrap/ShutdownWrap' };
+  if (!(stream.streamBaseState instanceof Int32Array)) return { problem: 'stream_wrap.streamBaseState is not an Int32Array' };
+  if (typeof stream.kReadBytesOrError !== 'number' || typeof stream.kLastWriteWasAsync !== 'number') {
+    return { problem: 'stream_wrap has no kReadBytesOrError/kLastWriteWasAsync' };
+  }
+  const proto = tcp.TCP.prototype as unknown as Record<string, unknown>;
+  const missing = TCP_METHODS.filter((m) => typeof proto[m] !== 'function');
+  if (missing.length) return { problem: `tcp_wrap.TCP lacks ${missing.join(', ')}` };
+  return { tcp, stream, problem: null };
 }
 
 const bindings = loadBindings();
 
+/** Why this Node's TCP bindings cannot carry the splice data plane, or null when they can. */
+export function uvTcpProblem(): string | null {
+  return bindings.problem;
+}
+
 /** False when this Node does not expose the TCP bindings the data plane needs. */
 export function uvTcpAvailable(): boolean {
-  return bindings !== null;
+  return bindings.problem === null;
 }
 
 function required<T>(value: T | undefined): T {
   if (value === undefined) {
-    throw new Error(`Node ${process.version} does not expose libuv's TCP bindings (tcp_wrap/stream_wrap) as loopkube's proxy expects; run it with Node 20 or 22`);
+    throw new Error(`Node ${process.version} does not expose libuv's TCP bindings (tcp_wrap/stream_wrap) as loopkube's splice data plane expects (${bindings.problem}); use proxy.dataPlane: socket`);
   }
   return value;
 }
 
-const tcp = bindings?.tcp;
-const stream = bindings?.stream;
+const tcp = bindings.tcp;
+const stream = bindings.stream;
 
 /** Shared with libuv: after a read, [kReadBytesOrError]; after a write, [kLastWriteWasAsync]. */
 export const streamState: Int32Array = stream?.streamBaseState ?? new Int32Array(8);

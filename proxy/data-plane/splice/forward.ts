@@ -10,6 +10,7 @@
 //   objects and the handlers are shared module-level functions;
 // - Nagle off on both sides (setNoDelay; accepted sockets inherit it from their listener), as
 //   kube-proxy's kernel path adds no delay either;
+// - the pod's socket is armed for reading as it is dialled (one epoll registration per socket);
 // - when both directions have ended, the last side closes at once instead of a second
 //   shutdown round trip.
 //
@@ -17,8 +18,9 @@
 // when both directions have ended; a reset on one side resets the other. A dial that fails is
 // retried on another endpoint (up to MAX_DIAL_ATTEMPTS) before the client is reset.
 import { BULK_BUFFER_SIZE, giveBackReadBuffer, takeBulkBuffer, takeReadBuffer } from './buffer-pool.js';
-import { routeConnection, type ActiveFrontend, type Dial } from './router.js';
-import type { TrafficCounters } from './stats.js';
+import { routeConnection, type ActiveFrontend, type Dial } from '../../router.js';
+import type { TrafficCounters } from '../../stats.js';
+import { MAX_DIAL_ATTEMPTS } from '../transport.js';
 import {
   LAST_WRITE_WAS_ASYNC,
   READ_BYTES_OR_ERROR,
@@ -33,9 +35,6 @@ import {
   type UvTcp,
   type UvWriteRequest,
 } from './uv.js';
-
-/** Endpoints tried for one connection before the client is told no (kube-proxy's userspace mode retried too). */
-export const MAX_DIAL_ATTEMPTS = 3;
 
 const SIDE = Symbol('loopkube.proxy.side');
 const CONN = Symbol('loopkube.proxy.connection');
@@ -128,6 +127,11 @@ export function forwardConnection(client: UvTcp, frontend: ActiveFrontend, dial:
   dialUpstream(conn);
 }
 
+/**
+ * Dials the chosen pod from the chosen address. The upstream socket reads from the start: libuv
+ * holds reads back until the connect completes, and arming read interest now costs one epoll
+ * registration instead of the three (add for write, add again, modify) it costs after.
+ */
 function dialUpstream(conn: Connection): void {
   const d = conn.dial;
   d.stats.connectionsActive++;
@@ -145,38 +149,49 @@ function dialUpstream(conn: Connection): void {
   if (err !== 0) {
     h.close();
     dialFailed(conn);
+    return;
   }
+  const upstream = newSide(h, conn, false);
+  upstream.buf = takeReadBuffer();
+  (h as HandleWithSide)[SIDE] = upstream;
+  // Nagle off, as kube-proxy's kernel path adds no delay either (the client socket inherited it
+  // from its listener).
+  h.setNoDelay(true);
+  startReading(upstream);
+}
+
+/** A dial that did not become a connection: its socket and buffer go. */
+function dropDial(handle: UvTcp): void {
+  const side = (handle as HandleWithSide)[SIDE];
+  (handle as HandleWithSide)[SIDE] = undefined;
+  handle.close();
+  if (side) giveBackReadBuffer(side.buf);
 }
 
 function afterConnect(status: UvStatus, handle: UvTcp, req: UvConnectRequest): void {
   const conn = (req as ConnectRequest)[CONN]!;
   (req as ConnectRequest)[CONN] = undefined;
   if (status !== 0) {
-    handle.close();
+    dropDial(handle);
     dialFailed(conn);
     return;
   }
   const client = conn.client;
   if (client.closed) {
-    handle.close();
+    dropDial(handle);
     conn.dial.stats.connectionsActive--;
     conn.dial.flow.connectionsActive--;
     return;
   }
   conn.dial.stats.connectionsTotal++;
   conn.dial.flow.connectionsTotal++;
-  const upstream = newSide(handle, conn, false);
-  (handle as HandleWithSide)[SIDE] = upstream;
+  const upstream = (handle as HandleWithSide)[SIDE]!;
   conn.upstream = upstream;
   conn.open = 2;
   client.peer = upstream;
   upstream.peer = client;
   client.buf = takeReadBuffer();
-  upstream.buf = takeReadBuffer();
-  // The client socket inherited TCP_NODELAY from its listener (listeners.ts).
-  upstream.handle.setNoDelay(true);
   startReading(client);
-  startReading(upstream);
 }
 
 function startReading(side: Side): void {
