@@ -10,9 +10,11 @@ import { createNodeMetrics } from '../src/observe/node-metrics.js';
 import { DEFAULT_RESTART_BACKOFF, type RestartBackoffOptions } from './backoff.js';
 import { startConfigSources, type ConfigSources } from './config-sources.js';
 import { startHealthServer, type HealthServer } from './health-server.js';
+import { startKubeletServer, type KubeletServer } from './kubelet-server.js';
+import { handleStreamUpgrade } from './kubelet-streams.js';
 import { startHeartbeat, type Heartbeat } from './heartbeat.js';
 import { startNodeLease, type NodeLease } from './node-lease.js';
-import { buildNode } from './node-status.js';
+import { buildNode, KUBELET_PORT } from './node-status.js';
 import { startPodManager, type PodManager } from './pod-manager.js';
 import { rfc3339 } from './pod-status.js';
 import { registerNode } from './registration.js';
@@ -27,6 +29,13 @@ export interface NodeAgentOptions {
   healthPort?: number;
   /** Where the node keeps its small state across restarts (main: `<home>/nodes/<name>`). */
   stateDir?: string;
+  /**
+   * The kubelet API (logs, exec, attach, port-forward) on the node's IP, for the control plane
+   * presenting this token (src/pki/kubelet-token.ts); without one, it is not served.
+   */
+  kubelet?: { token: string; port?: number };
+  /** Where the cluster DNS answers (cluster.json `dns`), for the toolbox of `kubectl exec`. */
+  dns?: { ip: string; port: number };
 }
 
 export interface NodeAgent {
@@ -65,6 +74,23 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<NodeAgent>
       return container.control() ?? { missing: `container ${containerName} of pod ${namespace}/${name} is not running` };
     },
   });
+  const podByName = (namespace: string, name: string): ReturnType<PodManager['runtime']> => pods?.runtime(`${namespace}/${name}`);
+  let kubelet: KubeletServer | undefined;
+  try {
+    kubelet = opts.kubelet
+      ? await startKubeletServer({
+          host: node.ip,
+          port: opts.kubelet.port ?? KUBELET_PORT,
+          token: opts.kubelet.token,
+          logger,
+          pod: podByName,
+          upgrade: (req, socket, head, url) => handleStreamUpgrade({ logger, pod: podByName, ...(opts.dns ? { dns: opts.dns } : {}) }, req, socket, head, url),
+        })
+      : undefined;
+  } catch (err) {
+    await health.close();
+    throw err;
+  }
 
   const register = (): Promise<Node | undefined> => registerNode(client, () => buildNode(node, rfc3339()), logger, { isStopped: () => stopped });
   const announceReady = (n: Node): void => events.normal(n, 'NodeReady', `Node ${node.name} status is now: NodeReady`);
@@ -86,7 +112,7 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<NodeAgent>
     });
     lease = startNodeLease({ client, node: registeredNode, logger });
     sources = startConfigSources(client, logger);
-    pods = startPodManager({ client, node, logger, events, backoff: opts.restartBackoff ?? DEFAULT_RESTART_BACKOFF, stateDir: opts.stateDir, sources });
+    pods = startPodManager({ client, node, logger, events, backoff: opts.restartBackoff ?? DEFAULT_RESTART_BACKOFF, stateDir: opts.stateDir, sources, ...(opts.dns ? { dns: opts.dns } : {}) });
     await pods.synced();
   })();
 
@@ -100,7 +126,7 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<NodeAgent>
       lease?.stop();
       pods?.stop();
       sources?.stop();
-      await health.close();
+      await Promise.all([health.close(), kubelet?.close()]);
     },
   };
 }

@@ -20,6 +20,9 @@ import { sigtermApps, type AppShutdown } from './app-shutdown.js';
 import { runLifecycleHook, type HookContext } from './lifecycle-hooks.js';
 import { createRestartBackoff, type RestartBackoffOptions } from './backoff.js';
 import { containerLifetime, exitReason } from './container-lifetime.js';
+import { createContainerLog, type ContainerLog } from './container-logs.js';
+import { runsShell, startMainProcess, type MainProcess } from './main-process.js';
+import type { ToolboxPod } from './toolbox/context.js';
 import { createAppControl, type AppControl, type ContainerControl, type ProbeKind } from './control.js';
 import { startPodApp, type PodApp, type RequestCounter } from './pod-app.js';
 import type { ContainerSnapshot } from './pod-status.js';
@@ -41,6 +44,10 @@ export interface ContainerRuntimeDeps {
   onChange(): void;
   /** Probe seconds in ms (1000; tests may shrink it). */
   msPerSecond?: number;
+  /** The container's log folder (`<pod dir>/<container>`). */
+  logDir: string;
+  /** The pod as the toolbox sees it, for a container whose command is an interactive shell. */
+  toolboxPod(): ToolboxPod;
   /** What the container's status said before this node process started (it restarted under us). */
   previous?: { restartCount: number; wasRunning: boolean; lastState?: ContainerState };
   /**
@@ -56,6 +63,10 @@ export interface ContainerRuntimeDeps {
 
 export interface ContainerRuntime {
   readonly name: string;
+  /** Its stdout/stderr, per instance (kubectl logs). */
+  readonly log: ContainerLog;
+  /** Its attachable main process (an interactive shell), when it has one. */
+  process(): MainProcess | undefined;
   /** Starts the container (the first time). */
   start(): void;
   snapshot(): ContainerSnapshot;
@@ -117,6 +128,8 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
   const image = spec.image ?? '';
   const backoff = createRestartBackoff(deps.backoff);
   const msPerSecond = deps.msPerSecond ?? 1000;
+  const log = createContainerLog({ dir: deps.logDir });
+  const stdout = (line: string): void => log.write('stdout', line);
 
   let phase: Phase = { kind: 'waiting', reason: 'ContainerCreating' };
   let lastState: ContainerState = deps.previous?.lastState ?? {};
@@ -135,6 +148,7 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
   let runId = 0;
   let stopping = false;
   let stopped: Promise<void> | undefined;
+  let main: MainProcess | undefined;
   /** The ports the current run listens on, and what the app of a new one needs. */
   let listening = new Set<number>();
   let runApp: ((port: number) => Promise<PodApp>) | undefined;
@@ -257,7 +271,11 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
     const lifetime = containerLifetime(env, pod.spec.restartPolicy);
     const problems = [...parsed.problems, ...lifetime.problems];
     deps.events.normal(pod, 'Created', `Created container: ${name}`);
-    for (const p of problems) deps.logger.warn({ container: name }, p);
+    log.newInstance(restartCount);
+    for (const p of problems) {
+      deps.logger.warn({ container: name }, p);
+      log.write('stderr', `warning: ${p}`);
+    }
 
     const choice = deps.ports();
     const ports = choice.ports;
@@ -286,6 +304,7 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
         counter: deps.counter,
         view: config.view,
         ...(listen ? { listen } : {}),
+        stdout,
       });
     const targets = [...ports.map((port) => ({ port, listen: undefined })), ...hostListeners];
     const bindApps = (): Promise<Array<PromiseSettledResult<PodApp>>> => Promise.allSettled(targets.map((t) => startApp(t.port, t.listen)));
@@ -316,6 +335,7 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
         });
       }
       for (const a of bound) apps.add(a);
+      for (const a of bound) stdout(`listening on http://${a.host}:${a.port}`);
       listening = new Set(ports.filter((_p, i) => results[i]!.status === 'fulfilled'));
       runApp = (port) => startApp(port);
       return undefined;
@@ -329,6 +349,8 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
       if (failure) {
         deps.logger.warn({ container: name, err: failure.message }, 'container cannot start');
         deps.events.warning(deps.pod(), 'Failed', `Error: ${failure.message}`);
+        log.write('stderr', failure.message);
+        log.end();
         const now = rfc3339();
         phase = { kind: 'terminated', exitCode: 128, reason: 'StartError', message: failure.message, startedAt: now, finishedAt: now, containerID };
         afterExit(id, { reason: 'RunContainerError', message: failure.message });
@@ -379,6 +401,13 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
       },
     };
     deps.logger.info({ container: name, podIP, ports: [...listening], restartCount, listensInMs: knobs.startupDelayMs }, 'container started');
+    if (runsShell(spec)) {
+      const proc = startMainProcess(spec, deps.toolboxPod(), stdout);
+      main = proc;
+      void proc.exited.then((code) => {
+        if (main === proc) exited(code, code === 0 ? 'Completed' : 'Error', id);
+      });
+    }
     if (spec.startupProbe) probes.startup = probeWorker('startup', spec.startupProbe, id);
     else startMainProbes(id);
     if (lifetime.runMs !== undefined) {
@@ -406,6 +435,10 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
     if (id !== runId || phase.kind !== 'running') return;
     stopProbes();
     destroyApps();
+    main?.kill();
+    main = undefined;
+    stdout(`exit ${exitCode}`);
+    log.end();
     phase = { kind: 'terminated', exitCode, reason, startedAt: phase.startedAt, finishedAt: rfc3339(), containerID: phase.containerID };
     afterExit(id);
     // It died while being stopped (a crash during its preStop hook): the stop is over.
@@ -461,15 +494,21 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
     shutdown?.cancel();
     stopProbes();
     destroyApps();
+    main?.kill();
+    main = undefined;
     if (phase.kind === 'running') {
+      stdout(`SIGKILL; exit ${exitCode}`);
       phase = { kind: 'terminated', exitCode, reason: 'Error', startedAt: phase.startedAt, finishedAt: rfc3339(), containerID: phase.containerID };
       deps.onChange();
     }
+    log.close();
     markStopped();
   }
 
   return {
     name,
+    log,
+    process: () => main,
     start() {
       void run();
     },
@@ -542,6 +581,9 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
         markStopped();
         return stopped;
       }
+      // A shell run as the main process (kubectl run -it) ends with its container.
+      main?.kill();
+      main = undefined;
       // Liveness and startup probes stop (a failure could not restart it any more); readiness goes on.
       probes.liveness?.stop();
       probes.startup?.stop();
@@ -572,6 +614,7 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
           deps.logger.info({ container: name }, 'grace period over; killing the container');
           kill(137);
         }, leftMs);
+        stdout(`SIGTERM received; ${knobs.onSigterm === 'drain' ? 'draining' : knobs.onSigterm === 'exit' ? 'exiting' : 'ignoring it'} (${apps.size} listener${apps.size === 1 ? '' : 's'})`);
         shutdown = sigtermApps(apps, knobs, (a) => apps.delete(a));
         void shutdown.exited.then(() => {
           if (phase.kind !== 'running') return;
@@ -579,6 +622,8 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
           stopProbes();
           // A draining server exits 0; one that drops everything on SIGTERM dies of it (128+15).
           const code = knobs.onSigterm === 'exit' ? 143 : 0;
+          stdout(code === 0 ? 'drained; exit 0' : `exit ${code}`);
+          log.end();
           phase = { kind: 'terminated', exitCode: code, reason: code === 0 ? 'Completed' : 'Error', startedAt: phase.startedAt, finishedAt: rfc3339(), containerID: phase.containerID };
           deps.onChange();
           markStopped();

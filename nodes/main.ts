@@ -13,6 +13,7 @@ import { followSupervisor } from '../src/cluster/parent-watch.js';
 import { createApiClient } from '../src/client/client.js';
 import { clientConfigFromHome } from '../src/client/config.js';
 import { createLogger } from '../src/log.js';
+import { kubeletClientToken } from '../src/pki/kubelet-token.js';
 import { startNodeAgent } from './agent.js';
 import { DEFAULT_RESTART_BACKOFF } from './backoff.js';
 
@@ -61,7 +62,8 @@ process.on('unhandledRejection', (err) => {
   logger.error({ err }, 'unhandled rejection');
 });
 
-const client = createApiClient(clientConfigFromHome(home));
+const clientConfig = clientConfigFromHome(home);
+const client = createApiClient(clientConfig);
 try {
   const agent = await startNodeAgent({
     node: nodeConfig,
@@ -70,6 +72,8 @@ try {
     restartBackoff: { baseMs, maxMs: Math.max(maxMs, baseMs) },
     heartbeatIntervalMs: heartbeatMs,
     stateDir: path.join(home, 'nodes', nodeConfig.name),
+    kubelet: { token: kubeletClientToken(clientConfig.token) },
+    ...(config.dns?.port ? { dns: { ip: config.dns.ip, port: config.dns.port } } : {}),
   });
   logger.info({ ip: nodeConfig.ip, podCIDR: nodeConfig.podCIDR }, 'node agent started');
   let stopping = false;

@@ -1,10 +1,11 @@
 // The built-in HTTP app every container runs on each of its containerPorts, bound to the pod
 // IP. `GET /` answers who served it (pod, namespace, podIP, node, container, port, version) and
 // the client address it saw, so traffic spread and source-IP rules are visible from outside. It sits
-// on the hot path of load tests: the fixed part of the answer is rendered once, nothing is
-// logged per request, and keep-alive connections are reused. It has no control path of its own:
-// its ports are reachable through every NodePort and load balancer, so the flags its probes
-// answer by are changed only through its node (nodes/control.ts, with the cluster's token).
+// on the hot path of load tests: the fixed part of the answer is rendered once, keep-alive
+// connections are reused, and its access log (one line per request, as a web server's, to the
+// container's stdout: `kubectl logs`) is a string handed to a buffered writer. It has no control
+// path of its own: its ports are reachable through every NodePort and load balancer, so the flags
+// its probes answer by are changed only through its node (nodes/control.ts, with the cluster's token).
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import net from 'node:net';
 import type { AppKnobs } from './app-knobs.js';
@@ -40,6 +41,8 @@ export interface PodAppOptions {
   knobs: AppKnobs;
   control: AppControl;
   counter: RequestCounter;
+  /** The container's stdout (its log): an access-log line per request, probes excepted. */
+  stdout?(line: string): void;
   /** What the container sees (its resolved env and mounted files): `GET /env`, `GET /fs/...`. */
   view?: ContainerView;
   /** Listen here instead of podIP:port (a hostPort on the node's address). */
@@ -98,6 +101,16 @@ export function startPodApp(opts: PodAppOptions): Promise<PodApp> {
   if (!answers) counter.byPort.set(port, (answers = {}));
   const byStatus = answers;
 
+  const stdout = opts.stdout;
+  /** `<time> <client IP> <method> <path> <status> <latency>ms`, once the answer is sent. */
+  function accessLog(req: IncomingMessage, res: ServerResponse, startedNs: bigint): void {
+    if (!stdout) return;
+    res.once('finish', () => {
+      const ms = Number(process.hrtime.bigint() - startedNs) / 1e6;
+      stdout(`${new Date().toISOString()} ${req.socket.remoteAddress ?? '-'} ${req.method ?? '-'} ${req.url ?? '/'} ${res.statusCode} ${ms.toFixed(3)}ms`);
+    });
+  }
+
   function respond(req: IncomingMessage, res: ServerResponse, n: number): void {
     if (res.destroyed || destroyed) return;
     const status = knobs.errorRate > 0 && Math.random() < knobs.errorRate ? 500 : 200;
@@ -155,6 +168,7 @@ export function startPodApp(opts: PodAppOptions): Promise<PodApp> {
       plain(res, pass ? 200 : 503, pass ? 'ok\n' : 'probe failed by the control path\n');
       return;
     }
+    if (stdout) accessLog(req, res, process.hrtime.bigint());
     if (opts.view && req.method === 'GET') {
       if (url === '/env') return json(res, Object.fromEntries(opts.view.env()));
       if (url === '/fs' || url.startsWith('/fs/')) return serveFile(res, opts.view, url.slice(3));

@@ -1,7 +1,8 @@
 // The pods bound to this node: an informer on /api/v1/pods?fieldSelector=spec.nodeName=NAME
 // feeds a runtime per pod; each pod gets its IP from the node's podCIDR (a pod that already has
 // one, because this process restarted, keeps it); the status sync writes what they do.
-import { rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { objectKey, resourcePath } from '../src/api/paths.js';
 import type { Pod } from '../src/api/types.js';
@@ -31,6 +32,8 @@ export interface PodManagerDeps {
   msPerSecond?: number;
   /** Where the node keeps its small state (the last pod IP handed out); none = nothing kept. */
   stateDir?: string;
+  /** Where the cluster DNS answers (the toolbox's resolver). */
+  dns?: { ip: string; port: number };
   /** The ConfigMaps, Secrets and Services the pods' env, volumes and ports come from. */
   sources: ConfigSources;
 }
@@ -72,6 +75,11 @@ export function startPodManager(deps: PodManagerDeps): PodManager {
   /** IPs pods already had when this process started, by pod uid; taken back by those pods. */
   const inheritedIPs = new Map<string, string>();
   let stopped = false;
+  // Each pod's log folder (<state>/logs/pods/<ns>_<name>_<uid>, as /var/log/pods); a node run without a state folder (in-process
+  // tests) keeps them in a temp folder of its own, removed when it stops.
+  const ownPodsRoot = !deps.stateDir;
+  const podsRoot = deps.stateDir ? path.join(deps.stateDir, 'logs', 'pods') : mkdtempSync(path.join(os.tmpdir(), 'loopkube-pods-'));
+  const podDirOf = (pod: Pod): string => path.join(podsRoot, `${pod.metadata.namespace ?? 'default'}_${pod.metadata.name ?? ''}_${pod.metadata.uid ?? ''}`);
   const podsDir = deps.stateDir ? path.join(deps.stateDir, 'pods') : undefined;
 
   const statusSync = createPodStatusSync({
@@ -133,6 +141,8 @@ export function startPodManager(deps: PodManagerDeps): PodManager {
       events: deps.events,
       logger: plog,
       backoff: deps.backoff,
+      podDir: podDirOf(pod),
+      ...(deps.dns ? { dns: deps.dns } : {}),
       msPerSecond: deps.msPerSecond,
       onStatusChange: () => {
         statusSync.markDirty(key);
@@ -177,6 +187,8 @@ export function startPodManager(deps: PodManagerDeps): PodManager {
     }
     entries.delete(key);
     e.runtime.kill();
+    // The pod is gone: so are its logs, as kubelet removes /var/log/pods/<pod> with the pod.
+    rmSync(podDirOf(e.runtime.pod()), { recursive: true, force: true });
     // the pod is gone from the API: its folder (volumes) goes too, as kubelet cleans up orphans
     if (podsDir && e.runtime.uid) rmSync(path.join(podsDir, e.runtime.uid), { recursive: true, force: true });
     statusSync.forget(key);
@@ -241,6 +253,7 @@ export function startPodManager(deps: PodManagerDeps): PodManager {
       statusSync.stop();
       for (const e of entries.values()) e.runtime.kill();
       entries.clear();
+      if (ownPodsRoot) rmSync(podsRoot, { recursive: true, force: true });
     },
   };
 }

@@ -5,7 +5,10 @@ import type { Volume } from '../src/api/config.js';
 import type { ContainerStatus, Pod } from '../src/api/types.js';
 import type { EventRecorder } from '../src/controllers/events.js';
 import type { Logger } from '../src/log.js';
+import path from 'node:path';
+import { CLUSTER_DOMAIN } from '../src/dns/records.js';
 import type { RestartBackoffOptions } from './backoff.js';
+import { toolboxPodOf } from './toolbox/context.js';
 import type { ConfigSources } from './config-sources.js';
 import { createContainerRuntime, type ContainerRuntime } from './container-runtime.js';
 import { createContainerView } from './container-view.js';
@@ -24,6 +27,10 @@ export interface PodRuntimeDeps {
   events: EventRecorder;
   logger: Logger;
   backoff: RestartBackoffOptions;
+  /** Where the cluster DNS answers (the toolbox's resolver). */
+  dns?: { ip: string; port: number };
+  /** The pod's folder on the node (its containers' logs), as /var/log/pods/<ns>_<name>_<uid>. */
+  podDir: string;
   /** Something the pod's status shows changed. */
   onStatusChange(): void;
   /** Confirms the deletion to the API server (DELETE with grace 0 and the pod's uid). */
@@ -47,13 +54,15 @@ export interface PodRuntime {
   /** A newer version of the pod object (a deletionTimestamp starts the termination). */
   update(pod: Pod): void;
   snapshot(): PodSnapshot;
+  /** One of its containers, by name. */
+  container(name: string): ContainerRuntime | undefined;
+  /** Its containers, in spec order. */
+  containers(): readonly ContainerRuntime[];
   terminating(): boolean;
   /** Every container ended for good (the pod is Succeeded or Failed): nothing runs on its IP any more. */
   finished(): boolean;
   /** Requests the pod's app answered (all containers and ports). */
   requests(): number;
-  /** One of its containers, by name. */
-  container(name: string): ContainerRuntime | undefined;
   /** The same by container port and HTTP status. */
   answers(): ReadonlyMap<number, Readonly<Record<number, number>>>;
   /** The pod is gone from the API server, or the node shuts down: close everything now. */
@@ -165,6 +174,8 @@ export function createPodRuntime(deps: PodRuntimeDeps): PodRuntime {
       events: deps.events,
       logger: deps.logger,
       backoff: deps.backoff,
+      logDir: path.join(deps.podDir, spec.name),
+      toolboxPod: () => toolboxPodOf(pod, deps.podIP, spec.name, deps.dns, CLUSTER_DOMAIN),
       onChange: deps.onStatusChange,
       msPerSecond: deps.msPerSecond,
       previous: prev ? { restartCount: prev.restartCount ?? 0, wasRunning: !!prev.state?.running, lastState: prev.lastState } : undefined,
@@ -226,13 +237,14 @@ export function createPodRuntime(deps: PodRuntimeDeps): PodRuntime {
         containers: containers.map((c) => c.snapshot()),
       };
     },
+    container: (name) => containers.find((c) => c.name === name),
+    containers: () => containers,
     terminating: () => terminatingSince > 0,
     finished() {
       const phase = podPhase(pod, containers.map((c) => c.snapshot()));
       return phase === 'Succeeded' || phase === 'Failed';
     },
     requests: () => counter.requests,
-    container: (name) => containers.find((c) => c.name === name),
     answers: () => counter.byPort,
     kill() {
       if (killed) return;

@@ -26,11 +26,11 @@ export function goLabelSelector(s: LabelSelector | undefined): GoSyntax {
 }
 
 /** spec.selector: required, valid, and (for workloads) not empty. */
-export function validateWorkloadSelector(selector: LabelSelector | undefined, field: string): FieldError[] {
+export function validateWorkloadSelector(selector: LabelSelector | undefined, field: string, kindWord = 'deployment'): FieldError[] {
   if (!selector) return [required(field, '')];
   const errs = validateLabelSelector(selector, field);
   if (Object.keys(selector.matchLabels ?? {}).length + (selector.matchExpressions ?? []).length === 0) {
-    errs.push(invalid(field, goLabelSelector(selector), 'empty selector is invalid for deployment'));
+    errs.push(invalid(field, goLabelSelector(selector), `empty selector is invalid for ${kindWord}`));
   }
   return errs;
 }

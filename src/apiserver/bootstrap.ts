@@ -7,15 +7,18 @@
 import type { EndpointSlice, Endpoints, KubeObject, Service } from '../api/types.js';
 import type { Logger } from '../log.js';
 import type { Registry } from './registry.js';
+import type { ResourceInfo } from '../api/resources.js';
 import { ENDPOINTS } from '../kinds/endpoints/resource.js';
 import { ENDPOINT_SLICES as SLICES } from '../kinds/endpointslice/resource.js';
 import { NAMESPACES } from '../kinds/namespace/resource.js';
 import { SERVICES } from '../kinds/service/resource.js';
+import { INGRESS_CLASSES } from '../kinds/ingressclass/resource.js';
+import { LOOPKUBE_INGRESS_CLASS } from '../ingress/ingress-class.js';
 
 
 export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
-async function ensure(registry: Registry, info: typeof NAMESPACES, namespace: string | undefined, obj: KubeObject): Promise<void> {
+async function ensure(registry: Registry, info: ResourceInfo, namespace: string | undefined, obj: KubeObject): Promise<void> {
   try {
     await registry.get(info, namespace, obj.metadata.name!);
     return;
@@ -106,5 +109,6 @@ export async function bootstrapCluster(
     return c;
   });
   if (opts.dns) await ensureDNSService(registry, opts.dns, opts.logger);
+  await ensure(registry, INGRESS_CLASSES, undefined, LOOPKUBE_INGRESS_CLASS);
   opts.logger.info({ namespaces: SYSTEM_NAMESPACES }, 'cluster bootstrapped');
 }

@@ -36,6 +36,8 @@ export interface HandlerContext {
   watchCache: WatchCache;
   logger: Logger;
   watchOptions?: { bookmarkIntervalMs?: number; keepaliveIntervalMs?: number };
+  /** What the API server presents to the kubelets (src/pki/kubelet-token.ts). */
+  kubeletToken: string;
 }
 
 function wantsTable(req: IncomingMessage): boolean {
@@ -135,6 +137,7 @@ export async function handleResource(req: IncomingMessage, res: ServerResponse, 
       mediaType: mediaType(req),
       registry: subresourceRegistry(registry),
       logger: ctx.logger,
+      kubeletToken: ctx.kubeletToken,
     });
     return;
   }

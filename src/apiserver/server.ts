@@ -1,6 +1,5 @@
 // The API server: HTTPS with the cluster's certificate, bearer-token authentication, and the
 // routing of Kubernetes REST paths to discovery, OpenAPI, health and the resource handlers.
-import { timingSafeEqual } from 'node:crypto';
 import http2 from 'node:http2';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -27,6 +26,8 @@ import type { Registry } from './registry.js';
 import { queryBool } from './query.js';
 import { parseRequestInfo } from './request-info.js';
 import { writeError, writeJson } from './respond.js';
+import { proxyStreamUpgrade } from './streaming-proxy.js';
+import { bearerMatches, kubeletClientToken } from '../pki/kubelet-token.js';
 
 export interface ApiServerOptions {
   host: string;
@@ -64,22 +65,16 @@ function rootPaths(): string[] {
   return [...paths].sort();
 }
 
-function tokenMatches(header: string | undefined, token: string): boolean {
-  if (!header || !header.startsWith('Bearer ')) return false;
-  const given = Buffer.from(header.slice(7).trim());
-  const want = Buffer.from(token);
-  return given.length === want.length && timingSafeEqual(given, want);
-}
-
 export function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
   const { logger } = opts;
+  const kubeletToken = kubeletClientToken(opts.token);
   const sockets = new Set<Duplex>();
   const serverAddress = (): string => `${opts.host}:${(server.address() as AddressInfo).port}`;
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'https://localhost');
     const path = url.pathname;
-    if (!ANONYMOUS_PATHS.has(path) && !tokenMatches(req.headers.authorization, opts.token)) throw unauthorized();
+    if (!ANONYMOUS_PATHS.has(path) && !bearerMatches(req.headers.authorization, opts.token)) throw unauthorized();
     const info = parseRequestInfo(req.method ?? 'GET', path, queryBool(url.searchParams.getAll('watch')));
     switch (info.type) {
       case 'health': {
@@ -158,6 +153,7 @@ export function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
           registry: opts.registry,
           watchCache: opts.watchCache,
           logger,
+          kubeletToken,
           ...(opts.watchOptions ? { watchOptions: opts.watchOptions } : {}),
         });
         return;
@@ -182,6 +178,10 @@ export function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
       });
     // A client that hangs up midway must not leave anything behind.
     req.on('error', () => res.destroy());
+  });
+  // pods/exec, attach, portforward: the protocol switch goes through to the pod's kubelet.
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    void proxyStreamUpgrade({ token: opts.token, kubeletToken, registry: opts.registry, logger }, req, socket, head);
   });
   server.on('connection', (s) => {
     sockets.add(s);

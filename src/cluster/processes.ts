@@ -9,8 +9,9 @@ import { CLUSTER_DOMAIN } from '../dns/records.js';
 import { ETCD_BINARY, etcdMemberArgs } from '../store/etcd/members.js';
 import { apiServerEndpoints, clusterPaths, type ClusterConfig } from './config.js';
 import { managedRedisPaths } from './managed-redis.js';
+import { INGRESS_METRICS_PORT, expectedIngressPorts, ingressAddress } from '../ingress/address.js';
 
-export type ProcessComponent = 'control-plane' | 'api-frontend' | 'node' | 'proxy' | 'dns' | 'redis' | 'etcd';
+export type ProcessComponent = 'control-plane' | 'api-frontend' | 'node' | 'proxy' | 'dns' | 'ingress' | 'redis' | 'etcd';
 
 export type HealthCheck =
   | { kind: 'https'; url: string }
@@ -165,6 +166,20 @@ export function clusterProcesses(config: ClusterConfig, root = processRoot()): P
       address: `${config.dns.ip}:${config.dns.port}`,
       health: { kind: 'dns', host: config.dns.ip, port: config.dns.port, name: `kubernetes.default.svc.${CLUSTER_DOMAIN}` },
       standby: true,
+    });
+  }
+  // The ingress controller (class loopkube), on the LoadBalancer pool's last address.
+  const ingressMain = path.join(root, 'dist/src/ingress/main.js');
+  const ingressIP = ingressAddress(config.loadBalancerPool);
+  if (ingressIP && existsSync(ingressMain)) {
+    specs.push({
+      name: 'ingress',
+      component: 'ingress',
+      command: node,
+      args: [ingressMain, '--home', home],
+      // the port it serves HTTP on: 80, or the fallback 8080 for a user who may not bind it
+      address: `${ingressIP}:${expectedIngressPorts().http}`,
+      health: { kind: 'http', url: `http://${ingressIP}:${INGRESS_METRICS_PORT}/healthz` },
     });
   }
   return specs;

@@ -7,8 +7,10 @@ import { createEventRecorder } from './events.js';
 import { startGarbageCollector } from './garbage-collector.js';
 import { startLoadBalancerController } from './loadbalancer.js';
 import { startNamespaceController } from './namespace.js';
+import { startDaemonSetController } from './daemonset/controller.js';
 import { startDeploymentController } from './deployment/controller.js';
 import { startCronJobController } from './cronjob/controller.js';
+import { startStatefulSetController } from './statefulset/controller.js';
 import { startDisruptionController } from './disruption.js';
 import { startEndpointsController } from './endpoints.js';
 import { startJobController } from './job/controller.js';
@@ -36,6 +38,8 @@ const STARTERS: ControllerStarter[] = [
   startReplicationController,
   startReplicaSetController,
   startDeploymentController,
+  startDaemonSetController,
+  startStatefulSetController,
   startEndpointsController,
   startNodeLifecycleController,
   startPodGarbageCollector,

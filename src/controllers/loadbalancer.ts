@@ -12,6 +12,7 @@ import { cidrContains, cidrSize, nthAddress, parseCidr, parseIPv4, type Cidr } f
 import { createWorkQueue } from '../client/workqueue.js';
 import type { Controller, ControllerContext } from './types.js';
 import { SERVICES } from '../kinds/service/resource.js';
+import { ingressAddress } from '../ingress/address.js';
 
 
 export const LB_IPS_ANNOTATIONS = ['metallb.universe.tf/loadBalancerIPs', 'metallb.io/loadBalancerIPs'] as const;
@@ -53,7 +54,7 @@ export function startLoadBalancerController(ctx: ControllerContext): Controller 
   const { client, logger, events } = ctx;
   const informer = ctx.informers.forResource<Service>(SERVICES);
   const pool = parseCidr(ctx.config.loadBalancerPool);
-  const addresses = pool ? poolAddresses(pool) : [];
+  const addresses = pool ? poolAddresses(pool).filter((a) => a !== ingressAddress(ctx.config.loadBalancerPool)) : [];
   const inPool = (ip: string): boolean => {
     const n = parseIPv4(ip);
     return pool !== null && n !== null && cidrContains(pool, n) && addresses.includes(ip);

@@ -7,7 +7,7 @@
 // `kube-system/kube-controller-manager` Lease (leader-election.ts).
 import { readFileSync } from 'node:fs';
 import { createAdmission } from '../admission/index.js';
-import { storeKey } from '../api/resources.js';
+import { storeKey, storePrefix } from '../api/resources.js';
 import type { Service } from '../api/types.js';
 import { bootstrapCluster } from '../apiserver/bootstrap.js';
 import { createRegistry } from '../apiserver/registry.js';
@@ -72,6 +72,7 @@ export async function startControlPlane(config: ClusterConfig, logger: Logger, o
     nodePortRange: config.nodePortRange,
     listServices: async () => (await store.list('/registry/services/')).items as Service[],
     getObject: (info, namespace, name) => store.get(storeKey(info, namespace, name)),
+    listObjects: async (info, namespace) => (await store.list(storePrefix(info, namespace))).items,
   });
   const registry = createRegistry({ store, admission, logger: logger.child({ part: 'registry' }) });
   let ready = false;

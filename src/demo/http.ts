@@ -25,6 +25,8 @@ export interface AskOptions {
   /** Local address to connect from. */
   from?: string;
   path?: string;
+  /** The Host header (a name an ingress routes by). */
+  hostHeader?: string;
   timeoutMs?: number;
 }
 
@@ -44,7 +46,7 @@ export function attempt(host: string, port: number, opts: AskOptions = {}): Prom
     };
     const fail = (err: NodeJS.ErrnoException): void => done({ ok: false, code: err.code ?? 'ERROR', message: err.message });
     const req = http.get(
-      { host, port, path: opts.path ?? '/', agent: false, timeout: timeoutMs, ...(opts.from ? { localAddress: opts.from } : {}) },
+      { host, port, path: opts.path ?? '/', agent: false, timeout: timeoutMs, ...(opts.from ? { localAddress: opts.from } : {}), ...(opts.hostHeader ? { headers: { host: opts.hostHeader } } : {}) },
       (res) => {
         let body = '';
         res.setEncoding('utf8');

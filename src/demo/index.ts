@@ -2,6 +2,7 @@
 import { clusterIPInsideOnly } from './clusterip-inside-only.js';
 import { externalTrafficPolicyLocal } from './external-traffic-policy-local.js';
 import { keepaliveAfterScale } from './keepalive-after-scale.js';
+import { ingressHostsAndPaths } from './ingress-hosts-and-paths.js';
 import { labelsAndSelectors } from './labels-and-selectors.js';
 import { loadBalancer } from './loadbalancer.js';
 import { multiContainerPod } from './multi-container-pod.js';
@@ -24,6 +25,7 @@ export const SCENARIOS: ReadonlyArray<Scenario<unknown>> = [
   rolloutNaive,
   rolloutSafe,
   keepaliveAfterScale,
+  ingressHostsAndPaths,
 ] as ReadonlyArray<Scenario<unknown>>;
 
 /** By name (`nodeport-every-node`), number (`06`, `6`) or folder (`06-nodeport-every-node`). */

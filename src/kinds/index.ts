@@ -2,12 +2,17 @@
 // handlers, protobuf decoding, kubectl's tables, the garbage collector, the namespace
 // controller). To add a kind: a folder under src/kinds/ with its definition, and a line here.
 import { deploymentKind } from './deployment/index.js';
+import { controllerRevisionKind } from './controllerrevision/index.js';
+import { daemonSetKind } from './daemonset/index.js';
+import { statefulSetKind } from './statefulset/index.js';
 import { configMapKind } from './configmap/index.js';
 import { cronJobKind } from './cronjob/index.js';
 import { endpointsKind } from './endpoints/index.js';
 import { endpointSliceKind } from './endpointslice/index.js';
 import { eventKind } from './event/index.js';
 import { jobKind } from './job/index.js';
+import { ingressKind } from './ingress/index.js';
+import { ingressClassKind } from './ingressclass/index.js';
 import type { KindDefinition } from './kind.js';
 import { leaseKind } from './lease/index.js';
 import { namespaceKind } from './namespace/index.js';
@@ -38,4 +43,9 @@ export const KINDS: readonly KindDefinition[] = [
   serviceAccountKind,
   jobKind,
   cronJobKind,
+  daemonSetKind,
+  statefulSetKind,
+  controllerRevisionKind,
+  ingressClassKind,
+  ingressKind,
 ];

@@ -39,6 +39,8 @@ export interface AdmissionDeps {
   listServices(): Promise<Service[]>;
   /** A stored object, or undefined (e.g. a Pod's ServiceAccount). */
   getObject?(info: ResourceInfo, namespace: string | undefined, name: string): Promise<KubeObject | undefined>;
+  /** The stored objects of a kind (all namespaces when undefined), e.g. the IngressClasses to default from. */
+  listObjects?(info: ResourceInfo, namespace: string | undefined): Promise<KubeObject[]>;
 }
 
 export interface Admission {
@@ -108,6 +110,8 @@ export interface SubresourceRequest {
   mediaType: string;
   registry: SubresourceRegistry;
   logger: Logger;
+  /** What the API server presents to a node's kubelet (pods/log, exec, attach, portforward). */
+  kubeletToken: string;
 }
 
 /** The registry operations a subresource may use (src/apiserver/registry.ts implements them). */

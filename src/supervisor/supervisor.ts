@@ -87,7 +87,7 @@ const STANDBY_DELAY_MS = 1000;
  * nodes, the proxy and the DNS boot while the control plane does, and retry the API until it answers,
  * which takes ~0.25 s off `up` compared with waiting for the control plane first.
  */
-const STAGE_OF: Record<ProcessComponent, number> = { redis: 0, etcd: 0, 'control-plane': 1, 'api-frontend': 1, node: 1, proxy: 1, dns: 1 };
+const STAGE_OF: Record<ProcessComponent, number> = { redis: 0, etcd: 0, 'control-plane': 1, 'api-frontend': 1, node: 1, proxy: 1, dns: 1, ingress: 1 };
 
 /** Whether `pid` is the cluster's process `name` (its environment says so; redis: its folder). */
 function isNamedClusterProcess(pid: number, home: string, name: string, component: ProcessComponent): boolean {

@@ -39,6 +39,8 @@ export function cluster(opts: { serviceCIDR?: string; nodePortRange?: { min: num
       ? {
           getObject: async (info: ResourceInfo, namespace: string | undefined, name: string) =>
             stored.find((o) => o.kind === info.kind && o.metadata.name === name && (o.metadata.namespace ?? 'default') === (namespace ?? 'default')),
+          listObjects: async (info: ResourceInfo, namespace: string | undefined) =>
+            stored.filter((o) => o.kind === info.kind && (namespace === undefined || (o.metadata.namespace ?? 'default') === namespace)),
         }
       : {}),
   });

@@ -370,12 +370,13 @@ describe('command line: the real control plane', () => {
     const up = await cli('up', '--config', configFile, '--nodes', '0');
     expect(up.code, `${up.stdout}\n${up.stderr}`).toBe(0);
     const st = await statusJson(cli, name);
-    // --nodes 0: the control plane, the proxy (it serves the `kubernetes` ClusterIP) and the
-    // cluster DNS (a process of its own), no nodes
+    // --nodes 0: the control plane, the proxy (it serves the `kubernetes` ClusterIP), the cluster
+    // DNS (a process of its own) and the ingress controller, no nodes
     expect(st.processes.map((p) => [p.name, p.healthy])).toEqual([
       ['control-plane', true],
       ['proxy', true],
       ['dns', true],
+      ['ingress', true],
     ]);
     const config = JSON.parse(readFileSync(path.join(home, 'cluster.json'), 'utf8')) as ClusterConfig;
     expect(config.nodes).toEqual([]);

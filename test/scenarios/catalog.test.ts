@@ -41,6 +41,7 @@ describe('loopkube demo NAME', () => {
     ['1', 'multi-container-pod'],
     ['nope', undefined],
     ['9', 'rollout-naive'],
+    ['12', 'ingress-hosts-and-paths'],
     ['99', undefined],
   ])('%s -> %s', (query, name) => {
     expect(findScenario(query)?.name).toBe(name);

@@ -36,23 +36,44 @@ const deployment = {
 
 const configMap = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: 'default' }, data: { mode: 'fast' } };
 const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'creds', namespace: 'default' }, stringData: { password: 'hunter2' } };
+// the IngressClass `loopkube` comes with the cluster
+const ingress = {
+  apiVersion: 'networking.k8s.io/v1',
+  kind: 'Ingress',
+  metadata: { name: 'site', namespace: 'default' },
+  spec: { rules: [{ host: 'site.example', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'api', port: { number: 80 } } } }] } }] },
+};
 
 const jobTemplate = { spec: { restartPolicy: 'Never', containers: [{ name: 'task', image: 'busybox:1.36', env: [{ name: 'RUN_SECONDS', value: '0.5' }] }] } };
 const job = { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'once', namespace: 'default' }, spec: { template: jobTemplate } };
 // suspended: it never fires during the test
 const cronJob = { apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'nightly', namespace: 'default' }, spec: { schedule: '@daily', suspend: true, jobTemplate: { spec: { template: jobTemplate } } } };
 
+// a DaemonSet and a StatefulSet give ControllerRevisions too
+const daemonSet = {
+  apiVersion: 'apps/v1',
+  kind: 'DaemonSet',
+  metadata: { name: 'agent', namespace: 'default' },
+  spec: { selector: { matchLabels: { app: 'agent' } }, template: { metadata: { labels: { app: 'agent' } }, spec: { containers: [{ name: 'agent', image: 'nginx', ports: [{ containerPort: 8081 }] }] } } },
+};
+const statefulSet = {
+  apiVersion: 'apps/v1',
+  kind: 'StatefulSet',
+  metadata: { name: 'db', namespace: 'default' },
+  spec: { serviceName: 'db', replicas: 1, selector: { matchLabels: { app: 'db' } }, template: { metadata: { labels: { app: 'db' } }, spec: { containers: [{ name: 'db', image: 'nginx', ports: [{ containerPort: 8082 }] }] } } },
+};
+
 beforeAll(async () => {
   c = await startTestCluster({ nodes: 1 });
-  for (const obj of [rc, pdb, deployment, configMap, secret, job, cronJob]) {
+  for (const obj of [rc, pdb, deployment, configMap, secret, job, cronJob, daemonSet, statefulSet, ingress]) {
     const r = await c.kubectl(['create', '-f', '-'], { input: JSON.stringify(obj) });
     if (r.code !== 0) throw new Error(r.stderr);
   }
   // the pod runs (events are written on the way) and the node has its lease
-  await waitFor('the pods of the ReplicationController and the Deployment running', async () => {
+  await waitFor('the pods of the ReplicationController, the Deployment, the DaemonSet and the StatefulSet running', async () => {
     const pods = JSON.parse((await c.kubectl(['get', 'pods', '-o', 'json'])).stdout) as { items: Array<{ metadata: { labels?: Record<string, string> }; status?: { phase?: string } }> };
     const running = (app: string): boolean => pods.items.some((p) => p.metadata.labels?.['app'] === app && p.status?.phase === 'Running');
-    return running('web') && running('api');
+    return running('web') && running('api') && running('agent') && running('db');
   }, 60_000);
 }, 120_000);
 

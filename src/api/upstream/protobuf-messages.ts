@@ -23,6 +23,7 @@ const PROTO_SPECIALS: Readonly<Record<string, string>> = {
   Quantity: 'Quantity',
   IntOrString: 'IntOrString',
   FieldsV1: 'FieldsV1',
+  RawExtension: 'RawExtension',
 };
 
 const SCALARS: Readonly<Record<string, string>> = {

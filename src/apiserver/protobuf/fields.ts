@@ -5,7 +5,7 @@ import { MESSAGES } from './messages.js';
 /** `bytes` is Go's []byte: base64 in JSON. */
 export type ScalarType = 'string' | 'bytes' | 'int32' | 'int64' | 'bool';
 /** Types with a JSON form of their own (a string or a number rather than an object). */
-export type SpecialType = 'Time' | 'MicroTime' | 'Quantity' | 'IntOrString' | 'FieldsV1';
+export type SpecialType = 'Time' | 'MicroTime' | 'Quantity' | 'IntOrString' | 'FieldsV1' | 'RawExtension';
 
 export type ValueType = { kind: 'scalar'; scalar: ScalarType } | { kind: 'special'; special: SpecialType } | { kind: 'message'; message: string };
 
@@ -20,7 +20,7 @@ export interface FieldSpec {
 }
 
 const SCALARS: ReadonlySet<string> = new Set<ScalarType>(['string', 'bytes', 'int32', 'int64', 'bool']);
-const SPECIALS: ReadonlySet<string> = new Set<SpecialType>(['Time', 'MicroTime', 'Quantity', 'IntOrString', 'FieldsV1']);
+const SPECIALS: ReadonlySet<string> = new Set<SpecialType>(['Time', 'MicroTime', 'Quantity', 'IntOrString', 'FieldsV1', 'RawExtension']);
 
 function valueType(name: string, where: string): ValueType {
   if (SCALARS.has(name)) return { kind: 'scalar', scalar: name as ScalarType };

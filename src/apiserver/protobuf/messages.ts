@@ -81,6 +81,46 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
   },
 
   // k8s.io/api/apps/v1 (generated.proto)
+  'apps.v1.ControllerRevision': {
+    1: 'metadata meta.v1.ObjectMeta',
+    2: 'data RawExtension',
+    3: 'revision int64 keep',
+  },
+  'apps.v1.DaemonSet': {
+    1: 'metadata meta.v1.ObjectMeta',
+    2: 'spec apps.v1.DaemonSetSpec',
+    3: 'status apps.v1.DaemonSetStatus',
+  },
+  'apps.v1.DaemonSetCondition': {
+    1: 'type string keep',
+    2: 'status string keep',
+    3: 'lastTransitionTime Time',
+    4: 'reason string',
+    5: 'message string',
+  },
+  'apps.v1.DaemonSetSpec': {
+    1: 'selector meta.v1.LabelSelector',
+    2: 'template core.v1.PodTemplateSpec',
+    3: 'updateStrategy apps.v1.DaemonSetUpdateStrategy',
+    4: 'minReadySeconds int32',
+    6: 'revisionHistoryLimit int32 keep',
+  },
+  'apps.v1.DaemonSetStatus': {
+    1: 'currentNumberScheduled int32 keep',
+    2: 'numberMisscheduled int32 keep',
+    3: 'desiredNumberScheduled int32 keep',
+    4: 'numberReady int32 keep',
+    5: 'observedGeneration int64',
+    6: 'updatedNumberScheduled int32',
+    7: 'numberAvailable int32',
+    8: 'numberUnavailable int32',
+    9: 'collisionCount int32 keep',
+    10: 'conditions apps.v1.DaemonSetCondition[]',
+  },
+  'apps.v1.DaemonSetUpdateStrategy': {
+    1: 'type string',
+    2: 'rollingUpdate apps.v1.RollingUpdateDaemonSet',
+  },
   'apps.v1.Deployment': {
     1: 'metadata meta.v1.ObjectMeta',
     2: 'spec apps.v1.DeploymentSpec',
@@ -144,9 +184,65 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
     5: 'availableReplicas int32',
     6: 'conditions apps.v1.ReplicaSetCondition[]',
   },
+  'apps.v1.RollingUpdateDaemonSet': {
+    1: 'maxUnavailable IntOrString',
+    2: 'maxSurge IntOrString',
+  },
   'apps.v1.RollingUpdateDeployment': {
     1: 'maxUnavailable IntOrString',
     2: 'maxSurge IntOrString',
+  },
+  'apps.v1.RollingUpdateStatefulSetStrategy': {
+    1: 'partition int32 keep',
+    2: 'maxUnavailable IntOrString',
+  },
+  'apps.v1.StatefulSet': {
+    1: 'metadata meta.v1.ObjectMeta',
+    2: 'spec apps.v1.StatefulSetSpec',
+    3: 'status apps.v1.StatefulSetStatus',
+  },
+  'apps.v1.StatefulSetCondition': {
+    1: 'type string keep',
+    2: 'status string keep',
+    3: 'lastTransitionTime Time',
+    4: 'reason string',
+    5: 'message string',
+  },
+  'apps.v1.StatefulSetOrdinals': {
+    1: 'start int32 keep',
+  },
+  'apps.v1.StatefulSetPersistentVolumeClaimRetentionPolicy': {
+    1: 'whenDeleted string',
+    2: 'whenScaled string',
+  },
+  'apps.v1.StatefulSetSpec': {
+    1: 'replicas int32 keep',
+    2: 'selector meta.v1.LabelSelector',
+    3: 'template core.v1.PodTemplateSpec',
+    4: 'volumeClaimTemplates core.v1.PersistentVolumeClaim[]',
+    5: 'serviceName string keep',
+    6: 'podManagementPolicy string',
+    7: 'updateStrategy apps.v1.StatefulSetUpdateStrategy',
+    8: 'revisionHistoryLimit int32 keep',
+    9: 'minReadySeconds int32',
+    10: 'persistentVolumeClaimRetentionPolicy apps.v1.StatefulSetPersistentVolumeClaimRetentionPolicy',
+    11: 'ordinals apps.v1.StatefulSetOrdinals',
+  },
+  'apps.v1.StatefulSetStatus': {
+    1: 'observedGeneration int64',
+    2: 'replicas int32 keep',
+    3: 'readyReplicas int32',
+    4: 'currentReplicas int32',
+    5: 'updatedReplicas int32',
+    6: 'currentRevision string',
+    7: 'updateRevision string',
+    9: 'collisionCount int32 keep',
+    10: 'conditions apps.v1.StatefulSetCondition[]',
+    11: 'availableReplicas int32 keep',
+  },
+  'apps.v1.StatefulSetUpdateStrategy': {
+    1: 'type string',
+    2: 'rollingUpdate apps.v1.RollingUpdateStatefulSetStrategy',
   },
 
   // k8s.io/api/autoscaling/v1 (generated.proto)
@@ -674,6 +770,10 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
   'core.v1.LocalObjectReference': {
     1: 'name string',
   },
+  'core.v1.ModifyVolumeStatus': {
+    1: 'targetVolumeAttributesClassName string',
+    2: 'status string keep',
+  },
   'core.v1.NFSVolumeSource': {
     1: 'server string keep',
     2: 'path string keep',
@@ -803,6 +903,19 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
     6: 'resourceVersion string',
     7: 'fieldPath string',
   },
+  'core.v1.PersistentVolumeClaim': {
+    1: 'metadata meta.v1.ObjectMeta',
+    2: 'spec core.v1.PersistentVolumeClaimSpec',
+    3: 'status core.v1.PersistentVolumeClaimStatus',
+  },
+  'core.v1.PersistentVolumeClaimCondition': {
+    1: 'type string keep',
+    2: 'status string keep',
+    3: 'lastProbeTime Time',
+    4: 'lastTransitionTime Time',
+    5: 'reason string',
+    6: 'message string',
+  },
   'core.v1.PersistentVolumeClaimSpec': {
     1: 'accessModes string[]',
     2: 'resources core.v1.VolumeResourceRequirements',
@@ -813,6 +926,16 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
     7: 'dataSource core.v1.TypedLocalObjectReference',
     8: 'dataSourceRef core.v1.TypedObjectReference',
     9: 'volumeAttributesClassName string keep',
+  },
+  'core.v1.PersistentVolumeClaimStatus': {
+    1: 'phase string',
+    2: 'accessModes string[]',
+    3: 'capacity map<string,Quantity>',
+    4: 'conditions core.v1.PersistentVolumeClaimCondition[]',
+    5: 'allocatedResources map<string,Quantity>',
+    7: 'allocatedResourceStatuses map<string,string>',
+    8: 'currentVolumeAttributesClassName string keep',
+    9: 'modifyVolumeStatus core.v1.ModifyVolumeStatus',
   },
   'core.v1.PersistentVolumeClaimTemplate': {
     1: 'metadata meta.v1.ObjectMeta',
@@ -1347,6 +1470,81 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
   },
   'discovery.v1.ForZone': {
     1: 'name string keep',
+  },
+
+  // k8s.io/api/networking/v1 (generated.proto)
+  'networking.v1.HTTPIngressPath': {
+    1: 'path string',
+    2: 'backend networking.v1.IngressBackend',
+    3: 'pathType string keep',
+  },
+  'networking.v1.HTTPIngressRuleValue': {
+    1: 'paths networking.v1.HTTPIngressPath[]',
+  },
+  'networking.v1.Ingress': {
+    1: 'metadata meta.v1.ObjectMeta',
+    2: 'spec networking.v1.IngressSpec',
+    3: 'status networking.v1.IngressStatus',
+  },
+  'networking.v1.IngressBackend': {
+    3: 'resource core.v1.TypedLocalObjectReference',
+    4: 'service networking.v1.IngressServiceBackend',
+  },
+  'networking.v1.IngressClass': {
+    1: 'metadata meta.v1.ObjectMeta',
+    2: 'spec networking.v1.IngressClassSpec',
+  },
+  'networking.v1.IngressClassParametersReference': {
+    1: 'apiGroup string keep',
+    2: 'kind string keep',
+    3: 'name string keep',
+    4: 'scope string keep',
+    5: 'namespace string keep',
+  },
+  'networking.v1.IngressClassSpec': {
+    1: 'controller string',
+    2: 'parameters networking.v1.IngressClassParametersReference',
+  },
+  'networking.v1.IngressLoadBalancerIngress': {
+    1: 'ip string',
+    2: 'hostname string',
+    4: 'ports networking.v1.IngressPortStatus[]',
+  },
+  'networking.v1.IngressLoadBalancerStatus': {
+    1: 'ingress networking.v1.IngressLoadBalancerIngress[]',
+  },
+  'networking.v1.IngressPortStatus': {
+    1: 'port int32 keep',
+    2: 'protocol string keep',
+    3: 'error string keep',
+  },
+  'networking.v1.IngressRule': {
+    1: 'host string',
+    2: '...networking.v1.IngressRuleValue',
+  },
+  'networking.v1.IngressRuleValue': {
+    1: 'http networking.v1.HTTPIngressRuleValue',
+  },
+  'networking.v1.IngressServiceBackend': {
+    1: 'name string keep',
+    2: 'port networking.v1.ServiceBackendPort',
+  },
+  'networking.v1.IngressSpec': {
+    1: 'defaultBackend networking.v1.IngressBackend',
+    2: 'tls networking.v1.IngressTLS[]',
+    3: 'rules networking.v1.IngressRule[]',
+    4: 'ingressClassName string keep',
+  },
+  'networking.v1.IngressStatus': {
+    1: 'loadBalancer networking.v1.IngressLoadBalancerStatus',
+  },
+  'networking.v1.IngressTLS': {
+    1: 'hosts string[]',
+    2: 'secretName string',
+  },
+  'networking.v1.ServiceBackendPort': {
+    1: 'name string',
+    2: 'number int32',
   },
 
   // k8s.io/api/policy/v1 (generated.proto)

@@ -63,15 +63,15 @@ function decodeIntOrString(buf: Buffer): number | string {
   return type === 1 ? strVal : intVal;
 }
 
-/** FieldsV1 {Raw = 1}: the managed-fields set, as JSON. */
-function decodeFieldsV1(buf: Buffer): JsonValue {
+/** FieldsV1 {Raw = 1} (the managed-fields set) and runtime.RawExtension {Raw = 1} (e.g. a ControllerRevision's data): raw JSON. */
+function decodeRawJson(buf: Buffer, what: 'FieldsV1' | 'RawExtension'): JsonValue {
   let raw: Buffer | undefined;
-  for (const f of readFields(buf, 'FieldsV1')) if (f.field === 1) raw = bytesField(f, 'Raw');
+  for (const f of readFields(buf, what)) if (f.field === 1) raw = bytesField(f, 'Raw');
   if (!raw || raw.length === 0) return null;
   try {
     return JSON.parse(raw.toString('utf8')) as JsonValue;
   } catch (err) {
-    throw new MalformedProtobufError(`FieldsV1: ${(err as Error).message}`);
+    throw new MalformedProtobufError(`${what}: ${(err as Error).message}`);
   }
 }
 
@@ -86,6 +86,7 @@ export function decodeSpecial(special: SpecialType, buf: Buffer): JsonValue | un
     case 'IntOrString':
       return decodeIntOrString(buf);
     case 'FieldsV1':
-      return decodeFieldsV1(buf);
+    case 'RawExtension':
+      return decodeRawJson(buf, special);
   }
 }

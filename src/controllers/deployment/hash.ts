@@ -37,7 +37,12 @@ export function safeEncodeString(s: string): string {
 }
 
 export function podTemplateHash(template: PodTemplateSpec, collisionCount?: number): string {
-  let h = fnv32a(new TextEncoder().encode(canonical(template)));
+  return computeHash(template, collisionCount);
+}
+
+/** controller.ComputeHash / history.HashControllerRevision over any JSON value. */
+export function computeHash(value: unknown, collisionCount?: number): string {
+  let h = fnv32a(new TextEncoder().encode(canonical(value)));
   if (collisionCount !== undefined && collisionCount !== null) {
     const bytes = new Uint8Array(8);
     new DataView(bytes.buffer).setUint32(0, collisionCount >>> 0, true);

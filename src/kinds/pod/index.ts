@@ -6,6 +6,8 @@ import { admitPod } from './admission.js';
 import { bindingSubresource } from './binding.js';
 import { podReadyToRemove, preparePodDelete } from './deletion.js';
 import { evictionSubresource } from './eviction.js';
+import { logSubresource } from './log.js';
+import { attachSubresource, execSubresource, portForwardSubresource } from './streams.js';
 import { POD_FIELDS } from './fields.js';
 import { podPrinter } from './printer.js';
 import { PODS } from './resource.js';
@@ -15,7 +17,7 @@ export const podKind: KindDefinition = {
   printer: podPrinter,
   fieldSelectors: POD_FIELDS,
   protobufMessage: 'core.v1.Pod',
-  subresources: { binding: bindingSubresource, eviction: evictionSubresource },
+  subresources: { binding: bindingSubresource, eviction: evictionSubresource, log: logSubresource, exec: execSubresource, attach: attachSubresource, portforward: portForwardSubresource },
   strategy: {
     returnDeletedObject: true,
     initialStatus: () => ({ phase: 'Pending' }),

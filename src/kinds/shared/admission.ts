@@ -17,6 +17,8 @@ export interface SpecStatusAdmission<T extends KubeObject> {
   defaults?(obj: T): void;
   /** The object's own rules (spec), on create and on update. */
   validate(obj: T): FieldError[];
+  /** Rules only a create checks (after validate's). */
+  validateCreate?(obj: T): FieldError[];
   /** What may not change (immutable fields), on update. */
   validateUpdate?(obj: T, old: T): FieldError[];
   /** validateUpdate's errors come before validate's (as ValidateConfigMapUpdate orders them). */
@@ -39,7 +41,7 @@ export function specStatusAdmission<T extends KubeObject>(a: SpecStatusAdmission
       const o = obj as KubeObject;
       if (status === undefined) delete o.status;
       else o.status = status;
-      fail(obj, [...validateObjectMeta(obj.metadata, a.namespaced, a.name), ...a.validate(obj)]);
+      fail(obj, [...validateObjectMeta(obj.metadata, a.namespaced, a.name), ...a.validate(obj), ...(a.validateCreate?.(obj) ?? [])]);
       return obj;
     }
     if (!old) throw new Error('UPDATE without oldObject');

@@ -1,0 +1,53 @@
+import type { Pod } from '../../src/api/types.js';
+// What a toolbox command sees of its pod: identity, env, the generated /etc files, where the
+// cluster DNS answers, and its standard streams. Network calls leave from the pod's IP.
+export interface ToolboxPod {
+  name: string;
+  namespace: string;
+  podIP: string;
+  hostname: string;
+  /** The container's environment (spec env with literal values, and the pod's own variables). */
+  env: Record<string, string>;
+  /** The cluster DNS (cluster.json `dns`); undefined when the cluster has none. */
+  dns?: { ip: string; port: number };
+  clusterDomain: string;
+}
+
+export interface ToolIO {
+  out(text: string): void;
+  err(text: string): void;
+  /** Cancelled by Ctrl-C (tty) or the session ending. */
+  signal: AbortSignal;
+}
+
+/** The pod as the toolbox sees it (env: the container's literal env and what kubelet adds). */
+export function toolboxPodOf(pod: Pod, podIP: string, container: string, dns: ToolboxPod['dns'], clusterDomain: string): ToolboxPod {
+  const spec = pod.spec.containers.find((c) => c.name === container);
+  const hostname = pod.spec.hostname || pod.metadata.name || '';
+  const env: Record<string, string> = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOSTNAME: hostname, HOME: '/root' };
+  for (const e of spec?.env ?? []) if (e.value !== undefined) env[e.name] = e.value;
+  return { name: pod.metadata.name ?? '', namespace: pod.metadata.namespace ?? 'default', podIP, hostname, env, ...(dns ? { dns } : {}), clusterDomain };
+}
+
+export type ToolCommand = (args: string[], pod: ToolboxPod, io: ToolIO) => Promise<number>;
+
+/** The pod's /etc/resolv.conf, as kubelet writes it for dnsPolicy ClusterFirst. */
+export function resolvConf(pod: ToolboxPod): string {
+  const d = pod.clusterDomain;
+  const server = pod.dns ? pod.dns.ip : '127.96.0.10';
+  const port = pod.dns && pod.dns.port !== 53 ? `# the cluster DNS answers on port ${pod.dns.port} (not 53): this toolbox asks it there\n` : '';
+  return `${port}search ${pod.namespace}.svc.${d} svc.${d} ${d}\nnameserver ${server}\noptions ndots:5\n`;
+}
+
+/** The pod's /etc/hosts, as kubelet's managed hosts file. */
+export function etcHosts(pod: ToolboxPod): string {
+  return (
+    '# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\n' +
+    `fe00::0\tip6-mcastprefix\nfe00::1\tip6-allnodes\nfe00::2\tip6-allrouters\n${pod.podIP}\t${pod.hostname}\n`
+  );
+}
+
+/** The files `cat` and `ls` know. */
+export function podFiles(pod: ToolboxPod): Record<string, string> {
+  return { '/etc/resolv.conf': resolvConf(pod), '/etc/hosts': etcHosts(pod), '/etc/hostname': `${pod.hostname}\n` };
+}
