@@ -60,7 +60,20 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<NodeAgent>
   const metrics = createNodeMetrics(node.name, () =>
     (pods?.runtimes() ?? []).map((r) => ({ namespace: r.pod().metadata.namespace ?? '', name: r.pod().metadata.name ?? '', ip: r.podIP, requests: r.requests(), answers: r.answers() })),
   );
-  const health: HealthServer = await startHealthServer(node.ip, opts.healthPort ?? NODE_HEALTH_PORT, () => registered, metrics.render);
+  const health: HealthServer = await startHealthServer({
+    host: node.ip,
+    port: opts.healthPort ?? NODE_HEALTH_PORT,
+    healthy: () => registered,
+    metrics: metrics.render,
+    token: client.config.token,
+    control: (namespace, name, containerName) => {
+      const runtime = pods?.runtime(`${namespace}/${name}`);
+      if (!runtime) return { missing: `pod ${namespace}/${name} is not on node ${node.name}` };
+      const container = runtime.container(containerName);
+      if (!container) return { missing: `pod ${namespace}/${name} has no container ${JSON.stringify(containerName)}` };
+      return container.control() ?? { missing: `container ${containerName} of pod ${namespace}/${name} is not running` };
+    },
+  });
   const podByName = (namespace: string, name: string): ReturnType<PodManager['runtime']> => pods?.runtime(`${namespace}/${name}`);
   let kubelet: KubeletServer | undefined;
   try {

@@ -23,7 +23,7 @@ import { containerLifetime, exitReason } from './container-lifetime.js';
 import { createContainerLog, type ContainerLog } from './container-logs.js';
 import { runsShell, startMainProcess, type MainProcess } from './main-process.js';
 import type { ToolboxPod } from './toolbox/context.js';
-import { createAppControl, type AppControl, type ProbeKind } from './control.js';
+import { createAppControl, type AppControl, type ContainerControl, type ProbeKind } from './control.js';
 import { startPodApp, type PodApp, type RequestCounter } from './pod-app.js';
 import type { ContainerSnapshot } from './pod-status.js';
 import { rfc3339 } from './pod-status.js';
@@ -79,6 +79,8 @@ export interface ContainerRuntime {
   stop(graceMs: number): Promise<void>;
   /** Closes everything at once (grace ran out, the pod is gone, the node shuts down). */
   kill(): void;
+  /** The running app's control (its flags and a crash), or null when it is not running. */
+  control(): ContainerControl | null;
   /** A ConfigMap or Secret changed: a container waiting in CreateContainerConfigError tries again. */
   retryConfig(): void;
   /** Opens the app on these ports too while it runs (a Service now sends to them). */
@@ -135,6 +137,8 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
   /** The apps of the current run, until each is fully closed. */
   const apps = new Set<PodApp>();
   let control: AppControl = createAppControl();
+  /** The current run's control, while it runs. */
+  let runControl: ContainerControl | null = null;
   let probes: { readiness?: ProbeWorker; liveness?: ProbeWorker; startup?: ProbeWorker } = {};
   let startupPassed = false;
   let restartTimer: NodeJS.Timeout | undefined;
@@ -300,14 +304,6 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
         counter: deps.counter,
         view: config.view,
         ...(listen ? { listen } : {}),
-        onCrash: (code) => {
-          if (id !== runId || phase.kind !== 'running') return;
-          deps.logger.info({ container: name, exitCode: code }, 'container crashed (control path)');
-          exited(code, exitReason(code), id);
-        },
-        onControlChange: () => {
-          if (id === runId) deps.onChange();
-        },
         stdout,
       });
     const targets = [...ports.map((port) => ({ port, listen: undefined })), ...hostListeners];
@@ -391,6 +387,19 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
       }
     }
     phase = { kind: 'running', startedAt, containerID };
+    runControl = {
+      flags: appControl,
+      hooks: {
+        crash: (code) => {
+          if (id !== runId || phase.kind !== 'running') return;
+          deps.logger.info({ container: name, exitCode: code }, 'container crashed (control path)');
+          exited(code, exitReason(code), id);
+        },
+        changed: () => {
+          if (id === runId) deps.onChange();
+        },
+      },
+    };
     deps.logger.info({ container: name, podIP, ports: [...listening], restartCount, listensInMs: knobs.startupDelayMs }, 'container started');
     if (runsShell(spec)) {
       const proc = startMainProcess(spec, deps.toolboxPod(), stdout);
@@ -503,6 +512,7 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
     start() {
       void run();
     },
+    control: () => (phase.kind === 'running' && !stopping ? runControl : null),
     retryConfig() {
       if (stopping || phase.kind !== 'waiting' || phase.reason !== 'CreateContainerConfigError') return;
       void run();

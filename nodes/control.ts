@@ -1,16 +1,9 @@
-// The control path of the built-in app: how a test (or a curious user) makes one container fail
-// its readiness, fail its liveness, or crash, over plain HTTP on any of the container's ports:
-//
-//   POST /_loopkube/readiness?ready=false     readiness probes now fail (true: pass again)
-//   POST /_loopkube/liveness?healthy=false    liveness probes now fail: kubelet restarts it
-//   POST /_loopkube/crash?exitCode=1          the container exits at once (default code 1)
-//   GET  /_loopkube/state                     what the flags are now
-//
-// The flags belong to one run of one container: a restarted container starts healthy and ready,
-// as a restarted process would.
-import type { IncomingMessage, ServerResponse } from 'node:http';
-
-export const CONTROL_PREFIX = '/_loopkube/';
+// The control of one container's built-in app (src/client/pod-control.ts has the paths): its
+// readiness and liveness flags and a crash, served by the node agent (the health server, with
+// the cluster's token) and never on the pod's own ports. The flags belong to one run of one
+// container: a restarted container starts healthy and ready, as a restarted process would.
+import type { ServerResponse } from 'node:http';
+import { POD_CONTROL_ACTIONS } from '../src/client/pod-control.js';
 
 /**
  * The node's probes name themselves with this header, so the app can answer a readiness probe
@@ -41,7 +34,13 @@ export interface ControlHooks {
   changed(): void;
 }
 
-function answer(res: ServerResponse, status: number, body: unknown): void {
+/** A running container's flags and what to call when they change. */
+export interface ContainerControl {
+  flags: AppControl;
+  hooks: ControlHooks;
+}
+
+export function answer(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body) + '\n';
   res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
   res.end(text);
@@ -53,40 +52,39 @@ function parseBool(v: string | null): boolean | null {
   return null;
 }
 
-/** Handles a request under CONTROL_PREFIX. */
-export function handleControlRequest(req: IncomingMessage, res: ServerResponse, control: AppControl, hooks: ControlHooks): void {
-  const url = new URL(req.url ?? '/', 'http://pod');
-  const action = url.pathname.slice(CONTROL_PREFIX.length);
-  const method = req.method ?? 'GET';
+/** Applies one control action to a running container and answers it. */
+export function handleControl(method: string, action: string, query: URLSearchParams, target: ContainerControl, res: ServerResponse): void {
+  const control = target.flags;
   if (action === 'state') {
     if (method !== 'GET') return answer(res, 405, { error: 'use GET' });
     return answer(res, 200, { ...control });
   }
-  if (method !== 'POST') return answer(res, 405, { error: `use POST ${url.pathname}` });
+  if (!(POD_CONTROL_ACTIONS as readonly string[]).includes(action)) {
+    return answer(res, 404, { error: `unknown control action ${JSON.stringify(action)}; known: ${POD_CONTROL_ACTIONS.join(', ')}` });
+  }
+  if (method !== 'POST') return answer(res, 405, { error: `use POST for ${action}` });
   switch (action) {
     case 'readiness': {
-      const v = parseBool(url.searchParams.get('ready'));
+      const v = parseBool(query.get('ready'));
       if (v === null) return answer(res, 400, { error: 'ready must be true or false' });
       control.ready = v;
-      hooks.changed();
+      target.hooks.changed();
       return answer(res, 200, { ...control });
     }
     case 'liveness': {
-      const v = parseBool(url.searchParams.get('healthy'));
+      const v = parseBool(query.get('healthy'));
       if (v === null) return answer(res, 400, { error: 'healthy must be true or false' });
       control.healthy = v;
-      hooks.changed();
+      target.hooks.changed();
       return answer(res, 200, { ...control });
     }
-    case 'crash': {
-      const raw = url.searchParams.get('exitCode');
+    default: {
+      const raw = query.get('exitCode');
       const code = raw === null ? 1 : Number(raw);
       if (!Number.isInteger(code) || code < 0 || code > 255) return answer(res, 400, { error: 'exitCode must be a whole number between 0 and 255' });
-      res.on('finish', () => hooks.crash(code));
+      res.on('finish', () => setImmediate(() => target.hooks.crash(code)));
       res.shouldKeepAlive = false;
       return answer(res, 200, { crashing: true, exitCode: code });
     }
-    default:
-      return answer(res, 404, { error: `unknown control path ${url.pathname}; known: readiness, liveness, crash, state` });
   }
 }

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { readClusterConfig } from '../src/cluster/config.js';
-import { exitWhenParentDies } from '../src/cluster/parent-watch.js';
+import { followSupervisor } from '../src/cluster/parent-watch.js';
 import { createApiClient } from '../src/client/client.js';
 import { clientConfigFromHome } from '../src/client/config.js';
 import { createLogger } from '../src/log.js';
@@ -47,7 +47,7 @@ const nodeConfig = config.nodes.find((n) => n.name === values.node);
 if (!nodeConfig) fail(`node ${JSON.stringify(values.node)} is not in ${home}/cluster.json (nodes: ${config.nodes.map((n) => n.name).join(', ') || 'none'})`);
 
 const logger = createLogger('node', { node: nodeConfig.name });
-exitWhenParentDies();
+const follower = followSupervisor({ log: (msg, fields) => logger.info(fields ?? {}, msg) });
 
 const baseMs = positiveMs('restart-backoff-ms', values['restart-backoff-ms'] ?? process.env.LOOPKUBE_RESTART_BACKOFF_MS, DEFAULT_RESTART_BACKOFF.baseMs);
 const maxMs = positiveMs('restart-backoff-max-ms', values['restart-backoff-max-ms'] ?? process.env.LOOPKUBE_RESTART_BACKOFF_MAX_MS, baseMs * 30);
@@ -80,6 +80,7 @@ try {
   const stop = (signal: string): void => {
     if (stopping) return;
     stopping = true;
+    follower.stop();
     logger.info({ signal }, 'stopping; pods stay bound to this node');
     const force = setTimeout(() => process.exit(0), 3000);
     force.unref();

@@ -3,12 +3,14 @@
 // the client address it saw, so traffic spread and source-IP rules are visible from outside. It sits
 // on the hot path of load tests: the fixed part of the answer is rendered once, keep-alive
 // connections are reused, and its access log (one line per request, as a web server's, to the
-// container's stdout: `kubectl logs`) is a string handed to a buffered writer.
+// container's stdout: `kubectl logs`) is a string handed to a buffered writer. It has no control
+// path of its own: its ports are reachable through every NodePort and load balancer, so the flags
+// its probes answer by are changed only through its node (nodes/control.ts, with the cluster's token).
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import net from 'node:net';
 import type { AppKnobs } from './app-knobs.js';
 import type { ContainerView } from './container-view.js';
-import { CONTROL_PREFIX, PROBE_HEADER, handleControlRequest, probePasses, type AppControl } from './control.js';
+import { PROBE_HEADER, probePasses, type AppControl } from './control.js';
 
 export interface PodIdentity {
   pod: string;
@@ -39,10 +41,6 @@ export interface PodAppOptions {
   knobs: AppKnobs;
   control: AppControl;
   counter: RequestCounter;
-  /** The container exits (the crash control path). */
-  onCrash(exitCode: number): void;
-  /** The control path changed a flag. */
-  onControlChange(): void;
   /** The container's stdout (its log): an access-log line per request, probes excepted. */
   stdout?(line: string): void;
   /** What the container sees (its resolved env and mounted files): `GET /env`, `GET /fs/...`. */
@@ -171,10 +169,6 @@ export function startPodApp(opts: PodAppOptions): Promise<PodApp> {
       return;
     }
     if (stdout) accessLog(req, res, process.hrtime.bigint());
-    if (url.startsWith(CONTROL_PREFIX)) {
-      handleControlRequest(req, res, control, { crash: (code) => setImmediate(() => opts.onCrash(code)), changed: opts.onControlChange });
-      return;
-    }
     if (opts.view && req.method === 'GET') {
       if (url === '/env') return json(res, Object.fromEntries(opts.view.env()));
       if (url === '/fs' || url.startsWith('/fs/')) return serveFile(res, opts.view, url.slice(3));

@@ -3,9 +3,12 @@
 //   /metrics  Prometheus text: per-frontend and per-endpoint traffic, listeners, syncs
 //   /stats    the same traffic as one JSON object (TrafficSnapshot), for the CLI and dashboard
 //   /listeners  what listens and what failed to open, with why and the fix (ListenersReport)
+// /metrics, /stats and /listeners name services, addresses and traffic: they need the cluster's
+// bearer token (kube-proxy binds its metrics to 127.0.0.1, which on a shared machine every user reaches).
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ListenersReport } from '../src/observe/listener-problems.js';
+import { hasBearer, writeUnauthorized } from '../src/pki/bearer.js';
 import type { EndpointTraffic, FrontendTraffic, TrafficCounters, TrafficSnapshot } from './stats.js';
 
 export interface ProxyStatus {
@@ -99,7 +102,7 @@ export function renderMetrics(traffic: TrafficSnapshot, status: ProxyStatus): st
   return `${out.join('\n')}\n`;
 }
 
-export function startMetricsServer(host: string, port: number, source: MetricsSource): Promise<MetricsServer> {
+export function startMetricsServer(host: string, port: number, source: MetricsSource, token: string): Promise<MetricsServer> {
   const server = http.createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     req.resume();
@@ -111,6 +114,10 @@ export function startMetricsServer(host: string, port: number, source: MetricsSo
       const s = source.status();
       const body = s.synced ? 'ok' : 'waiting for the first sync with the API server';
       res.writeHead(s.synced ? 200 : 503, { 'Content-Type': 'text/plain; charset=utf-8' }).end(body);
+      return;
+    }
+    if ((path === '/metrics' || path === '/stats' || path === '/listeners') && !hasBearer(req.headers, token)) {
+      writeUnauthorized(res);
       return;
     }
     if (path === '/metrics') {

@@ -7,7 +7,8 @@
 // with kube-proxy's minSyncPeriod / syncPeriod (and loopkube's syncDelay) they wait as on a real
 // node (src/cluster/propagation.ts).
 import { resourcePath } from '../src/api/paths.js';
-import type { EndpointSlice, Node, Service } from '../src/api/types.js';
+import type { EndpointSlice, Node, Pod, Service } from '../src/api/types.js';
+import { trackPodAddresses } from '../src/cluster/pod-addresses.js';
 import type { ClusterConfig } from '../src/cluster/config.js';
 import type { ApiClient } from '../src/client/client.js';
 import { createInformer, type Informer } from '../src/client/informer.js';
@@ -26,6 +27,7 @@ import { createSyncRunner } from './sync-runner.js';
 import { BURST_SYNCS, propagationOf } from '../src/cluster/propagation.js';
 import { ENDPOINT_SLICES } from '../src/kinds/endpointslice/resource.js';
 import { NODES } from '../src/kinds/node/resource.js';
+import { PODS } from '../src/kinds/pod/resource.js';
 import { SERVICES } from '../src/kinds/service/resource.js';
 
 /** How often addresses that could not be bound are tried again. */
@@ -38,6 +40,8 @@ export interface ProxierOptions {
   config: ClusterConfig;
   logger: Logger;
   events: ProxyEvents;
+  /** The first sync waits for this too (the listening sockets a restart takes back). */
+  beforeFirstSync?: Promise<unknown>;
   /** Overrides the cluster's proxy.dataPlane. */
   dataPlane?: DataPlaneName;
 }
@@ -45,6 +49,8 @@ export interface ProxierOptions {
 export interface Proxier extends MetricsSource {
   /** Resolves once the first snapshot is applied. */
   synced(): Promise<void>;
+  /** Resolves once every informer has listed (before the first snapshot when it waits for beforeFirstSync). */
+  informersSynced(): Promise<void>;
   /** The snapshot in effect (null before the first sync). */
   current(): RoutingSnapshot | null;
   dataPlane(): DataPlane;
@@ -64,14 +70,17 @@ export function startProxier(opts: ProxierOptions): Proxier {
     logger,
   });
   const nodes = createInformer<Node>(client, { path: resourcePath(NODES), logger });
-  const informers: Array<Informer<Service> | Informer<EndpointSlice> | Informer<Node>> = [services, slices, nodes];
+  // Pod IPs in use: the ClusterIP rule accepts a pod's source address only while a pod holds it.
+  const pods = createInformer<Pod>(client, { path: resourcePath(PODS), logger });
+  const podAddresses = trackPodAddresses(pods);
+  const informers: Array<Informer<Service> | Informer<EndpointSlice> | Informer<Node> | Informer<Pod>> = [services, slices, nodes, pods];
 
   const stats = createStatsRegistry();
   const planeName = chooseDataPlane(opts.dataPlane ?? config.proxy.dataPlane ?? DEFAULT_DATA_PLANE, logger);
   const plane = createDataPlane(planeName, { mode: config.proxy.mode, stats, hooks: { onFailure: serveFailed }, logger, cluster: config });
   let snapshot: RoutingSnapshot | null = null;
   let stopped = false;
-  const builder = createSnapshotBuilder(config.nodes);
+  const builder = createSnapshotBuilder(config.nodes, podAddresses);
   let lastFullSync = 0;
   const timings = propagationOf(config);
   const runner = createSyncRunner(() => sync(), {
@@ -115,7 +124,7 @@ export function startProxier(opts: ProxierOptions): Proxier {
   const scheduleRetry = (): void => runner.retryAfter(BIND_RETRY_MS);
 
   function sync(): void {
-    if (stopped || !informers.every((i) => i.hasSynced())) return;
+    if (stopped || !heldSocketsIn || !informers.every((i) => i.hasSynced())) return;
     const started = performance.now();
     // A full resync now and then (syncPeriod), as kube-proxy's periodic sync: the data plane
     // reconciles every listener (or rule) against the snapshot, not only the changed ones.
@@ -215,8 +224,11 @@ export function startProxier(opts: ProxierOptions): Proxier {
     },
     delete: nodesChanged,
   });
+  // Listening sockets a restart takes back (and a standby's promotion) come before the first sync.
+  let heldSocketsIn = !opts.beforeFirstSync;
   // The first sync runs as soon as the caches are filled, outside the runner (as kube-proxy's).
-  void Promise.all(informers.map((i) => i.synced())).then(() => {
+  void Promise.all([...informers.map((i) => i.synced()), opts.beforeFirstSync]).then(() => {
+    heldSocketsIn = true;
     for (const s of services.list()) builder.setService(s);
     for (const s of slices.list()) builder.setSlice(s);
     builder.setNodes(nodes.list());
@@ -229,6 +241,7 @@ export function startProxier(opts: ProxierOptions): Proxier {
 
   return {
     synced: () => syncedPromise,
+    informersSynced: () => Promise.all(informers.map((i) => i.synced())).then(() => undefined),
     current: () => snapshot,
     dataPlane: () => plane,
     healthChecks: () => healthChecks,

@@ -49,14 +49,15 @@ function sliceService(slice: EndpointSlice): string | undefined {
 
 const before = (a: Entry, b: Entry): boolean => a.order < b.order || (a.order === b.order && a.seq < b.seq);
 
-export function createSnapshotBuilder(plannedNodes: readonly PlannedNode[]): SnapshotBuilder {
+/** `podAddresses`: the pod IPs held now (a live table every snapshot refers to), for the inside-the-cluster source rule. */
+export function createSnapshotBuilder(plannedNodes: readonly PlannedNode[], podAddresses: ClusterSources['pods'] = null): SnapshotBuilder {
   const services = new Map<string, Service>();
   const slicesOf = new Map<string, Map<string, EndpointSlice>>();
   const sliceOwner = new Map<string, string>();
   let nodeObjects: readonly Node[] = [];
   let nodes: readonly NodeInfo[] = Object.freeze([]);
   let readyNodes: readonly ReadyNode[] = [];
-  let sources: ClusterSources = clusterSources([], plannedNodes);
+  let sources: ClusterSources = clusterSources([], plannedNodes, podAddresses);
 
   const renders = new Map<string, ServiceRender>();
   const claims = new Map<string, Entry[]>();
@@ -98,7 +99,7 @@ export function createSnapshotBuilder(plannedNodes: readonly PlannedNode[]): Sna
         .map((n) => Object.freeze(n)),
     );
     readyNodes = nodes.filter((n): n is ReadyNode => n.ready && !!n.ip && isIPv4(n.ip));
-    sources = clusterSources(nodes, plannedNodes);
+    sources = clusterSources(nodes, plannedNodes, podAddresses);
   };
 
   const conflictsOf = (): AddressConflict[] => {

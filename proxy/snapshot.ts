@@ -133,13 +133,15 @@ export interface SnapshotInput {
   readonly nodes: readonly Node[];
   /** The cluster's planned nodes (cluster.json), for the inside-the-cluster source rule. */
   readonly plannedNodes?: readonly PlannedNode[];
+  /** The pod IPs held now (a live table the snapshot refers to), for the same rule. */
+  readonly podAddresses?: ClusterSources['pods'];
 }
 
 export { DEFAULT_AFFINITY_SECONDS } from './service-render.js';
 
 /** Renders the whole desired state at once. Pure: same input, same snapshot. */
 export function buildSnapshot(input: SnapshotInput): RoutingSnapshot {
-  const builder = createSnapshotBuilder(input.plannedNodes ?? []);
+  const builder = createSnapshotBuilder(input.plannedNodes ?? [], input.podAddresses ?? null);
   for (const svc of input.services) builder.setService(svc);
   for (const slice of input.endpointSlices) builder.setSlice(slice);
   builder.setNodes(input.nodes);

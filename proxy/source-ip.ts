@@ -1,22 +1,33 @@
 // Source-address rules, as kube-proxy applies them:
-// - who may connect to a ClusterIP: only the cluster itself, i.e. a node's IP or an address in a
-//   node's pod CIDR (anything else is an outsider and is refused);
+// - who may connect to a ClusterIP: only the cluster itself, i.e. a node's IP or the IP a pod
+//   holds now (src/cluster/pod-addresses.ts); an unassigned address in a node's pod CIDR is an
+//   outsider like any other, and is refused. On a shared machine any local user can bind any
+//   loopback address, so this shows Kubernetes' semantics; it is not an access boundary (the
+//   API token is);
 // - which address the proxy dials the pod from, so that the pod sees what it would see in
 //   Kubernetes: for ClusterIP the client's own pod or node IP; for NodePort / LoadBalancer with
 //   externalTrafficPolicy Cluster the IP of the node that took the connection (SNAT); with Local
 //   the original client IP (preserved).
+import type { PodAddresses } from '../src/cluster/pod-addresses.js';
 import type { NodeInfo, PlannedNode } from './nodes.js';
 
-interface PodRange {
+/** A node's pod CIDR as numbers. */
+export interface PodRange {
   readonly base: number;
   readonly mask: number;
   readonly node: string;
 }
 
-/** The cluster's own addresses, built once per snapshot. */
+/** The cluster's own addresses: node IPs built once per snapshot, pod IPs a live table. */
 export interface ClusterSources {
   /** Node InternalIP (as a number) -> node name. */
   readonly nodeIPs: ReadonlyMap<number, string>;
+  /** The pod IPs held now (null: no pod is inside, e.g. before the Pod informer exists). */
+  readonly pods: Pick<PodAddresses, 'nodeOf'> | null;
+  /**
+   * The nodes' pod CIDRs. The userspace planes ask `pods` on every accept; the nftables plane's
+   * kernel set is rendered per sync, and pods come and go without one, so it holds these ranges.
+   */
   readonly podRanges: readonly PodRange[];
 }
 
@@ -54,8 +65,8 @@ function parseRange(cidr: string, node: string): PodRange | null {
   return { base: (base & mask) >>> 0, mask, node };
 }
 
-/** Node IPs and pod CIDRs from the Node objects, plus the cluster's address plan for nodes not registered yet. */
-export function clusterSources(nodes: readonly NodeInfo[], planned: readonly PlannedNode[]): ClusterSources {
+/** Node IPs from the Node objects, plus the cluster's address plan for nodes not registered yet; pod IPs live. */
+export function clusterSources(nodes: readonly NodeInfo[], planned: readonly PlannedNode[], pods: ClusterSources['pods'] = null): ClusterSources {
   const nodeIPs = new Map<number, string>();
   const podRanges: PodRange[] = [];
   const add = (name: string, ip: string | undefined, cidrs: readonly string[]): void => {
@@ -68,20 +79,19 @@ export function clusterSources(nodes: readonly NodeInfo[], planned: readonly Pla
   };
   for (const n of nodes) add(n.name, n.ip, n.podCIDRs);
   for (const p of planned) add(p.name, p.ip, [p.podCIDR]);
-  return { nodeIPs, podRanges };
+  return { nodeIPs, pods, podRanges };
 }
 
 /**
- * The node a source address belongs to (its own IP, or a pod IP in its pod CIDR), or null for an
- * address outside the cluster.
+ * The node a source address belongs to (its own IP, or the IP one of its pods holds), or null
+ * for an address outside the cluster.
  */
 export function sourceNode(sources: ClusterSources, ip: string): string | null {
   const n = ipv4ToNumber(ip);
   if (n < 0) return null;
   const node = sources.nodeIPs.get(n);
   if (node !== undefined) return node;
-  for (const r of sources.podRanges) if (((n & r.mask) >>> 0) === r.base) return r.node;
-  return null;
+  return sources.pods?.nodeOf(ip) ?? null;
 }
 
 /** Where a connection entering at a node is dialled from: the node's IP (SNAT), or the client's (preserved). */

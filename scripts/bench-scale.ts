@@ -91,9 +91,13 @@ function rssByProcess(home: string): Map<string, number> {
   return out;
 }
 
+/** The cluster's bearer token: the proxy's /stats and /metrics need it. */
+let clusterToken = '';
+const authorized = (): http.RequestOptions => ({ agent: false, timeout: 5000, headers: { Authorization: `Bearer ${clusterToken}` } });
+
 function getJson<T>(url: string): Promise<T> {
   return new Promise((resolve, reject) => {
-    const req = http.get(url, { agent: false, timeout: 5000 }, (res) => {
+    const req = http.get(url, authorized(), (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => (body += c));
@@ -113,7 +117,7 @@ function getJson<T>(url: string): Promise<T> {
 
 function getText(url: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const req = http.get(url, { agent: false, timeout: 5000 }, (res) => {
+    const req = http.get(url, authorized(), (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => (body += c));
@@ -254,6 +258,7 @@ async function main(): Promise<void> {
     if (up.code !== 0) throw new Error(`loopkube up failed (exit ${up.code}):\n${up.output}`);
     progress(`up returned after ${sec(upMs)} s`);
     const config = JSON.parse(readFileSync(path.join(home, 'cluster.json'), 'utf8')) as { nodes: Array<{ name: string; ip: string }>; proxy: { metricsPort: number } };
+    clusterToken = readFileSync(path.join(home, 'pki', 'token'), 'utf8').trim();
     const statsUrl = `http://127.0.0.1:${config.proxy.metricsPort}/stats`;
     const metricsUrl = `http://127.0.0.1:${config.proxy.metricsPort}/metrics`;
     const nodeIPs = config.nodes.map((n) => n.ip);

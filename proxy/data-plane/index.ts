@@ -6,6 +6,7 @@ import type { BalancingMode, ClusterConfig } from '../../src/cluster/config.js';
 import { nftablesTableName } from '../../src/cluster/nftables.js';
 import type { Logger } from '../../src/log.js';
 import type { StatsRegistry } from '../stats.js';
+import { holdListeners } from './held-listeners.js';
 import { createNftablesPlane } from './nftables/plane.js';
 import { socketTransport } from './socket/transport.js';
 import { spliceTransport } from './splice/transport.js';
@@ -37,12 +38,16 @@ export interface DataPlaneOptions {
   cluster: Pick<ClusterConfig, 'name' | 'home'>;
 }
 
+/** Whether the plane listens on sockets (the userspace ones), which the supervisor can hold across a restart. */
+export const listensOnSockets = (name: DataPlaneName): boolean => name !== 'nftables';
+
+/** The userspace planes' listeners are held by the supervisor when one keeps them (held-listeners.ts). */
 export function createDataPlane(name: DataPlaneName, opts: DataPlaneOptions): DataPlane {
   switch (name) {
     case 'splice':
-      return createUserspacePlane(spliceTransport, opts);
+      return createUserspacePlane(holdListeners(spliceTransport), opts);
     case 'socket':
-      return createUserspacePlane(socketTransport, opts);
+      return createUserspacePlane(holdListeners(socketTransport), opts);
     case 'nftables':
       return createNftablesPlane({
         table: nftablesTableName(opts.cluster),

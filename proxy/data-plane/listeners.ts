@@ -93,7 +93,7 @@ export function createListenerSet(transport: Transport, onFailure: (f: ServeFail
     },
     failed: () => failures,
     closeAll() {
-      for (const l of open.values()) l.handle?.close();
+      for (const l of open.values()) l.handle?.close(true);
       open.clear();
       failures.clear();
     },

@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import { badRequest, requestEntityTooLarge, unsupportedMediaType } from '../api/errors.js';
 import { decodeProtobufBody, PROTOBUF_MEDIA_TYPE } from './protobuf/index.js';
+import { checkJsonDepth, YAML_EXCESSIVE_ALIASING } from './request-limits.js';
 
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
@@ -95,10 +96,13 @@ export function decodeBody(raw: Buffer, contentType: string): unknown {
     try {
       return parseYaml(text, { strict: true, uniqueKeys: true });
     } catch (err) {
-      throw badRequest(`error converting YAML to JSON: yaml: ${(err as Error).message.split('\n')[0]}`);
+      const message = (err as Error).message;
+      if (message.includes('Excessive alias count')) throw badRequest(`error converting YAML to JSON: ${YAML_EXCESSIVE_ALIASING}`);
+      throw badRequest(`error converting YAML to JSON: yaml: ${message.split('\n')[0]}`);
     }
   }
   if (!isJson) throw unsupportedMediaType(contentType);
+  checkJsonDepth(text, "couldn't get version/kind; json parse error: ");
   try {
     return JSON.parse(text);
   } catch (err) {

@@ -1,11 +1,15 @@
 // What a new cluster has before anyone asks: the system namespaces, and the `kubernetes`
-// Service (ClusterIP 127.96.0.1:443) with Endpoints pointing at the API server, as
-// kube-apiserver's bootstrap controller keeps them, and the `kube-system/kube-dns` Service.
-import type { Endpoints, KubeObject, Service } from '../api/types.js';
+// Service (ClusterIP 127.96.0.1:443) with Endpoints and an EndpointSlice pointing at the API
+// server, as kube-apiserver's endpoint reconciler keeps them (pkg/controlplane/reconcilers,
+// EndpointsAdapter: the Endpoints labelled to skip mirroring, the slice named `kubernetes` and
+// labelled with the service name; the proxy routes from slices, so in-cluster clients reach the
+// API through the ClusterIP), and the `kube-system/kube-dns` Service.
+import type { EndpointSlice, Endpoints, KubeObject, Service } from '../api/types.js';
 import type { Logger } from '../log.js';
 import type { Registry } from './registry.js';
 import type { ResourceInfo } from '../api/resources.js';
 import { ENDPOINTS } from '../kinds/endpoints/resource.js';
+import { ENDPOINT_SLICES as SLICES } from '../kinds/endpointslice/resource.js';
 import { NAMESPACES } from '../kinds/namespace/resource.js';
 import { SERVICES } from '../kinds/service/resource.js';
 import { INGRESS_CLASSES } from '../kinds/ingressclass/resource.js';
@@ -86,6 +90,23 @@ export async function bootstrapCluster(
   await registry.mutate(ENDPOINTS, 'default', 'kubernetes', '', (cur) => {
     (cur as Endpoints).subsets = ep.subsets!;
     return cur;
+  });
+  const slice: EndpointSlice = {
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    metadata: { name: 'kubernetes', namespace: 'default', labels: { 'kubernetes.io/service-name': 'kubernetes' } },
+    addressType: 'IPv4',
+    endpoints: [{ addresses: [opts.apiHost], conditions: { ready: true } }],
+    ports: [{ name: 'https', port: opts.apiPort, protocol: 'TCP' }],
+  };
+  await ensure(registry, SLICES, 'default', slice);
+  await registry.mutate(SLICES, 'default', 'kubernetes', '', (cur) => {
+    const c = cur as EndpointSlice;
+    c.metadata.labels = { ...c.metadata.labels, 'kubernetes.io/service-name': 'kubernetes' };
+    c.addressType = 'IPv4';
+    c.endpoints = slice.endpoints;
+    c.ports = slice.ports;
+    return c;
   });
   if (opts.dns) await ensureDNSService(registry, opts.dns, opts.logger);
   await ensure(registry, INGRESS_CLASSES, undefined, LOOPKUBE_INGRESS_CLASS);

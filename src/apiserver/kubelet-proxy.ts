@@ -76,7 +76,9 @@ export function proxyKubeletGet(req: IncomingMessage, res: ServerResponse, loc: 
         answer.on('error', () => reject(internalError('the kubelet hung up midway')));
         return;
       }
-      res.writeHead(200, { 'Content-Type': String(answer.headers['content-type'] ?? 'text/plain'), 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' });
+      // No Transfer-Encoding: HTTP/1.1 chunks an answer without a length by itself, and HTTP/2
+      // (kubectl's, since the API server speaks it) forbids connection headers: Node throws on them.
+      res.writeHead(200, { 'Content-Type': String(answer.headers['content-type'] ?? 'text/plain'), 'Cache-Control': 'no-cache, private' });
       res.flushHeaders();
       answer.pipe(res);
       answer.on('end', () => {

@@ -28,6 +28,7 @@ import { generateName, nowRfc3339, prepareForCreate, prepareForUpdate, sameObjec
 import { applyPatch, type PatchContentType } from './patch/index.js';
 import { findUnknownFields, patchSchemaFor } from './schema/index.js';
 import { toApiError } from './store-errors.js';
+import { checkObjectSize } from './request-limits.js';
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 
@@ -145,6 +146,7 @@ export function createRegistry(deps: RegistryDeps): Registry {
       }
     }
     if (sameObject(next, current)) return current;
+    checkObjectSize(next);
     try {
       return await store.update(key, next, revisionOf(current));
     } catch (err) {
@@ -201,6 +203,7 @@ export function createRegistry(deps: RegistryDeps): Registry {
         const prepared = prepareForCreate(info, obj);
         const admitted = await admission.admit({ info, operation: 'CREATE', subresource: '', object: prepared });
         if (opts.dryRun) return { object: admitted, warnings };
+        checkObjectSize(admitted);
         try {
           const created = await store.create(storeKey(info, admitted.metadata.namespace, admitted.metadata.name!), admitted);
           return { object: created, warnings };
@@ -330,6 +333,7 @@ export function createRegistry(deps: RegistryDeps): Registry {
           return { object: removed, removed: true };
         }
         if (sameObject(next, current)) return { object: current, removed: false };
+        checkObjectSize(next);
         const updated = await store.update(key, next, revisionOf(current));
         return { object: updated, removed: false };
       } catch (err) {

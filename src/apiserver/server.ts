@@ -1,12 +1,13 @@
 // The API server: HTTPS with the cluster's certificate, bearer-token authentication, and the
 // routing of Kubernetes REST paths to discovery, OpenAPI, health and the resource handlers.
-import https from 'node:https';
+import http2 from 'node:http2';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { ApiError, notAcceptable, notFoundPath, statusFailure, unauthorized } from '../api/errors.js';
 import { RESOURCES } from '../kinds/catalog.js';
 import type { Logger } from '../log.js';
+import { apiServerTlsOptions } from '../pki/tls-options.js';
 import type { WatchCache } from '../store/watch-cache.js';
 import {
   aggregatedDiscovery,
@@ -22,9 +23,9 @@ import { handleResource } from './handlers.js';
 import { openapiV2, openapiV3Document, openapiV3Root } from './openapi.js';
 import { minimalOpenapiV2Protobuf, OPENAPI_V2_PROTOBUF } from './openapi-v2-protobuf.js';
 import type { Registry } from './registry.js';
+import { queryBool } from './query.js';
 import { parseRequestInfo } from './request-info.js';
 import { writeError, writeJson } from './respond.js';
-import { queryBool } from './query.js';
 import { proxyStreamUpgrade } from './streaming-proxy.js';
 import { bearerMatches, kubeletClientToken } from '../pki/kubelet-token.js';
 
@@ -159,7 +160,11 @@ export function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
     }
   }
 
-  const server = https.createServer({ key: opts.tls.key, cert: opts.tls.cert }, (req, res) => {
+  // HTTP/2 (and HTTP/1.1 for clients without it) with kube-apiserver's TLS settings. Handlers see
+  // one request/response shape: Node's HTTP/2 compatibility API mirrors HTTP/1's.
+  const server = http2.createSecureServer(apiServerTlsOptions(opts.tls), (h2req, h2res) => {
+    const req = h2req as unknown as IncomingMessage;
+    const res = h2res as unknown as ServerResponse;
     const started = process.hrtime.bigint();
     opts.metrics?.observeRequest(req, res);
     route(req, res)
@@ -183,9 +188,12 @@ export function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
     s.on('close', () => sockets.delete(s));
   });
   server.on('tlsClientError', (err) => logger.debug({ err: err.message }, 'TLS handshake failed'));
-  server.keepAliveTimeout = 60_000;
-  server.headersTimeout = 65_000;
-  server.requestTimeout = 0;
+  // HTTP/1.1 connections (allowHTTP1) are served by Node's http server code, which reads these
+  // from the server object; the HTTP/2 server's types do not list them.
+  const http1 = server as unknown as { keepAliveTimeout: number; headersTimeout: number; requestTimeout: number };
+  http1.keepAliveTimeout = 60_000;
+  http1.headersTimeout = 65_000;
+  http1.requestTimeout = 0;
 
   return new Promise((resolve, reject) => {
     server.once('error', reject);

@@ -56,7 +56,8 @@ export async function serveWatch(
   const prefix = storePrefix(w.info, w.namespace);
   const inScope = (key: string): boolean => key.startsWith(prefix);
 
-  res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
+  // (HTTP/1.1 frames it chunked by itself; HTTP/2 forbids the header)
+  res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private' });
   res.flushHeaders();
 
   let first = true;
@@ -191,15 +192,33 @@ export async function serveWatch(
       if (!closed) res.write('\n');
     }, opts.keepaliveIntervalMs ?? 10_000),
   );
-  if (w.timeoutSeconds && w.timeoutSeconds > 0) {
-    const t = setTimeout(finish, w.timeoutSeconds * 1000);
+  // How long the watch runs (upstream's ListResource): timeoutSeconds as asked, else
+  // min-request-timeout (1800 s) randomised up to twice that, so watches do not all end at once.
+  // Node's timers take at most 2^31-1 ms (~24.8 days; more fires at once): longer is re-armed.
+  const timeoutMs = (w.timeoutSeconds && w.timeoutSeconds > 0 ? w.timeoutSeconds : watchTimeoutSeconds()) * 1000;
+  const endAt = Date.now() + timeoutMs;
+  const arm = (): void => {
+    const left = endAt - Date.now();
+    if (left <= 0) return finish();
+    const t = setTimeout(arm, Math.min(left, MAX_TIMER_MS));
     timers.push(t);
-  }
+  };
+  arm();
   // Backpressure: a slow client pauses its own stream; the cache cuts it off past a bound.
   res.on('drain', () => handle?.resume());
   req.on('close', finish);
   res.on('close', finish);
   res.on('error', finish);
+}
+
+/** kube-apiserver's --min-request-timeout default. */
+export const MIN_REQUEST_TIMEOUT_SECONDS = 1800;
+/** The longest delay setTimeout takes. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** A watch without timeoutSeconds: minRequestTimeout * (1 + rand), as upstream. */
+export function watchTimeoutSeconds(random = Math.random): number {
+  return MIN_REQUEST_TIMEOUT_SECONDS * (1 + random());
 }
 
 function keyOf(o: KubeObject): string {

@@ -50,7 +50,7 @@ export function explainConnectError(code: string | undefined, address: string, r
  * Notes for `load`'s report when some of `addresses` got refused connections: the proxy's
  * failures at those addresses, with the fix ([] when it reports none).
  */
-export async function refusalNotes(config: Pick<ClusterConfig, 'proxy'>, addresses: readonly string[]): Promise<string[]> {
+export async function refusalNotes(config: Pick<ClusterConfig, 'proxy' | 'home'>, addresses: readonly string[]): Promise<string[]> {
   const report = await fetchListenerReport(config);
   const out: string[] = [];
   for (const a of new Set(addresses)) {

@@ -2,7 +2,8 @@
 import { readClusterConfig } from '../cluster/config.js';
 import { dashboardUrl, ensureDashboardToken } from '../observe/dashboard-token.js';
 import { CliError, parseFlags } from './args.js';
-import { notRunningMessage, readExistingCluster, runningSupervisorPid, selectCluster } from './cluster-home.js';
+import { notRunningMessage, readExistingCluster, selectCluster } from './cluster-home.js';
+import { ensureSupervisor } from './supervisor-start.js';
 
 export const DASHBOARD_HELP = `Print the address of a cluster's web dashboard: nodes, pods, services, live traffic per
 endpoint, and events. The address carries the dashboard's token; keep it to yourself.
@@ -22,7 +23,7 @@ export async function dashboard(argv: string[]): Promise<number> {
     return 0;
   }
   const loc = selectCluster(values.name);
-  if (!readExistingCluster(loc) || runningSupervisorPid(loc) === null) throw new CliError(notRunningMessage(loc.name));
+  if (!readExistingCluster(loc) || (await ensureSupervisor(loc)) === null) throw new CliError(notRunningMessage(loc.name));
   const config = readClusterConfig(loc.home);
   if (!config.dashboard?.port) throw new CliError(`cluster "${loc.name}" has no dashboard port in ${loc.paths.config}: start it again with loopkube up`);
   process.stdout.write(`${dashboardUrl(config, ensureDashboardToken(loc.home))}\n`);

@@ -1,6 +1,7 @@
 // `loopkube down`: stop every process of a cluster and wait until they are gone; `--purge`
 // also forgets the cluster (its folder: store, credentials, logs).
 import { existsSync, rmSync } from 'node:fs';
+import { redactStoreUrl } from '../cluster/managed-redis.js';
 import { parseFlags } from './args.js';
 import { describeKnownClusters, forgetCluster, readExistingCluster, runningSupervisorPid, selectCluster } from './cluster-home.js';
 import { stopCluster } from './stop-cluster.js';
@@ -56,7 +57,7 @@ export async function down(argv: string[]): Promise<number> {
     forgetCluster(loc.name);
     process.stdout.write(`Removed ${loc.home}\n`);
     if (external && !external.managedRedis && !external.managedEtcd && external.store !== 'embedded') {
-      process.stdout.write(`Note: the cluster's objects in ${external.store} were left in place.\n`);
+      process.stdout.write(`Note: the cluster's objects in ${redactStoreUrl(external.store)} were left in place.\n`);
     }
   }
   return 0;

@@ -19,6 +19,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   kubeconfig: async () => (await import('./kubeconfig.js')).kubeconfig,
   logs: async () => (await import('./logs.js')).logs,
   node: async () => (await import('./node.js')).node,
+  pod: async () => (await import('./pod.js')).pod,
   dns: async () => (await import('./dns.js')).dns,
   dashboard: async () => (await import('./dashboard.js')).dashboard,
   top: async () => (await import('./top.js')).top,
@@ -46,6 +47,7 @@ Commands:
   kubeconfig   print the path of a cluster's own kubeconfig
   logs         print the cluster's logs (COMPONENT: control-plane, node-1, proxy...; -f to follow)
   node         stop or start a node's process (node stop NODE, node start NODE)
+  pod          fail a pod's readiness or liveness, or crash it, through its node (pod crash POD)
   dns          where the cluster DNS answers, and the dig command to ask it
   dashboard    print the address of the cluster's web dashboard
   top          show the traffic per service and endpoint, refreshed each second

@@ -3,7 +3,8 @@
 import { sendSupervisorRequest, supervisorSocket } from '../supervisor/control.js';
 import type { SupervisorState } from '../supervisor/state.js';
 import { CliError, UsageError, durationFlag, parseFlags } from './args.js';
-import { nameFlag, notRunningMessage, runningSupervisorPid, selectCluster } from './cluster-home.js';
+import { nameFlag, notRunningMessage, selectCluster } from './cluster-home.js';
+import { ensureSupervisor } from './supervisor-start.js';
 import { waitUntilHealthy } from './wait-ready.js';
 
 export const NODE_HELP = `Stop or start a node's process.
@@ -36,7 +37,7 @@ export async function node(argv: string[]): Promise<number> {
   const waitMs = durationFlag('node', '--wait', values.wait) ?? 30_000;
 
   const loc = selectCluster(values.name);
-  const supervisorPid = runningSupervisorPid(loc);
+  const supervisorPid = await ensureSupervisor(loc);
   if (supervisorPid === null) throw new CliError(notRunningMessage(loc.name));
   const socket = supervisorSocket(loc.home);
 

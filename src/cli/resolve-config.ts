@@ -7,6 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fieldErr, type FieldError } from '../api/errors.js';
 import { cidrsOverlap, nthAddress, parseCidr } from '../cluster/cidr.js';
+import { redactStoreUrl } from '../cluster/managed-redis.js';
 import {
   ClusterConfigError,
   nodeSubnetCapacity,
@@ -120,7 +121,7 @@ export function storeChoice(flags: UpFlags): StoreChoice | undefined {
   if (!isRedisUrl(flags.store) && !isEtcdUrl(flags.store)) {
     throw new UsageError(
       'up',
-      `invalid argument "${flags.store}" for "--store" flag: must be "embedded", a Redis URL such as redis://127.0.0.1:6379/0, or an etcd URL such as etcd://127.0.0.1:2379`,
+      `invalid argument "${redactStoreUrl(flags.store)}" for "--store" flag: must be "embedded", a Redis URL such as redis://127.0.0.1:6379/0, redis://USER:PASSWORD@HOST:PORT/DB or rediss://HOST:PORT/DB, or an etcd URL such as etcd://127.0.0.1:2379`,
     );
   }
   return flags.store;
@@ -138,7 +139,7 @@ export function isRedisUrl(s: string): boolean {
   } catch {
     return false;
   }
-  return url.protocol === 'redis:' && url.hostname !== '' && /^(\/\d+)?\/?$/.test(url.pathname) && url.search === '' && url.hash === '';
+  return (url.protocol === 'redis:' || url.protocol === 'rediss:') && url.hostname !== '' && /^(\/\d+)?\/?$/.test(url.pathname) && url.search === '' && url.hash === '';
 }
 
 export interface ResolveInput {
@@ -366,5 +367,6 @@ function show(key: keyof AddressPlan, value: AddressPlan[keyof AddressPlan]): st
   const members = key === 'store' ? managedEtcdMembers(value as string) : undefined;
   if (members !== undefined) return `an etcd of its own with ${members} member${members === 1 ? '' : 's'} (--etcd=${members})`;
   if (key === 'store' && value === 'embedded') return 'the embedded store';
+  if (key === 'store') return redactStoreUrl(String(value));
   return String(value);
 }

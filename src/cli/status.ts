@@ -6,7 +6,8 @@ import { sendSupervisorRequest, supervisorSocket } from '../supervisor/control.j
 import { probeHealth } from '../supervisor/health.js';
 import type { SupervisorState } from '../supervisor/state.js';
 import { CliError, parseFlags } from './args.js';
-import { notRunningMessage, probeOptionsFor, runningSupervisorPid, selectCluster } from './cluster-home.js';
+import { notRunningMessage, probeOptionsFor, selectCluster } from './cluster-home.js';
+import { ensureSupervisor } from './supervisor-start.js';
 import { formatTable } from './table.js';
 
 export const STATUS_HELP = `Show each process of a cluster: component, pid, address, state and health.
@@ -53,7 +54,7 @@ export async function status(argv: string[]): Promise<number> {
     return 0;
   }
   const loc = selectCluster(values.name);
-  const supervisorPid = runningSupervisorPid(loc);
+  const supervisorPid = await ensureSupervisor(loc);
   if (supervisorPid === null) throw new CliError(notRunningMessage(loc.name));
   let state: SupervisorState;
   try {

@@ -1,6 +1,8 @@
-// Stopping a cluster for `down` (and for an `up` that failed): ask the supervisor to shut down,
+// Stopping a cluster for `down` (and for an `up` that failed): mark the cluster as stopping (so
+// none of its processes starts a supervisor again meanwhile), ask the supervisor to shut down,
 // wait until every process of the cluster is gone, kill whatever is left.
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { stoppingMarker } from '../cluster/parent-watch.js';
 import { sendSupervisorRequest, supervisorSocket } from '../supervisor/control.js';
 import { isClusterProcess, killLeftovers, listPidFiles, signal, waitForExit } from '../supervisor/pid-files.js';
 import type { ProcessStatus } from '../supervisor/state.js';
@@ -21,6 +23,7 @@ const SHUTDOWN_WAIT_MS = 15_000;
 export async function stopCluster(loc: ClusterLocation, supervisorPid: number | null): Promise<StopResult> {
   let stopped: ProcessStatus[] = [];
   const killed: string[] = [];
+  if (existsSync(loc.home)) writeFileSync(stoppingMarker(loc.home), `${process.pid}\n`, { mode: 0o600 });
   if (supervisorPid !== null) {
     const pids = new Map<string, number>([['supervisor', supervisorPid]]);
     for (const [name, pid] of listPidFiles(loc.paths.pidsDir)) if (isClusterProcess(pid, loc.home)) pids.set(name, pid);

@@ -9,7 +9,8 @@ import { applyKey, initialTopState, parseKeys, type TopState } from '../observe/
 import { topBody, topHeader, topPage, topScreen, topWrappedHeader } from '../observe/top-screen.js';
 import { connectViewer, viewerUrl, type ViewerModel } from '../observe/viewer-model.js';
 import { CliError, parseFlags } from './args.js';
-import { notRunningMessage, readExistingCluster, runningSupervisorPid, selectCluster } from './cluster-home.js';
+import { notRunningMessage, readExistingCluster, selectCluster } from './cluster-home.js';
+import { ensureSupervisor } from './supervisor-start.js';
 
 export { formatBytesPerSec } from '../observe/top-screen.js';
 
@@ -51,7 +52,7 @@ export async function top(argv: string[]): Promise<number> {
     return 0;
   }
   const loc = selectCluster(values.name);
-  if (!readExistingCluster(loc) || runningSupervisorPid(loc) === null) throw new CliError(notRunningMessage(loc.name));
+  if (!readExistingCluster(loc) || (await ensureSupervisor(loc)) === null) throw new CliError(notRunningMessage(loc.name));
   const config = readClusterConfig(loc.home);
   if (!config.dashboard?.port) throw new CliError(`cluster "${loc.name}" has no dashboard port in ${loc.paths.config}: start it again with loopkube up`);
   const url = viewerUrl(config.dashboard.port, ensureDashboardToken(loc.home));

@@ -1,20 +1,21 @@
 // `loopkube up`: resolve the cluster's settings, make its folder, credentials and kubeconfig,
 // start its supervisor in the background, and return once every process is healthy.
-import { spawn } from 'node:child_process';
-import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { readClusterFile, type ClusterFile } from '../cluster/cluster-file.js';
 import { DATA_PLANES, kubernetesServiceIP, type ClusterConfig } from '../cluster/config.js';
 import { deleteNftablesTable, nftablesProblem, nftablesTableName } from '../cluster/nftables.js';
 import { PROPAGATION_PRESETS, TIMING_FIELDS, type PropagationTimings } from '../cluster/propagation.js';
-import { CLUSTER_HOME_ENV } from '../cluster/parent-watch.js';
+import { stoppingMarker } from '../cluster/parent-watch.js';
+import { writeManagedRedisConfig } from '../cluster/managed-redis.js';
+import { ownerOnlyUmask, tightenPermissions } from '../cluster/private-files.js';
 import { dashboardUrl, ensureDashboardToken } from '../observe/dashboard-token.js';
-import { NODE_HEALTH_PORT, clusterProcesses, packageRoot, type HealthCheck } from '../cluster/processes.js';
+import { NODE_HEALTH_PORT, clusterProcesses, type HealthCheck } from '../cluster/processes.js';
 import { apiServerAltNames } from '../pki/serving-cert.js';
 import { ensureClusterPki } from '../pki/cluster-pki.js';
 import { contextName, writeKubeconfig, type KubeconfigInput } from '../pki/kubeconfig.js';
 import { fetchListenerReport } from '../observe/listener-problems.js';
-import { killLeftovers, writePidFile } from '../supervisor/pid-files.js';
+import { killLeftovers } from '../supervisor/pid-files.js';
 import { ETCD_BINARY, ETCD_PACKAGE } from '../store/etcd/members.js';
 import { CliError, UsageError, choiceFlag, durationFlag, intFlag, parseFlags } from './args.js';
 import {
@@ -33,8 +34,9 @@ import { canBindUdp, canListenTcp, explainBindFailure, freeTcpPort } from './por
 import { mergeUserKubeconfig } from './user-kubeconfig.js';
 import { resolveClusterConfig, resolveClusterName, writeAddressPlan, type UpFlags } from './resolve-config.js';
 import { stopCluster } from './stop-cluster.js';
+import { liveClusterProcesses, spawnSupervisor } from './supervisor-start.js';
 import { formatTable } from './table.js';
-import { waitUntilHealthy } from './wait-ready.js';
+import { waitUntilHealthy, type ReadyResult } from './wait-ready.js';
 
 export const UP_HELP = `Start a cluster in the background and wait until it is ready.
 
@@ -49,9 +51,10 @@ Options:
                      'up' started last, else default)
   --nodes N          number of worker nodes, 0 for a control plane only (default: 3)
   --config FILE      cluster file (kind: Cluster, apiVersion: loopkube.dev/v1alpha1); flags win over it
-  --store URL        where objects are kept: embedded (default), redis://HOST:PORT/DB, or
+  --store URL        where objects are kept: embedded (default), redis://[USER:PASSWORD@]HOST:PORT/DB,
+                     rediss://... (TLS; NODE_EXTRA_CA_CERTS for a private CA), or
                      etcd://HOST:PORT[,HOST:PORT...][/PREFIX] (keys under /loopkube/NAME unless PREFIX is given)
-  --redis            start a redis-server for this cluster and keep objects in it
+  --redis            start a redis-server for this cluster (its own password, 127.0.0.1 only) and keep objects in it
   --etcd[=N]         start an etcd for this cluster (N members: 1, 3, 5 or 7; default 1) and keep
                      objects in it, under kube-apiserver's keys (etcdctl get --prefix /registry/)
   --control-planes N run N API servers, each its own process (needs --etcd, --redis or --store URL);
@@ -137,7 +140,28 @@ export async function up(argv: string[]): Promise<number> {
         `Or stop it:  loopkube down${nameFlag(loc.name)}`,
     );
   }
-  // a supervisor that died may have left processes holding the cluster's ports
+  ownerOnlyUmask();
+  mkdirSync(path.dirname(loc.home), { recursive: true, mode: 0o700 });
+  const loosened = existsSync(loc.home) ? tightenPermissions(loc.home) : [];
+  if (loosened.length) {
+    process.stderr.write(
+      `warning: ${loosened.length} file(s) in ${loc.home} were readable by other users (e.g. ${loosened.slice(0, 3).join(', ')}); made them the owner's only (folders 700, files 600)\n`,
+    );
+  }
+
+  const prior = readExistingCluster(loc);
+  // The supervisor died but the cluster runs on (its processes outlive it): adopt, change nothing.
+  if (prior && !existsSync(stoppingMarker(loc.home)) && liveClusterProcesses(loc).size > 0) {
+    process.stdout.write(`Cluster "${loc.name}" is running without its supervisor: starting a new one, which adopts its processes (flags and cluster file are not applied to a running cluster)\n`);
+    const supervisorPid = spawnSupervisor(loc);
+    const ready = await waitUntilHealthy(loc, supervisorPid, { timeoutMs: waitMs, onHealthy: (p) => process.stdout.write(` ✓ ${p.name} is healthy\n`) });
+    if (!ready.ok) throw new CliError(notReadyMessage(loc, ready, waitMs));
+    printProcesses(loc, ready);
+    printOwnKubeconfig(loc, '(its context is unchanged in your kubeconfig)');
+    printWatchAndLogs(loc, prior.config);
+    return 0;
+  }
+  // a `down` that did not finish may have left processes holding the cluster's ports
   await killLeftovers(loc.paths.pidsDir, loc.home);
   const existing = readExistingCluster(loc);
   const { config, plan } = resolveClusterConfig({ name: loc.name, home: loc.home, flags, file, existing });
@@ -148,8 +172,8 @@ export async function up(argv: string[]): Promise<number> {
   if (config.managedEtcd) requireOnPath(ETCD_BINARY, ETCD_PACKAGE, '--etcd runs an etcd of the cluster\'s own', '--store etcd://HOST:PORT');
   const { dns: dnsPort } = await assignPorts(config);
 
-  for (const dir of [loc.home, loc.paths.logsDir, loc.paths.pidsDir, loc.paths.storeDir]) mkdirSync(dir, { recursive: true });
-  if (config.managedRedis) mkdirSync(path.join(loc.home, 'redis'), { recursive: true });
+  for (const dir of [loc.home, loc.paths.logsDir, loc.paths.pidsDir, loc.paths.storeDir]) mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if (config.managedRedis) writeManagedRedisConfig(loc.home, config.managedRedis.port);
   if (config.managedEtcd) mkdirSync(loc.paths.etcdDir, { recursive: true, mode: 0o700 }); // etcd wants its data private
   const creds = ensureClusterPki(
     loc.paths,
@@ -162,7 +186,7 @@ export async function up(argv: string[]): Promise<number> {
     token: creds.token,
   };
   writeKubeconfig(loc.paths.kubeconfig, kubeconfigInput);
-  writeFileSync(loc.paths.config, `${JSON.stringify(config, null, 2)}\n`);
+  writeFileSync(loc.paths.config, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
   writeAddressPlan(loc.home, plan);
 
   const specs = clusterProcesses(config);
@@ -181,50 +205,16 @@ export async function up(argv: string[]): Promise<number> {
   });
 
   if (!ready.ok) {
-    const lines: string[] = [];
-    if (ready.supervisorGone) {
-      lines.push(`the supervisor of cluster "${loc.name}" exited during start-up; last lines of ${path.join(loc.paths.logsDir, 'supervisor.log')}:`);
-      lines.push(indent(tailFile(path.join(loc.paths.logsDir, 'supervisor.log'))));
-    } else if (ready.crashLooping.length) {
-      lines.push(`cluster "${loc.name}" cannot start: ${ready.crashLooping.map((p) => p.name).join(', ')} exited twice during start-up`);
-      for (const p of ready.crashLooping) {
-        const log = path.join(loc.paths.logsDir, `${p.name}.log`);
-        const exit = p.lastExit ? (p.lastExit.signal ? `killed by ${p.lastExit.signal}` : `exit code ${p.lastExit.code}`) : 'exited';
-        lines.push(`- ${p.name} (${exit}); last lines of ${log}:`);
-        lines.push(indent(tailFile(log) || '(empty)'));
-      }
-    } else {
-      const names = ready.state ? ready.unhealthy.map((p) => p.name) : ['supervisor'];
-      lines.push(`cluster "${loc.name}" did not become ready within ${waitMs / 1000}s: not healthy: ${names.join(', ')}`);
-      for (const p of ready.unhealthy) {
-        const log = path.join(loc.paths.logsDir, `${p.name}.log`);
-        lines.push(`- ${p.name} (${p.state}${p.pid ? `, pid ${p.pid}` : ''}) failed its health check ${describeHealth(p.health)}; last lines of ${log}:`);
-        lines.push(indent(tailFile(log) || '(empty)'));
-      }
-    }
+    const message = notReadyMessage(loc, ready, waitMs);
     await stopCluster(loc, ready.supervisorGone ? null : supervisorPid);
-    lines.push(`The cluster was stopped; its logs are in ${loc.paths.logsDir}.`);
-    throw new CliError(lines.join('\n'));
+    throw new CliError(`${message}\nThe cluster was stopped; its logs are in ${loc.paths.logsDir}.`);
   }
 
   rememberCluster(loc.name);
-  const processes = ready.state?.processes ?? [];
-  process.stdout.write(
-    `\nCluster "${loc.name}" is ready.\n\n` +
-      `${formatTable(
-        ['NAME', 'COMPONENT', 'PID', 'ADDRESS'],
-        processes.map((p) => [p.name, p.component, p.pid, p.address]),
-      )}\n\n`,
-  );
+  printProcesses(loc, ready);
   const n = nameFlag(loc.name);
   if (values['no-kubeconfig']) {
-    process.stdout.write(
-      `Use it with kubectl (your kubeconfig was left alone):\n` +
-        `  export KUBECONFIG=${loc.paths.kubeconfig}\n` +
-        `  kubectl get nodes\n` +
-        `or:\n` +
-        `  kubectl --kubeconfig ${loc.paths.kubeconfig} get nodes\n`,
-    );
+    printOwnKubeconfig(loc, '(your kubeconfig was left alone)');
   } else {
     const merged = await mergeUserKubeconfig(loc, kubeconfigInput);
     const was = merged.previousContext && merged.previousContext !== contextName(loc.name) ? merged.previousContext : '';
@@ -234,10 +224,7 @@ export async function up(argv: string[]): Promise<number> {
         `\n  kubectl get nodes\n`,
     );
   }
-  process.stdout.write(
-    `Watch it live: ${dashboardUrl(config, ensureDashboardToken(loc.home))}  (loopkube dashboard${n}; in a terminal: loopkube top${n})\n` +
-      `Logs: loopkube logs${n} (files in ${loc.paths.logsDir}); stop with: loopkube down${n}\n`,
-  );
+  printWatchAndLogs(loc, config);
 
   // Ports this user may not open: what the proxy reports, and the DNS's move off 53.
   const report = await fetchListenerReport(config);
@@ -255,6 +242,60 @@ export async function up(argv: string[]): Promise<number> {
   return 0;
 }
 
+function notReadyMessage(loc: ClusterLocation, ready: ReadyResult, waitMs: number): string {
+  const lines: string[] = [];
+  if (ready.supervisorGone) {
+    lines.push(`the supervisor of cluster "${loc.name}" exited during start-up; last lines of ${path.join(loc.paths.logsDir, 'supervisor.log')}:`);
+    lines.push(indent(tailFile(path.join(loc.paths.logsDir, 'supervisor.log'))));
+  } else if (ready.crashLooping.length) {
+    lines.push(`cluster "${loc.name}" cannot start: ${ready.crashLooping.map((p) => p.name).join(', ')} exited twice during start-up`);
+    for (const p of ready.crashLooping) {
+      const log = path.join(loc.paths.logsDir, `${p.name}.log`);
+      const exit = p.lastExit ? (p.lastExit.signal ? `killed by ${p.lastExit.signal}` : `exit code ${p.lastExit.code}`) : 'exited';
+      lines.push(`- ${p.name} (${exit}); last lines of ${log}:`);
+      lines.push(indent(tailFile(log) || '(empty)'));
+    }
+  } else {
+    const names = ready.state ? ready.unhealthy.map((p) => p.name) : ['supervisor'];
+    lines.push(`cluster "${loc.name}" did not become ready within ${waitMs / 1000}s: not healthy: ${names.join(', ')}`);
+    for (const p of ready.unhealthy) {
+      const log = path.join(loc.paths.logsDir, `${p.name}.log`);
+      lines.push(`- ${p.name} (${p.state}${p.pid ? `, pid ${p.pid}` : ''}) failed its health check ${describeHealth(p.health)}; last lines of ${log}:`);
+      lines.push(indent(tailFile(log) || '(empty)'));
+    }
+  }
+  return lines.join('\n');
+}
+
+function printProcesses(loc: ClusterLocation, ready: ReadyResult): void {
+  const processes = ready.state?.processes ?? [];
+  process.stdout.write(
+    `\nCluster "${loc.name}" is ready.\n\n` +
+      `${formatTable(
+        ['NAME', 'COMPONENT', 'PID', 'ADDRESS'],
+        processes.map((p) => [p.name, p.component, p.pid, p.address]),
+      )}\n\n`,
+  );
+}
+
+function printOwnKubeconfig(loc: ClusterLocation, note: string): void {
+  process.stdout.write(
+    `Use it with kubectl ${note}:\n` +
+      `  export KUBECONFIG=${loc.paths.kubeconfig}\n` +
+      `  kubectl get nodes\n` +
+      `or:\n` +
+      `  kubectl --kubeconfig ${loc.paths.kubeconfig} get nodes\n`,
+  );
+}
+
+function printWatchAndLogs(loc: ClusterLocation, config: ClusterConfig): void {
+  const n = nameFlag(loc.name);
+  process.stdout.write(
+    `Watch it live: ${dashboardUrl(config, ensureDashboardToken(loc.home))}  (loopkube dashboard${n}; in a terminal: loopkube top${n})\n` +
+      `Logs: loopkube logs${n} (files in ${loc.paths.logsDir}); stop with: loopkube down${n}\n`,
+  );
+}
+
 function indent(text: string): string {
   return text
     .split('\n')
@@ -263,7 +304,9 @@ function indent(text: string): string {
 }
 
 export function describeHealth(h: HealthCheck): string {
-  return h.kind === 'tcp' ? `(TCP connect to ${h.host}:${h.port})` : `(GET ${h.url})`;
+  if (h.kind === 'tcp') return `(TCP connect to ${h.host}:${h.port})`;
+  if (h.kind === 'dns') return `(DNS query for ${h.name} at ${h.host}:${h.port})`;
+  return `(GET ${h.url})`;
 }
 
 /** The API port, and each node's health port, must be free before anything starts. */
@@ -393,23 +436,3 @@ function etcdMembersFlag(value: string): number {
   return n;
 }
 
-/** Starts the supervisor detached (its own session), logging to logs/supervisor.log. */
-function spawnSupervisor(loc: ClusterLocation): number {
-  const main = path.join(packageRoot(), 'dist/src/supervisor/main.js');
-  if (!existsSync(main)) throw new CliError(`${main} is missing: build loopkube first (npm run build)`);
-  const fd = openSync(path.join(loc.paths.logsDir, 'supervisor.log'), 'a');
-  try {
-    const child = spawn(process.execPath, [main, '--home', loc.home], {
-      cwd: loc.home,
-      detached: true,
-      stdio: ['ignore', fd, fd],
-      env: { ...process.env, [CLUSTER_HOME_ENV]: loc.home },
-    });
-    child.unref();
-    if (child.pid === undefined) throw new CliError(`cannot start the supervisor (${process.execPath} ${main})`);
-    writePidFile(loc.paths.supervisorPid, child.pid);
-    return child.pid;
-  } finally {
-    closeSync(fd);
-  }
-}

@@ -80,10 +80,16 @@ interface SendError extends ApiError {
   notSent?: boolean;
 }
 
-export function createApiClient(config: ClientConfig, opts: { requestTimeoutMs?: number } = {}): ApiClient {
+export interface ApiClientOptions {
+  requestTimeoutMs?: number;
+  /** Connect from this address (a pod or node IP: an in-cluster client reaching the `kubernetes` ClusterIP). */
+  localAddress?: string;
+}
+
+export function createApiClient(config: ClientConfig, opts: ApiClientOptions = {}): ApiClient {
   const urls = (config.servers?.length ? config.servers : [config.server]).map((s) => new URL(s));
   let current = 0;
-  const agent = new https.Agent({ keepAlive: true, maxSockets: 32, ca: config.ca });
+  const agent = new https.Agent({ keepAlive: true, maxSockets: 32, ca: config.ca, ...(opts.localAddress ? { localAddress: opts.localAddress } : {}) });
   const requestTimeoutMs = opts.requestTimeoutMs ?? 15_000;
 
   /** The server at `index` failed: the next request goes to the next one (once per failure). */

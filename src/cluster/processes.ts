@@ -1,20 +1,24 @@
 // The OS processes of a cluster, as the supervisor starts and watches them: what to run, where
 // it listens, and how to tell it is healthy. The supervisor starts the store's own servers first
 // (`redis`, or the `etcd-N` members) and waits for them, then the control plane(s), the API
-// front end, the nodes and the proxy together (they retry the API until it answers).
+// front end, the nodes, the proxy and the cluster DNS together (they retry the API until it answers).
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CLUSTER_DOMAIN } from '../dns/records.js';
 import { ETCD_BINARY, etcdMemberArgs } from '../store/etcd/members.js';
 import { apiServerEndpoints, clusterPaths, type ClusterConfig } from './config.js';
+import { managedRedisPaths } from './managed-redis.js';
 import { INGRESS_METRICS_PORT, expectedIngressPorts, ingressAddress } from '../ingress/address.js';
 
-export type ProcessComponent = 'control-plane' | 'api-frontend' | 'node' | 'proxy' | 'ingress' | 'redis' | 'etcd';
+export type ProcessComponent = 'control-plane' | 'api-frontend' | 'node' | 'proxy' | 'dns' | 'ingress' | 'redis' | 'etcd';
 
 export type HealthCheck =
   | { kind: 'https'; url: string }
   | { kind: 'http'; url: string }
-  | { kind: 'tcp'; host: string; port: number };
+  | { kind: 'tcp'; host: string; port: number }
+  /** A DNS query over UDP; healthy when answered NOERROR or NXDOMAIN (SERVFAIL: not synced yet). */
+  | { kind: 'dns'; host: string; port: number; name: string };
 
 export interface ProcessSpec {
   name: string;
@@ -24,6 +28,17 @@ export interface ProcessSpec {
   /** Where it serves, as `status` shows it: `127.0.0.1:6443`, `127.10.0.1`. */
   address: string;
   health: HealthCheck;
+  /**
+   * The supervisor holds this process's listening sockets across its restarts (an IPC channel
+   * carries them: src/supervisor/socket-keeper.ts), so a restart refuses no connection.
+   */
+  keepsSockets?: boolean;
+  /**
+   * The supervisor keeps a second process of this spec booted (`--standby`: modules loaded,
+   * informers synced, no listener) and promotes it when the active one dies, handing it the
+   * held sockets: a restart then costs milliseconds instead of a process start.
+   */
+  standby?: boolean;
 }
 
 /** Port of every node agent's health endpoint (kubelet's healthz port), on the node's IP. */
@@ -62,18 +77,12 @@ export function clusterProcesses(config: ClusterConfig, root = processRoot()): P
 
   if (config.managedRedis) {
     const port = config.managedRedis.port;
+    // everything, the password included, is in its config file (written by `up`): src/cluster/managed-redis.ts
     specs.push({
       name: 'redis',
       component: 'redis',
       command: 'redis-server',
-      args: [
-        '--port', String(port),
-        '--bind', '127.0.0.1',
-        '--dir', path.join(home, 'redis'),
-        '--appendonly', 'yes',
-        '--appendfsync', 'always',
-        '--save', '',
-      ],
+      args: [managedRedisPaths(home).conf],
       address: `127.0.0.1:${port}`,
       health: { kind: 'tcp', host: '127.0.0.1', port },
     });
@@ -142,6 +151,21 @@ export function clusterProcesses(config: ClusterConfig, root = processRoot()): P
       args: [proxyMain, '--home', home],
       address: `127.0.0.1:${metrics}`,
       health: { kind: 'http', url: `http://127.0.0.1:${metrics}/healthz` },
+      keepsSockets: true,
+      standby: true,
+    });
+  }
+  // The cluster DNS is a workload of its own, as CoreDNS is: a control-plane restart costs no lookup.
+  const dnsMain = path.join(root, 'dist/src/dns/main.js');
+  if (existsSync(dnsMain) && config.dns.port > 0) {
+    specs.push({
+      name: 'dns',
+      component: 'dns',
+      command: node,
+      args: [dnsMain, '--home', home],
+      address: `${config.dns.ip}:${config.dns.port}`,
+      health: { kind: 'dns', host: config.dns.ip, port: config.dns.port, name: `kubernetes.default.svc.${CLUSTER_DOMAIN}` },
+      standby: true,
     });
   }
   // The ingress controller (class loopkube), on the LoadBalancer pool's last address.

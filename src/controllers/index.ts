@@ -2,7 +2,6 @@
 import type { ClusterConfig } from '../cluster/config.js';
 import type { ApiClient } from '../client/client.js';
 import { createInformerFactory } from '../client/informer-factory.js';
-import { startClusterDNS } from '../dns/cluster-dns.js';
 import type { Logger } from '../log.js';
 import { createEventRecorder } from './events.js';
 import { startGarbageCollector } from './garbage-collector.js';
@@ -50,7 +49,6 @@ const STARTERS: ControllerStarter[] = [
   startJobController,
   startCronJobController,
   startTTLAfterFinishedController,
-  startClusterDNS,
 ];
 
 export async function startControllers(opts: { client: ApiClient; config: ClusterConfig; logger: Logger }): Promise<Controllers> {

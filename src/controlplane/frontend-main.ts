@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { apiServerEndpoints, clusterPaths, readClusterConfig } from '../cluster/config.js';
-import { exitWhenParentDies } from '../cluster/parent-watch.js';
+import { followSupervisor } from '../cluster/parent-watch.js';
 import { createLogger } from '../log.js';
 import { startApiFrontend } from './api-frontend.js';
 
@@ -16,7 +16,8 @@ const config = readClusterConfig(values.home);
 const paths = clusterPaths(values.home);
 const logger = createLogger('api-frontend', { cluster: config.name });
 
-exitWhenParentDies();
+// it outlives the supervisor, as every process of the cluster does (a new one adopts it)
+const follower = followSupervisor({ log: (msg, fields) => logger.info(fields ?? {}, msg) });
 process.on('uncaughtException', (err) => {
   logger.fatal({ err }, 'uncaught exception');
   process.exit(1);
@@ -31,6 +32,7 @@ try {
     logger,
   });
   const stop = (signal: string): void => {
+    follower.stop();
     logger.info({ signal }, 'stopping');
     void frontend.close().finally(() => process.exit(0));
     setTimeout(() => process.exit(0), 3000).unref();

@@ -2,7 +2,7 @@
 // [--name control-plane-N]` (the name picks one of several control planes in cluster.json).
 import { parseArgs } from 'node:util';
 import { readClusterConfig } from '../cluster/config.js';
-import { exitWhenParentDies } from '../cluster/parent-watch.js';
+import { followSupervisor } from '../cluster/parent-watch.js';
 import { createLogger } from '../log.js';
 import { startControlPlane } from './control-plane.js';
 
@@ -14,7 +14,7 @@ if (!values.home) {
 const config = readClusterConfig(values.home);
 const logger = createLogger('control-plane', { cluster: config.name, ...(values.name ? { controlPlane: values.name } : {}) });
 
-exitWhenParentDies();
+const follower = followSupervisor({ log: (msg, fields) => logger.info(fields ?? {}, msg) });
 
 process.on('uncaughtException', (err) => {
   logger.fatal({ err }, 'uncaught exception');
@@ -27,6 +27,7 @@ try {
   const stop = (signal: string): void => {
     if (stopping) return;
     stopping = true;
+    follower.stop();
     logger.info({ signal }, 'stopping');
     const force = setTimeout(() => process.exit(0), 5000);
     force.unref();

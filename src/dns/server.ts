@@ -16,6 +16,8 @@ export interface DnsServerOptions {
   logger: Logger;
   /** Idle TCP connections are closed after this long (default 10 s). */
   tcpIdleMs?: number;
+  /** Who may connect over TCP (by source address); others are reset at once. Default: anyone. */
+  acceptTcp?(remoteAddress: string): boolean;
 }
 
 export interface DnsServer {
@@ -95,6 +97,11 @@ export async function startDnsServer(opts: DnsServerOptions): Promise<DnsServer>
   const connections = new Set<net.Socket>();
   if (opts.tcp) {
     const server = net.createServer((socket) => {
+      if (opts.acceptTcp && !opts.acceptTcp(socket.remoteAddress ?? '')) {
+        socket.on('error', () => {});
+        socket.resetAndDestroy();
+        return;
+      }
       connections.add(socket);
       socket.once('close', () => connections.delete(socket));
       serveTcpConnection(socket, opts);

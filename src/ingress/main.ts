@@ -4,7 +4,7 @@
 import http from 'node:http';
 import { parseArgs } from 'node:util';
 import { readClusterConfig } from '../cluster/config.js';
-import { exitWhenParentDies } from '../cluster/parent-watch.js';
+import { followSupervisor } from '../cluster/parent-watch.js';
 import { createApiClient } from '../client/client.js';
 import { clientConfigFromHome } from '../client/config.js';
 import { createEventRecorder } from '../controllers/events.js';
@@ -17,9 +17,10 @@ if (!values.home) {
   console.error('usage: dist/src/ingress/main.js --home DIR');
   process.exit(2);
 }
-exitWhenParentDies();
 const config = readClusterConfig(values.home);
 const logger = createLogger('ingress', { cluster: config.name });
+// outlives a SIGKILLed supervisor: the next one adopts it (src/supervisor/supervisor.ts)
+const follower = followSupervisor({ log: (msg, fields) => logger.info(fields ?? {}, msg) });
 process.on('uncaughtException', (err) => {
   logger.fatal({ err }, 'uncaught exception');
   process.exit(1);
@@ -58,6 +59,7 @@ let stopping = false;
 const stop = (signal: string): void => {
   if (stopping) return;
   stopping = true;
+  follower.stop();
   logger.info({ signal }, 'stopping');
   setTimeout(() => process.exit(0), 3000).unref();
   void Promise.all([controller?.stop(), new Promise<void>((r) => health.close(() => r()))]).finally(() => {

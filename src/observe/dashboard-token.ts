@@ -2,9 +2,10 @@
 // it is not the cluster's API token (a URL ends up in shell history and browser history).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { timingSafeEqual } from 'node:crypto';
 import type { ClusterConfig } from '../cluster/config.js';
 import { generateToken } from '../pki/token.js';
+
+export { tokenEquals } from '../pki/bearer.js';
 
 export function dashboardTokenPath(home: string): string {
   return path.join(home, 'pki', 'dashboard-token');
@@ -40,12 +41,4 @@ export function ensureDashboardToken(home: string): string {
 
 export function dashboardUrl(config: Pick<ClusterConfig, 'dashboard'>, token: string): string {
   return `http://127.0.0.1:${config.dashboard.port}/?token=${encodeURIComponent(token)}`;
-}
-
-/** Constant-time comparison of a presented token with the expected one. */
-export function tokenEquals(given: string | null | undefined, want: string): boolean {
-  if (!given || !want) return false;
-  const a = Buffer.from(given);
-  const b = Buffer.from(want);
-  return a.length === b.length && timingSafeEqual(a, b);
 }

@@ -2,7 +2,7 @@
 //
 //   GET  /?token=T           the dashboard (one static page)
 //   GET  /api/state?token=T  one FullMessage as JSON (what a viewer gets first)
-//   GET  /metrics            the control plane's Prometheus metrics
+//   GET  /metrics            the control plane's Prometheus metrics (Bearer <cluster token>, as the API server's)
 //   GET  /healthz            ok
 //   GET  /map?token=T        the live service map (cytoscape.js, laid out by ELK)
 //   GET  /vendor/NAME?token=T  the map's libraries, from node_modules
@@ -28,6 +28,7 @@ import type { Informer } from '../client/informer.js';
 import type { Logger } from '../log.js';
 import { endpointsView, eventView, nodeView, podView, serviceView } from './cluster-view.js';
 import { DASHBOARD_HTML } from './dashboard-page.js';
+import { hasBearer, writeUnauthorized } from '../pki/bearer.js';
 import { MAP_VENDOR_FILES, mapHtml } from './map-page.js';
 import { ensureDashboardToken, tokenEquals } from './dashboard-token.js';
 import { createMetricsRegistry, EXPOSITION_CONTENT_TYPE, type MetricsRegistry } from './metrics.js';
@@ -246,7 +247,7 @@ export async function startTrafficHub(opts: TrafficHubOptions): Promise<TrafficH
 
   // ---- traffic ----------------------------------------------------------------------------
   const sources = new Map<WebSocket, TrafficSource>();
-  const poller: PodRequestPoller | undefined = opts.pollNodes === false ? undefined : createPodRequestPoller({ port: opts.nodeHealthPort });
+  const poller: PodRequestPoller | undefined = opts.pollNodes === false ? undefined : createPodRequestPoller({ token: opts.clusterToken, port: opts.nodeHealthPort });
   let polling = false;
   let traffic: TrafficView = emptyTrafficView(tickMs);
   const history: RatePoint[] = [];
@@ -413,6 +414,10 @@ export async function startTrafficHub(opts: TrafficHubOptions): Promise<TrafficH
         res.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok');
         return;
       case '/metrics':
+        if (!hasBearer(req.headers, opts.clusterToken)) {
+          writeUnauthorized(res);
+          return;
+        }
         res.writeHead(200, { 'Content-Type': EXPOSITION_CONTENT_TYPE }).end(renderMetrics());
         return;
       case '/':

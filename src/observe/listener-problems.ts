@@ -9,7 +9,8 @@
 // The proxy retries every failed address every few seconds, so the report is the truth of the
 // moment (unlike the FailedToOpenPort Events, which stay after the cause is fixed).
 import http from 'node:http';
-import type { ClusterConfig } from '../cluster/config.js';
+import { readFileSync } from 'node:fs';
+import { clusterPaths, type ClusterConfig } from '../cluster/config.js';
 
 /** A frontend address the proxy wants to listen on but cannot. */
 export interface ListenerFailureReport {
@@ -40,11 +41,19 @@ export interface ListenersReport {
 }
 
 /** The proxy's report, or null when it does not answer within `timeoutMs`. */
-export function fetchListenerReport(config: Pick<ClusterConfig, 'proxy'>, timeoutMs = 1000): Promise<ListenersReport | null> {
+export function fetchListenerReport(config: Pick<ClusterConfig, 'proxy' | 'home'>, timeoutMs = 1000): Promise<ListenersReport | null> {
   const port = config.proxy?.metricsPort;
   if (!port) return Promise.resolve(null);
+  // the report names addresses: the proxy wants the cluster's token for it
+  let token = '';
+  try {
+    token = readFileSync(clusterPaths(config.home).token, 'utf8').trim();
+  } catch {
+    return Promise.resolve(null);
+  }
   return new Promise((resolve) => {
-    const req = http.get({ host: '127.0.0.1', port, path: '/listeners', agent: false, timeout: timeoutMs }, (res) => {
+    const headers = { Authorization: `Bearer ${token}` };
+    const req = http.get({ host: '127.0.0.1', port, path: '/listeners', agent: false, timeout: timeoutMs, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {

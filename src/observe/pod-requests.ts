@@ -1,6 +1,6 @@
 // Requests per second at each pod port (an endpoint's ip:port) and each pod, from the pods' own
 // counters: every node agent serves them on http://<node ip>:10248/metrics
-// (loopkube_pod_requests_total by port and status code); this reads every node once a round and
+// (loopkube_pod_requests_total by port and status code, with the cluster's token); this reads every node once a round and
 // turns two readings into a rate. Only the pods count requests: the proxy is L4 and sees bytes.
 import http from 'node:http';
 import { NODE_HEALTH_PORT } from '../cluster/processes.js';
@@ -58,11 +58,18 @@ interface NodeSample {
 /** One node's pod counters, by `ip:port`. */
 export async function readPodRequests(
   ip: string,
-  opts: { port?: number; timeoutMs?: number; agent?: http.Agent } = {},
+  opts: { token: string; port?: number; timeoutMs?: number; agent?: http.Agent },
 ): Promise<Map<string, PortAnswers>> {
   const text = await new Promise<string>((resolve, reject) => {
     const req = http.get(
-      { host: ip, port: opts.port ?? NODE_HEALTH_PORT, path: '/metrics', timeout: opts.timeoutMs ?? 1000, ...(opts.agent ? { agent: opts.agent } : {}) },
+      {
+        host: ip,
+        port: opts.port ?? NODE_HEALTH_PORT,
+        path: '/metrics',
+        headers: { Authorization: `Bearer ${opts.token}` },
+        timeout: opts.timeoutMs ?? 1000,
+        ...(opts.agent ? { agent: opts.agent } : {}),
+      },
       (res) => {
         if (res.statusCode !== 200) {
           res.resume();
@@ -104,7 +111,7 @@ function perSec(now: number, before: number | undefined, seconds: number): numbe
   return round2((now >= before ? now - before : now) / seconds);
 }
 
-export function createPodRequestPoller(opts: { port?: number; timeoutMs?: number; staleMs?: number } = {}): PodRequestPoller {
+export function createPodRequestPoller(opts: { token: string; port?: number; timeoutMs?: number; staleMs?: number }): PodRequestPoller {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   const nodes = new Map<string, NodeSample>();
   const staleMs = opts.staleMs ?? 2500;
@@ -112,7 +119,7 @@ export function createPodRequestPoller(opts: { port?: number; timeoutMs?: number
   async function pollNode(node: NodeAddress): Promise<void> {
     let counts: Map<string, PortAnswers>;
     try {
-      counts = await readPodRequests(node.ip, { port: opts.port, timeoutMs: opts.timeoutMs ?? 900, agent });
+      counts = await readPodRequests(node.ip, { token: opts.token, port: opts.port, timeoutMs: opts.timeoutMs ?? 900, agent });
     } catch {
       return; // a node that does not answer keeps its last rates until they go stale
     }

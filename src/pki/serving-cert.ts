@@ -1,9 +1,10 @@
 // The API server's serving certificate, signed by the cluster CA, valid for every name a client
 // uses to reach it: 127.0.0.1 and localhost (kubectl), the `kubernetes` service's ClusterIP and
 // its DNS names (pods and in-cluster clients), as kubeadm's apiserver certificate is.
-import forge from 'node-forge';
-import { randomSerial, type CertAndKey } from './ca.js';
-import { generateRsaKeyPair } from './keys.js';
+import { X509Certificate } from 'node:crypto';
+import type { CertAndKey } from './ca.js';
+import { generateEcdsaKeyPair, loadKeyPair } from './keys.js';
+import { issueCertificate, KEY_USAGE } from './x509.js';
 
 export interface SubjectAltNames {
   ips: string[];
@@ -24,32 +25,25 @@ export function createServingCertificate(
   altNames: SubjectAltNames,
   commonName = 'kube-apiserver',
   validDays = 825,
+  usage: Array<'serverAuth' | 'clientAuth'> = ['serverAuth'],
 ): CertAndKey {
-  const caCert = forge.pki.certificateFromPem(ca.cert);
-  const caKey = forge.pki.privateKeyFromPem(ca.key);
-  const { privateKey, publicKey } = generateRsaKeyPair();
-  const cert = forge.pki.createCertificate();
-  cert.publicKey = forge.pki.publicKeyFromPem(publicKey);
-  cert.serialNumber = randomSerial();
-  cert.validity.notBefore = new Date(Date.now() - 60_000);
-  const notAfter = Math.min(Date.now() + validDays * DAY_MS, caCert.validity.notAfter.getTime());
-  cert.validity.notAfter = new Date(notAfter);
-  cert.setSubject([{ name: 'commonName', value: commonName }]);
-  cert.setIssuer(caCert.subject.attributes);
-  cert.setExtensions([
-    { name: 'basicConstraints', cA: false, critical: true },
-    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
-    { name: 'extKeyUsage', serverAuth: true },
-    {
-      name: 'subjectAltName',
-      altNames: [
-        ...altNames.dns.map((value) => ({ type: 2, value })),
-        ...altNames.ips.map((ip) => ({ type: 7, ip })),
-      ],
-    },
-    { name: 'subjectKeyIdentifier' },
-    { name: 'authorityKeyIdentifier', keyIdentifier: caCert.generateSubjectKeyIdentifier().getBytes() },
-  ]);
-  cert.sign(caKey, forge.md.sha256.create());
-  return { cert: forge.pki.certificateToPem(cert), key: privateKey };
+  const caCert = new X509Certificate(ca.cert);
+  const caKeys = loadKeyPair(ca.key);
+  const keys = generateEcdsaKeyPair();
+  const notAfter = Math.min(Date.now() + validDays * DAY_MS, new Date(caCert.validTo).getTime());
+  const cert = issueCertificate({
+    subject: { commonName },
+    issuer: { certificate: ca.cert },
+    publicKey: keys.publicKey,
+    signingKey: caKeys.privateKey,
+    issuerPublicKey: caKeys.publicKey,
+    notBefore: new Date(Date.now() - 60_000),
+    notAfter: new Date(notAfter),
+    ca: false,
+    keyUsage: [KEY_USAGE.digitalSignature],
+    extKeyUsage: usage,
+    dnsNames: altNames.dns,
+    ipAddresses: altNames.ips,
+  });
+  return { cert, key: keys.privateKeyPem };
 }

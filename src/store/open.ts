@@ -1,5 +1,6 @@
 // Opens the store a cluster is configured with: the embedded journal (default), Redis or etcd.
 import { clusterPaths, type ClusterConfig } from '../cluster/config.js';
+import { storeUrlWithCredentials } from '../cluster/managed-redis.js';
 import type { Logger } from '../log.js';
 import { openEmbeddedStore } from './embedded/index.js';
 import type { Store } from './store.js';
@@ -10,7 +11,8 @@ export async function openClusterStore(config: ClusterConfig, logger: Logger): P
   }
   if (config.store.startsWith('redis://') || config.store.startsWith('rediss://')) {
     const { openRedisStore } = await import('./redis/index.js');
-    return openRedisStore(config.store, { prefix: `loopkube/${config.name}`, logger });
+    // rediss:// is TLS; a user and password in the URL (or the cluster's own Redis's) authenticate
+    return openRedisStore(storeUrlWithCredentials(config), { prefix: `loopkube/${config.name}`, logger });
   }
   if (config.store.startsWith('etcd://')) {
     const { clusterEtcdPrefix, openEtcdStore, parseEtcdUrl } = await import('./etcd/index.js');
@@ -18,5 +20,5 @@ export async function openClusterStore(config: ClusterConfig, logger: Logger): P
     if (!url) throw new Error(`invalid etcd store URL "${config.store}": use etcd://HOST:PORT[,HOST:PORT...][/PREFIX]`);
     return openEtcdStore({ endpoints: url.endpoints, prefix: clusterEtcdPrefix(url, config.name), logger });
   }
-  throw new Error(`unsupported store URL "${config.store}": use "embedded", redis://HOST:PORT/DB or etcd://HOST:PORT`);
+  throw new Error(`unsupported store URL "${config.store}": use "embedded", redis://[USER:PASSWORD@]HOST:PORT/DB, rediss://... or etcd://HOST:PORT`);
 }

@@ -4,6 +4,8 @@ import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
 import type { HealthCheck } from '../cluster/processes.js';
+import { queryDns } from '../dns/client.js';
+import { RCODE, TYPE } from '../dns/wire.js';
 
 export interface ProbeOptions {
   /** The cluster CA (PEM), to verify an https endpoint. */
@@ -16,6 +18,7 @@ export interface ProbeOptions {
 export function probeHealth(check: HealthCheck, options: ProbeOptions = {}): Promise<boolean> {
   const timeoutMs = options.timeoutMs ?? 1000;
   if (check.kind === 'tcp') return probeTcp(check.host, check.port, timeoutMs);
+  if (check.kind === 'dns') return probeDns(check.host, check.port, check.name, timeoutMs);
   return new Promise((resolve) => {
     const headers: Record<string, string> = {};
     if (check.kind === 'https' && options.token) headers.Authorization = `Bearer ${options.token}`;
@@ -43,4 +46,14 @@ function probeTcp(host: string, port: number, timeoutMs: number): Promise<boolea
     socket.once('connect', () => done(true));
     socket.once('error', () => done(false));
   });
+}
+
+/** Answered, and not SERVFAIL (what the cluster DNS says until it has synced with the API). */
+async function probeDns(host: string, port: number, name: string, timeoutMs: number): Promise<boolean> {
+  try {
+    const reply = await queryDns(name, TYPE.A, { server: host, port, timeoutMs, attempts: 1 });
+    return reply.flags.rcode === RCODE.NOERROR || reply.flags.rcode === RCODE.NXDOMAIN;
+  } catch {
+    return false;
+  }
 }

@@ -3,7 +3,7 @@
 // do not depend on the real control plane, nodes and proxy; one test uses the real control
 // plane when it is built.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -329,7 +329,7 @@ describe('command line: cluster lifecycle (stand-in processes)', () => {
 
 
 describe('command line: --redis', () => {
-  it('starts a redis-server first, keeps the store in it, and down stops it even after the supervisor died', async () => {
+  it('starts a redis-server first, keeps the store in it; a SIGKILLed supervisor is replaced and down stops everything', async () => {
     const { cli, name, configFile, home } = await sandbox();
     const up = await cli('up', '--config', configFile, '--nodes', '1', '--redis');
     expect(up.code, up.stderr).toBe(0);
@@ -346,31 +346,36 @@ describe('command line: --redis', () => {
     expect(st.processes[0].address).toBe(`127.0.0.1:${config.managedRedis?.port}`);
     await waitFor('the append-only file', () => existsSync(path.join(home, 'redis')) && readdirSync(path.join(home, 'redis')).length > 0);
 
-    // the supervisor dies: node processes follow it; redis-server cannot, and down finds it
+    // the supervisor dies: every process runs on, and a new supervisor adopts them all
     const supervisorPid = Number(readFileSync(path.join(home, 'pids', 'supervisor.pid'), 'utf8'));
     process.kill(supervisorPid, 'SIGKILL');
-    const [redis, ...others] = st.processes.map((p) => p.pid as number);
-    await waitFor('node processes gone', () => others.every((pid) => !alive(pid)));
-    expect(alive(redis)).toBe(true);
+    const pids = st.processes.map((p) => p.pid as number);
+    const adopted = await waitFor('a new supervisor', async () => {
+      const s = await statusJson(cli, name);
+      return s.supervisorPid !== supervisorPid && s.processes.every((p) => p.healthy) && s;
+    });
+    expect(adopted.processes.map((p) => p.pid)).toEqual(pids);
     const down = await cli('down', '--name', name);
     expect(down.code, down.stderr).toBe(0);
     expect(down.stdout).toContain('redis');
-    expect(alive(redis)).toBe(false);
+    for (const pid of [...pids, adopted.supervisorPid]) expect(alive(pid), `pid ${pid}`).toBe(false);
   });
 });
 
 
 describe('command line: the real control plane', () => {
-  it('up --nodes 0 serves kubectl over TLS with the token; down stops it', async () => {
+  it('up --nodes 0 serves kubectl over TLS with the token, keeps its folder to its owner (fixing it at the next up); down stops it', async () => {
     const { cli, name, configFile, kubeconfig, home } = await sandbox({ processRoot: null });
     mkdirSync(home, { recursive: true });
     const up = await cli('up', '--config', configFile, '--nodes', '0');
     expect(up.code, `${up.stdout}\n${up.stderr}`).toBe(0);
     const st = await statusJson(cli, name);
-    // --nodes 0: the control plane, the proxy (it serves the `kubernetes` ClusterIP) and the ingress controller, no nodes
+    // --nodes 0: the control plane, the proxy (it serves the `kubernetes` ClusterIP), the cluster
+    // DNS (a process of its own) and the ingress controller, no nodes
     expect(st.processes.map((p) => [p.name, p.healthy])).toEqual([
       ['control-plane', true],
       ['proxy', true],
+      ['dns', true],
       ['ingress', true],
     ]);
     const config = JSON.parse(readFileSync(path.join(home, 'cluster.json'), 'utf8')) as ClusterConfig;
@@ -378,7 +383,34 @@ describe('command line: the real control plane', () => {
     await waitFor('kubectl get namespaces', () =>
       execFileSync('kubectl', ['--kubeconfig', kubeconfig, 'get', 'namespaces', '-o', 'name'], { encoding: 'utf8' }).includes('namespace/default'),
     );
+    // the cluster's folder is its owner's only: folders 700, files 600 (store, logs, credentials...)
+    expect(looseModes(home)).toEqual([]);
+    expect(statSync(home).mode & 0o777).toBe(0o700);
+
     expect((await cli('down', '--name', name)).code).toBe(0);
     expect(st.processes.every((p) => !alive(p.pid as number))).toBe(true);
+
+    // something made files readable by others meanwhile: the next up says so and fixes it
+    const journal = readdirSync(path.join(home, 'store')).map((f) => path.join(home, 'store', f)).find((f) => statSync(f).isFile())!;
+    chmodSync(journal, 0o644);
+    chmodSync(path.join(home, 'logs'), 0o755);
+    const again = await cli('up', '--config', configFile, '--nodes', '0');
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/readable by other users.*made them the owner's only/);
+    expect(looseModes(home)).toEqual([]);
+    expect((await cli('down', '--name', name)).code).toBe(0);
   });
 });
+
+/** Files and folders under `dir` that group or others may read, write or enter. */
+function looseModes(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (p: string): void => {
+    const st = lstatSync(p);
+    if (st.isSymbolicLink()) return;
+    if (st.mode & 0o077) out.push(`${path.relative(dir, p) || '.'} ${(st.mode & 0o777).toString(8)}`);
+    if (st.isDirectory()) for (const e of readdirSync(p)) walk(path.join(p, e));
+  };
+  walk(dir);
+  return out;
+}

@@ -1,8 +1,8 @@
 // The cluster's CA, serving certificate, token and kubeconfig: the certificate verifies against
 // the CA, carries every name clients use, TLS works with it, and real kubectl reads the kubeconfig.
 import { execFileSync } from 'node:child_process';
-import { X509Certificate, createPrivateKey } from 'node:crypto';
-import { statSync } from 'node:fs';
+import { X509Certificate, createPrivateKey, generateKeyPairSync } from 'node:crypto';
+import { statSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -12,6 +12,7 @@ import { createCertificateAuthority, type CertAndKey } from '../../src/pki/ca.js
 import { ensureClusterPki, parseSubjectAltNames } from '../../src/pki/cluster-pki.js';
 import { writeKubeconfig } from '../../src/pki/kubeconfig.js';
 import { apiServerAltNames, createServingCertificate } from '../../src/pki/serving-cert.js';
+import { issueCertificate, KEY_USAGE } from '../../src/pki/x509.js';
 import { removeDir, tempDir } from './helpers.js';
 
 describe('PKI', () => {
@@ -22,12 +23,53 @@ describe('PKI', () => {
     server = createServingCertificate(ca, apiServerAltNames('127.96.0.1'));
   });
 
-  it('the CA is a self-signed CA certificate with an RSA 2048 key', () => {
+  it('the CA is a self-signed CA certificate with an ECDSA P-256 key', () => {
     const cert = new X509Certificate(ca.cert);
     expect(cert.ca).toBe(true);
     expect(cert.checkIssued(cert)).toBe(true);
     expect(cert.verify(cert.publicKey)).toBe(true);
-    expect(cert.publicKey.asymmetricKeyDetails?.modulusLength).toBe(2048);
+    expect(cert.publicKey.asymmetricKeyType).toBe('ec');
+    expect(cert.publicKey.asymmetricKeyDetails?.namedCurve).toBe('prime256v1');
+    expect(ca.key).toMatch(/^-----BEGIN EC PRIVATE KEY-----/);
+  });
+
+  it('openssl reads both certificates and verifies the chain (strict DER)', () => {
+    const dir = tempDir();
+    try {
+      const caFile = path.join(dir, 'ca.crt');
+      const certFile = path.join(dir, 'apiserver.crt');
+      writeFileSync(caFile, ca.cert);
+      writeFileSync(certFile, server.cert);
+      expect(execFileSync('openssl', ['verify', '-x509_strict', '-CAfile', caFile, certFile], { encoding: 'utf8' }).trim()).toBe(`${certFile}: OK`);
+      const text = execFileSync('openssl', ['x509', '-in', certFile, '-noout', '-text'], { encoding: 'utf8' });
+      expect(text).toContain('Signature Algorithm: ecdsa-with-SHA256');
+      expect(text).toMatch(/X509v3 Basic Constraints: critical\s+CA:FALSE/);
+      expect(text).toMatch(/X509v3 Key Usage: critical\s+Digital Signature/);
+    } finally {
+      removeDir(dir);
+    }
+  });
+
+  it('a CA an older loopkube made (RSA) still signs a new serving certificate that verifies', () => {
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const rsaCa: CertAndKey = {
+      cert: issueCertificate({
+        subject: { commonName: 'loopkube-ca' },
+        issuer: { commonName: 'loopkube-ca' },
+        publicKey,
+        signingKey: privateKey,
+        notBefore: new Date(Date.now() - 60_000),
+        notAfter: new Date(Date.now() + 86_400_000),
+        ca: true,
+        keyUsage: [KEY_USAGE.digitalSignature, KEY_USAGE.keyCertSign, KEY_USAGE.cRLSign],
+      }),
+      key: privateKey.export({ type: 'pkcs1', format: 'pem' }) as string,
+    };
+    const signed = new X509Certificate(createServingCertificate(rsaCa, apiServerAltNames('127.96.0.1')).cert);
+    const caCert = new X509Certificate(rsaCa.cert);
+    expect(signed.checkIssued(caCert)).toBe(true);
+    expect(signed.verify(caCert.publicKey)).toBe(true);
+    expect(signed.publicKey.asymmetricKeyType).toBe('ec');
   });
 
   it('the serving certificate is issued and signed by the CA, and is no CA itself', () => {

@@ -19,8 +19,8 @@ const PARENT_WATCH = pathToFileURL(path.join(REPO, 'dist/src/cluster/parent-watc
 /** A process that serves 200 on every path; with ignoreTerm it survives SIGTERM. */
 function httpServerSpec(name: string, component: ProcessComponent, port: number, ignoreTerm = false): ProcessSpec {
   const script = `
-    const { exitWhenParentDies } = await import(${JSON.stringify(PARENT_WATCH)});
-    exitWhenParentDies();
+    const { followSupervisor } = await import(${JSON.stringify(PARENT_WATCH)});
+    followSupervisor();
     const http = await import('node:http');
     http.createServer((req, res) => res.end('ok ' + process.pid)).listen(${port}, '127.0.0.1');
     process.on('SIGTERM', () => { ${ignoreTerm ? "console.log('ignoring SIGTERM')" : 'process.exit(0)'} });
@@ -188,14 +188,47 @@ describe('supervisor', () => {
     expect(alive(pid)).toBe(false);
   });
 
-  it('processes exit by themselves when the supervisor is killed with SIGKILL', async () => {
+  it('processes outlive a SIGKILLed supervisor: they keep serving, start a new one, and it adopts them', async () => {
     const { home, supervisor, exited } = await startSupervisor([
       httpServerSpec('control-plane', 'control-plane', ports[0]),
       httpServerSpec('node-1', 'node', ports[1]),
     ]);
-    const pids = (await status(home)).processes.map((p) => p.pid as number);
+    const before = await status(home);
+    const pids = before.processes.map((p) => p.pid as number);
     supervisor.kill('SIGKILL');
     await exited;
-    await waitFor('orphaned processes gone', () => pids.every((pid) => !alive(pid)));
+    // a new supervisor, started by one of them, holds the cluster again
+    const after = await waitFor('a new supervisor', async () => {
+      const s = await status(home).catch(() => undefined);
+      return s && s.supervisorPid !== supervisor.pid && s.phase === 'running' && s;
+    });
+    expect(after.processes.map((p) => [p.name, p.pid, p.state])).toEqual(before.processes.map((p) => [p.name, p.pid, 'running']));
+    for (const pid of pids) expect(alive(pid), `pid ${pid}`).toBe(true);
+    for (const p of after.processes) expect(await probeHealth(p.health)).toBe(true);
+    expect(Number(readFileSync(path.join(home, 'pids', 'supervisor.pid'), 'utf8'))).toBe(after.supervisorPid);
+
+    // an adopted process that dies is restarted by the new supervisor, as its own child
+    process.kill(pids[1]!, 'SIGKILL');
+    const restarted = await waitFor('node-1 restarted by the adopting supervisor', async () => {
+      const p = (await status(home)).processes.find((x) => x.name === 'node-1');
+      return p && p.state === 'running' && p.pid !== pids[1] && p;
+    });
+    await waitFor('node-1 healthy again', () => probeHealth(restarted.health));
+
+    // and shutdown still stops everything, adopted or not
+    await ask(home, { op: 'shutdown' });
+    await waitFor('every process gone', () => [...pids, restarted.pid as number, after.supervisorPid].every((pid) => !alive(pid)));
+    expect(readdirSync(path.join(home, 'pids'))).toEqual([]);
+  });
+
+  it('an orphan exits by itself when no supervisor could adopt it (the cluster is being stopped)', async () => {
+    const { home, supervisor, exited } = await startSupervisor([httpServerSpec('control-plane', 'control-plane', ports[0])]);
+    const pid = pidOf(await status(home), 'control-plane');
+    // what `loopkube down` writes before it stops anything
+    writeFileSync(path.join(home, 'stopping'), `${process.pid}\n`);
+    supervisor.kill('SIGKILL');
+    await exited;
+    await waitFor('the orphan gone', () => !alive(pid));
+    expect(existsSync(path.join(home, 'pids', 'supervisor.pid')) && alive(Number(readFileSync(path.join(home, 'pids', 'supervisor.pid'), 'utf8')))).toBe(false);
   });
 });

@@ -1,16 +1,20 @@
-// The cluster DNS of a real control plane process, asked with dig (Debian's dnsutils), as a
-// user would: `dig @<dns ip> -p PORT web.default.svc.cluster.local`.
+// The cluster DNS, a process of its own beside a real control plane, asked with dig (Debian's
+// dnsutils), as a user would: `dig @<dns ip> -p PORT web.default.svc.cluster.local`.
 import { execFile } from 'node:child_process';
 import dgram from 'node:dgram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findResource } from '../../src/kinds/catalog.js';
 import { resourcePath } from '../../src/api/paths.js';
-import type { EndpointSlice, Service } from '../../src/api/types.js';
+import type { EndpointSlice, Pod, Service } from '../../src/api/types.js';
 import { clusterDNSIP } from '../../src/cluster/config.js';
 import { DNS_SLICE_NAME } from '../../src/dns/cluster-dns.js';
 import { startTestControlPlane, waitFor, type TestControlPlane } from '../support/control-plane.js';
 import { ENDPOINT_SLICES as SLICES } from '../../src/kinds/endpointslice/resource.js';
+import { PODS } from '../../src/kinds/pod/resource.js';
 import { SERVICES } from '../../src/kinds/service/resource.js';
+import { startDnsProcess, type DnsProcess } from '../support/dns-process.js';
+import { createFakeNode, setPodStatus } from '../support/fake-nodes.js';
+import { testNodeConfigs } from '../support/node-process.js';
 
 
 interface Dig {
@@ -52,16 +56,20 @@ describe('cluster DNS (real control plane, dig)', () => {
   const subnet = 112 + Math.floor(Math.random() * 38);
   const serviceCIDR = `127.${subnet}.0.0/16`;
   const dnsIP = clusterDNSIP(serviceCIDR);
+  const nodes = testNodeConfigs(1);
   let cp: TestControlPlane | undefined;
+  let dns: DnsProcess | undefined;
   let port = 0;
   let at: string[] = [];
 
   beforeAll(async () => {
     port = await freeUdpPort(dnsIP);
     at = [`@${dnsIP}`, '-p', String(port)];
-    cp = await startTestControlPlane({ config: { serviceCIDR, dns: { ip: dnsIP, port } } });
+    cp = await startTestControlPlane({ nodes, config: { serviceCIDR, dns: { ip: dnsIP, port } } });
+    dns = await startDnsProcess(cp.home);
   });
   afterAll(async () => {
+    await dns?.stop();
     await cp?.stop();
   });
 
@@ -130,14 +138,40 @@ describe('cluster DNS (real control plane, dig)', () => {
     expect(r.answers.sort()).toEqual(['db.default.svc.cluster.local. IN A 127.244.1.5', 'db.default.svc.cluster.local. IN A 127.244.2.6']);
   });
 
-  it('serves TCP at the kube-dns endpoint it publishes (where the proxy sends kube-dns TCP)', async () => {
+  it('serves TCP at the kube-dns endpoint it publishes (where the proxy sends kube-dns TCP) only to addresses inside the cluster', async () => {
     const slice = await waitFor('the kube-dns EndpointSlice', () => cp!.client.get<EndpointSlice>(resourcePath(SLICES, 'kube-system', DNS_SLICE_NAME)));
     const endpoint = slice.endpoints![0]!.addresses[0]!;
     const tcpPort = slice.ports![0]!.port!;
     expect(endpoint).toBe(dnsIP);
-    const r = await dig(['+tcp', `@${endpoint}`, '-p', String(tcpPort), 'kubernetes.default.svc.cluster.local']);
-    expect(r.status).toBe('NOERROR');
-    expect(r.answers).toHaveLength(1);
+    const overTcp = (from: string): Promise<Dig> => dig(['+tcp', '-b', from, `@${endpoint}`, '-p', String(tcpPort), 'kubernetes.default.svc.cluster.local']);
+
+    // a node's address, and a pod's once one holds it, are inside: answered, as through the proxy
+    const fromNode = await overTcp(nodes[0]!.ip);
+    expect(fromNode.status).toBe('NOERROR');
+    expect(fromNode.answers).toHaveLength(1);
+
+    // 127.0.0.1, and an address of the node's pod CIDR no pod holds, are outsiders: reset, as
+    // the ClusterIP would refuse them
+    const podIP = nodes[0]!.podCIDR.replace(/0\/24$/, '77');
+    for (const outsider of ['127.0.0.1', podIP]) {
+      const r = await overTcp(outsider);
+      expect(r.status, `from ${outsider}`).toBe('NO-ANSWER');
+    }
+
+    const node = await createFakeNode(cp!.client, { name: nodes[0]!.name, ip: nodes[0]!.ip });
+    const pod = await cp!.client.create<Pod>(resourcePath(PODS, 'default'), {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'dns-client' },
+      spec: { nodeName: nodes[0]!.name, containers: [{ name: 'app', image: 'loopkube/echo' }] },
+    });
+    await setPodStatus(cp!.client, pod, { ip: podIP, ready: true });
+    const fromPod = await waitFor('the pod IP inside', async () => {
+      const r = await overTcp(podIP);
+      return r.status === 'NOERROR' ? r : undefined;
+    });
+    expect(fromPod.answers).toHaveLength(1);
+    await node.delete();
   });
 
   it('forgets a deleted service', async () => {
@@ -147,5 +181,23 @@ describe('cluster DNS (real control plane, dig)', () => {
       return d.status === 'NXDOMAIN' ? d : undefined;
     });
     expect(r.answers).toEqual([]);
+  });
+
+  it('keeps answering, from what it last knew, while the control plane is down', async () => {
+    await cp!.client.create(resourcePath(SERVICES, 'default'), {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'survivor' },
+      spec: { ports: [{ port: 80 }] },
+    });
+    const before = await waitFor('survivor in DNS', async () => {
+      const r = await dig([...at, 'survivor.default.svc.cluster.local']);
+      return r.status === 'NOERROR' && r.answers.length === 1 ? r : undefined;
+    });
+    cp!.process.kill('SIGKILL');
+    await new Promise<void>((resolve) => (cp!.process.exitCode !== null || cp!.process.signalCode !== null ? resolve() : cp!.process.once('exit', () => resolve())));
+    const during = await dig([...at, 'survivor.default.svc.cluster.local']);
+    expect(during.status).toBe('NOERROR');
+    expect(during.answers).toEqual(before.answers);
   });
 });

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Node, Pod } from '../../src/api/types.js';
 import { clusterPaths } from '../../src/cluster/config.js';
+import { sendPodControl } from '../../src/client/pod-control.js';
 import { startTestCluster, waitFor, type TestCluster } from '../support/cluster.js';
 
 let c: TestCluster;
@@ -109,7 +110,15 @@ describe('kubectl logs', () => {
 
   it('--previous shows the instance before a restart, with its exit', async () => {
     expect(await kFails(['logs', 'one', '--previous'])).toContain('previous terminated container "app" in pod "one" not found');
-    await hit(one.status!.podIP!, 8080, '/_loopkube/crash?exitCode=3', 'POST');
+    // the crash goes through the pod's node (the app's own ports carry no control)
+    const crash = await sendPodControl({
+      nodeIP: one.status!.hostIP!,
+      token: readFileSync(clusterPaths(c.home).token, 'utf8').trim(),
+      target: { namespace: NS, pod: 'one', container: 'app' },
+      action: 'crash',
+      query: { exitCode: '3' },
+    });
+    expect(crash.status).toBe(200);
     await waitFor('one restarted and ready', async () => {
       const p = await pod('one');
       return (p.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1 && p.status?.containerStatuses?.[0]?.ready;

@@ -8,6 +8,7 @@ import type { NodeConfig } from '../../src/cluster/config.js';
 import { httpGet, type HttpAnswer } from '../support/http-get.js';
 import { startTestControlPlane, waitFor, type TestControlPlane } from '../support/control-plane.js';
 import { startNodeProcess, testNodeConfigs, type NodeProcess } from '../support/node-process.js';
+import { sendPodControl, type PodControlAction } from '../../src/client/pod-control.js';
 
 const get = (host: string, port: number, path = '/', method = 'GET'): Promise<HttpAnswer> => httpGet(host, port, path, { method });
 
@@ -22,6 +23,12 @@ async function refused(host: string, port: number): Promise<string | undefined> 
 }
 
 const POD_PATH = '/api/v1/namespaces/default/pods';
+
+/** The app's control, through the node (its kubelet port, with the cluster's token), as `loopkube pod` does. */
+async function control(pod: string, action: PodControlAction, query: Record<string, string> = {}): Promise<void> {
+  const res = await sendPodControl({ nodeIP: nodeCfg.ip, token: cp.clientConfig.token, target: { namespace: 'default', pod, container: 'app' }, action, query });
+  if (res.status !== 200) throw new Error(`control ${action} of ${pod}: HTTP ${res.status} ${JSON.stringify(res.body)}`);
+}
 
 let cp: TestControlPlane;
 let nodeCfg: NodeConfig;
@@ -162,14 +169,17 @@ describe('node agent against a real control plane', () => {
 
   it('flips Ready when the container fails its readiness, and back', async () => {
     const ip = (await getPod('web')).status!.podIP!;
-    await get(ip, 8080, '/_loopkube/readiness?ready=false', 'POST');
+    // the pod's own port carries no control: a client of the Service cannot make it unready
+    expect((await get(ip, 8080, '/_loopkube/readiness?ready=false', 'POST')).status).toBe(200);
+    expect(condition(await getPod('web'), 'Ready')).toBe('True');
+    await control('web', 'readiness', { ready: 'false' });
     const notReady = await waitFor('web not ready', async () => {
       const p = await getPod('web');
       return condition(p, 'Ready') === 'False' ? p : undefined;
     });
     expect(notReady.status!.conditions!.find((c) => c.type === 'Ready')).toMatchObject({ reason: 'ContainersNotReady', message: 'containers with unready status: [app]' });
     expect(notReady.status!.phase).toBe('Running');
-    await get(ip, 8080, '/_loopkube/readiness?ready=true', 'POST');
+    await control('web', 'readiness', { ready: 'true' });
     await waitRunning('web');
   });
 
@@ -177,18 +187,17 @@ describe('node agent against a real control plane', () => {
     await createPod('probed', [
       container({ readinessProbe: { httpGet: { path: '/healthz', port: 'http' }, periodSeconds: 1, failureThreshold: 1 } }),
     ]);
-    const pod = await waitRunning('probed');
-    const ip = pod.status!.podIP!;
-    await get(ip, 8080, '/_loopkube/readiness?ready=false', 'POST');
+    await waitRunning('probed');
+    await control('probed', 'readiness', { ready: 'false' });
     await waitFor('probed not ready', async () => condition(await getPod('probed'), 'Ready') === 'False');
     await waitEvent('probed', 'Unhealthy', /^Readiness probe failed: HTTP probe failed with statuscode: 503$/);
-    await get(ip, 8080, '/_loopkube/readiness?ready=true', 'POST');
+    await control('probed', 'readiness', { ready: 'true' });
     await waitRunning('probed');
     await deletePodAndWait('probed');
   });
 
   it('restarts a crashed container: restartCount 1, same IP, serving again', async () => {
-    await get(firstIP, 8080, '/_loopkube/crash?exitCode=2', 'POST');
+    await control('web', 'crash', { exitCode: '2' });
     const restarted = await waitFor('web restarted', async () => {
       const p = await getPod('web');
       const cs = p.status?.containerStatuses?.[0];
@@ -205,7 +214,7 @@ describe('node agent against a real control plane', () => {
       container({ livenessProbe: { httpGet: { path: '/healthz', port: 8080 }, periodSeconds: 1, failureThreshold: 1 } }),
     ]);
     const pod = await waitRunning('alive');
-    await get(pod.status!.podIP!, 8080, '/_loopkube/liveness?healthy=false', 'POST');
+    await control('alive', 'liveness', { healthy: 'false' });
     await waitFor('alive restarted', async () => {
       const p = await getPod('alive');
       const cs = p.status?.containerStatuses?.[0];

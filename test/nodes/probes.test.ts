@@ -25,8 +25,6 @@ async function app(ip: string, port: number): Promise<{ app: PodApp; control: Ap
     knobs: DEFAULT_KNOBS,
     control,
     counter: newRequestCounter(),
-    onCrash: () => {},
-    onControlChange: () => {},
   });
   cleanups.push(() => a.destroy());
   return { app: a, control };

@@ -12,6 +12,7 @@ import { silentLogger } from '../../src/log.js';
 import { startNodeAgent, type NodeAgent } from '../../nodes/agent.js';
 import { CONTROL_PLANE_MAIN, REPO, startTestControlPlane, waitFor, type TestControlPlane } from '../support/control-plane.js';
 import { testNodeConfigs } from '../support/node-process.js';
+import { sendPodControl } from '../../src/client/pod-control.js';
 
 function get(host: string, port: number, path = '/', method = 'GET'): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -83,8 +84,9 @@ describe('node agent status writes and API server outages', () => {
     await exited;
 
     expect(JSON.parse((await get(ip, 8080)).body).pod).toBe('calm');
-    // The container crashes while nobody can be told: it restarts anyway.
-    await get(ip, 8080, '/_loopkube/crash', 'POST');
+    // The container crashes while nobody can be told (through its node: the API is not needed).
+    const crash = await sendPodControl({ nodeIP: nodeCfg.ip, token: cp.clientConfig.token, target: { namespace: 'default', pod: 'calm', container: 'app' }, action: 'crash' });
+    expect(crash.status).toBe(200);
     await waitFor('calm serving again', async () => (await get(ip, 8080)).status === 200);
 
     secondControlPlane = spawn(process.execPath, [CONTROL_PLANE_MAIN, '--home', cp.home], {

@@ -42,8 +42,9 @@ function get(url: string, opts: https.RequestOptions = {}): Promise<{ status: nu
   });
 }
 
+/** GET url with the cluster's bearer token (every component's /metrics needs it). */
 async function metricsOf(url: string, opts: https.RequestOptions = {}): Promise<ParsedFamily[]> {
-  const r = await get(url, opts);
+  const r = await get(url, { ...opts, headers: { Authorization: `Bearer ${cluster.client.config.token}`, ...opts.headers } });
   expect(r.status, `GET ${url}`).toBe(200);
   return parseExposition(r.body);
 }
@@ -273,9 +274,23 @@ describe('top and metrics', () => {
     }
   });
 
+  it("answers every component's metrics only with the cluster's token (401 without), and its health to anyone", async () => {
+    const n = cluster.config.nodes[0]!;
+    const rows: Array<[what: string, url: string, status: number]> = [
+      ["the dashboard port's /metrics", `http://127.0.0.1:${cluster.config.dashboard.port}/metrics`, 401],
+      ["the proxy's /metrics", `http://127.0.0.1:${cluster.config.proxy.metricsPort}/metrics`, 401],
+      ["the proxy's /stats", `http://127.0.0.1:${cluster.config.proxy.metricsPort}/stats`, 401],
+      [`${n.name}'s /metrics`, `http://${n.ip}:${NODE_HEALTH_PORT}/metrics`, 401],
+      ["the dashboard port's /healthz", `http://127.0.0.1:${cluster.config.dashboard.port}/healthz`, 200],
+      ["the proxy's /healthz", `http://127.0.0.1:${cluster.config.proxy.metricsPort}/healthz`, 200],
+      [`${n.name}'s /healthz`, `http://${n.ip}:${NODE_HEALTH_PORT}/healthz`, 200],
+    ];
+    for (const [what, url, status] of rows) expect((await get(url)).status, what).toBe(status);
+    expect((await get(`${cluster.client.config.server}/metrics`, { ca: cluster.client.config.ca })).status).toBe(401);
+  });
+
   it("serves valid Prometheus text with each component's series: API server, hub, nodes, proxy", async () => {
-    const token = cluster.client.config.token;
-    const api = await metricsOf(`${cluster.client.config.server}/metrics`, { ca: cluster.client.config.ca, headers: { Authorization: `Bearer ${token}` } });
+    const api = await metricsOf(`${cluster.client.config.server}/metrics`, { ca: cluster.client.config.ca });
     expect(samplesNamed(api, 'apiserver_request_total').length).toBeGreaterThan(0);
     expect(samplesNamed(api, 'apiserver_longrunning_requests').some((s) => s.labels.verb === 'WATCH' && s.value > 0)).toBe(true);
     expect(samplesNamed(api, 'loopkube_controller_reconcile_duration_seconds_count').some((s) => s.labels.controller === 'replication')).toBe(true);

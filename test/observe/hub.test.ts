@@ -30,10 +30,10 @@ let hub: TrafficHub;
 let node: FakeNode;
 const cleanups: Array<() => unknown> = [];
 
-function httpGet(url: string): Promise<{ status: number; body: string; type: string }> {
+function httpGet(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string; type: string }> {
   return new Promise((resolve, reject) => {
     http
-      .get(url, (res) => {
+      .get(url, { headers }, (res) => {
         let body = '';
         res.setEncoding('utf8').on('data', (d: string) => (body += d));
         res.on('end', () => resolve({ status: res.statusCode ?? 0, body, type: String(res.headers['content-type'] ?? '') }));
@@ -193,14 +193,17 @@ describe('traffic hub', () => {
     expect(status).toBe(401);
   });
 
-  it('serves the dashboard page only with its token, and its metrics to anyone on 127.0.0.1', async () => {
+  it("serves the dashboard page only with its token, and its metrics only with the cluster's token (not the dashboard's)", async () => {
     expect((await httpGet(`http://127.0.0.1:${hub.port}/`)).status).toBe(401);
     expect((await httpGet(`http://127.0.0.1:${hub.port}/?token=wrong`)).status).toBe(401);
     const page = await httpGet(`http://127.0.0.1:${hub.port}/?token=${DASHBOARD_TOKEN}`);
     expect(page.status).toBe(200);
     expect(page.type).toContain('text/html');
     expect(page.body).toContain('<title>loopkube dashboard</title>');
-    const m = await httpGet(`http://127.0.0.1:${hub.port}/metrics`);
+    expect((await httpGet(`http://127.0.0.1:${hub.port}/metrics`)).status).toBe(401);
+    expect((await httpGet(`http://127.0.0.1:${hub.port}/metrics`, { Authorization: `Bearer ${DASHBOARD_TOKEN}` })).status).toBe(401);
+    expect((await httpGet(`http://127.0.0.1:${hub.port}/healthz`)).status).toBe(200);
+    const m = await httpGet(`http://127.0.0.1:${hub.port}/metrics`, { Authorization: `Bearer ${cp.clientConfig.token}` });
     expect(m.status).toBe(200);
     const families = parseExposition(m.body);
     expect(samplesNamed(families, 'loopkube_dashboard_viewers')).toHaveLength(1);

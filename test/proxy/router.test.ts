@@ -7,9 +7,16 @@ import { buildSnapshot } from '../../proxy/snapshot.js';
 import { createStatsRegistry } from '../../proxy/stats.js';
 import { ep, readyNodes, service, slice, withIngress } from './fixtures.js';
 
+/** The pods holding an IP now (the proxy's Pod informer): a pod on node-3, and one on node-2. */
+const PODS = new Map([
+  ['127.244.3.77', 'node-3'],
+  ['127.244.2.9', 'node-2'],
+]);
+const podAddresses = { nodeOf: (ip: string) => PODS.get(ip) };
+
 function compile(services: Service[], slices: EndpointSlice[]): Map<string, ActiveFrontend> {
   const router = createRouter('round-robin', createStatsRegistry());
-  return router.compile(buildSnapshot({ services, endpointSlices: slices, nodes: readyNodes() }));
+  return router.compile(buildSnapshot({ services, endpointSlices: slices, nodes: readyNodes(), podAddresses }));
 }
 
 function route(fes: Map<string, ActiveFrontend>, at: string, client: string): string {
@@ -37,6 +44,7 @@ const rows: Array<{ rule: string; at: string; client: string; want: string }> = 
   { rule: 'ClusterIP from a pod: dialled from the pod IP', at: '127.96.0.10:80', client: '127.244.3.77', want: '127.244.2.5 from 127.244.3.77' },
   { rule: 'ClusterIP from the host (127.0.0.1) is refused', at: '127.96.0.10:80', client: '127.0.0.1', want: 'refused' },
   { rule: 'ClusterIP from an address outside every node and pod CIDR is refused', at: '127.96.0.10:80', client: '127.9.9.9', want: 'refused' },
+  { rule: "ClusterIP from an address of a node's pod CIDR that no pod holds is refused", at: '127.96.0.10:80', client: '127.244.1.200', want: 'refused' },
   { rule: 'NodePort with Cluster policy: SNAT to the node that took the connection', at: '127.10.0.1:30080', client: '127.9.9.9', want: '127.244.2.5 from 127.10.0.1' },
   { rule: 'NodePort is reachable from outside the cluster', at: '127.10.0.3:30080', client: '127.0.0.1', want: '127.244.2.5 from 127.10.0.3' },
   { rule: 'NodePort with Local policy keeps the client IP', at: '127.10.0.2:30081', client: '127.9.9.9', want: '127.244.2.5 from 127.9.9.9' },

@@ -8,6 +8,8 @@ import net from 'node:net';
 import type { Service } from '../../src/api/types.js';
 import type { DataPlaneName, NodeConfig } from '../../src/cluster/config.js';
 import { deleteNftablesTable, nftablesTableName } from '../../src/cluster/nftables.js';
+import { silentLogger } from '../../src/log.js';
+import { createSocketKeeper } from '../../src/supervisor/socket-keeper.js';
 import { freePort, startTestControlPlane, waitFor, type TestControlPlane } from '../support/control-plane.js';
 import { createFakeNode, type FakeNode } from '../support/fake-nodes.js';
 import { testNodeConfigs } from '../support/node-process.js';
@@ -24,6 +26,7 @@ import {
   spread,
   startPods,
   startProxyProcess,
+  holdPodIP,
   type PodServer,
   type ProxyProcess,
 } from './support.js';
@@ -54,6 +57,13 @@ describe.each(PLANES)('on the %s data plane', (dataPlane) => {
       await Promise.all(started.map((p) => p.close()));
     });
     return started;
+  }
+
+  /** A client pod: a Pod object holding podIP(node, host), so the proxy counts it as inside. */
+  async function clientPod(name: string, node: number, host: number): Promise<string> {
+    const ip = podIP(node, host);
+    cleanups.push(await holdPodIP(cp.client, NS, name, nodes[node - 1]!.name, ip));
+    return ip;
   }
 
   async function service(name: string, spec: Service['spec'], servers: PodServer[], portName = 'http') {
@@ -113,12 +123,18 @@ describe.each(PLANES)('on the %s data plane', (dataPlane) => {
       expect(await spread(30, ip, 80, nodes[0]!.ip)).toEqual({ 'rr-a': 10, 'rr-b': 10, 'rr-c': 10 });
     });
 
-    it('is reachable only from inside the cluster: a node or a pod IP, not the host nor an outsider', async () => {
+    it("is reachable only from inside the cluster: a node or a pod's IP, not the host, an outsider, nor (userspace) an address no pod holds", async () => {
       const p = await pods([['inside-a', 1, 12]]);
       const { svc } = await service('inside', {}, p);
       const ip = svc.spec.clusterIP!;
       await served(ip, 80, nodes[1]!.ip);
-      const fromPod = podIP(2, 200);
+      // in node-2's pod CIDR, but no pod holds it (yet). The nftables plane's kernel set holds
+      // the nodes' pod CIDRs (it is rendered per sync; pods come and go without one), so there it is inside.
+      const unassigned = podIP(2, 200);
+      if (dataPlane === 'nftables') expect((await request(ip, 80, unassigned)).client).toBe(unassigned);
+      else expect(await outcome(ip, 80, unassigned)).toMatch(/ECONNRESET|ECONNREFUSED/);
+      const fromPod = await clientPod('inside-client', 2, 200);
+      await served(ip, 80, fromPod);
       expect((await request(ip, 80, fromPod)).client).toBe(fromPod);
       expect(await outcome(ip, 80, OUTSIDE)).toMatch(/ECONNRESET|ECONNREFUSED/);
       expect(await outcome(ip, 80, outsider)).toMatch(/ECONNRESET|ECONNREFUSED/);
@@ -171,7 +187,9 @@ describe.each(PLANES)('on the %s data plane', (dataPlane) => {
       const ip = svc.spec.clusterIP!;
       await served(ip, 80, nodes[0]!.ip);
       expect(await spread(6, ip, 80, nodes[0]!.ip)).toEqual({ 'itp-1a': 3, 'itp-1b': 3 });
-      expect(await spread(4, ip, 80, podIP(2, 99))).toEqual({ 'itp-2': 4 });
+      const fromPod = await clientPod('itp-client', 2, 99);
+      await served(ip, 80, fromPod);
+      expect(await spread(4, ip, 80, fromPod)).toEqual({ 'itp-2': 4 });
       expect(await outcome(ip, 80, nodes[2]!.ip)).toMatch(/ECONNRESET|ECONNREFUSED/);
     });
 
@@ -184,7 +202,9 @@ describe.each(PLANES)('on the %s data plane', (dataPlane) => {
       const { svc } = await service('affinity', { sessionAffinity: 'ClientIP', sessionAffinityConfig: { clientIP: { timeoutSeconds: 300 } } }, p);
       const ip = svc.spec.clusterIP!;
       await served(ip, 80, nodes[0]!.ip);
-      for (const from of [nodes[0]!.ip, nodes[1]!.ip, podIP(3, 77)]) {
+      const fromPod = await clientPod('aff-client', 3, 77);
+      await served(ip, 80, fromPod);
+      for (const from of [nodes[0]!.ip, nodes[1]!.ip, fromPod]) {
         const counts = await spread(9, ip, 80, from);
         expect(Object.values(counts)).toEqual([9]);
       }
@@ -566,6 +586,12 @@ describe.each(PLANES)('on the %s data plane', (dataPlane) => {
       expect(fe.flows[0]!.connectionsTotal).toBeGreaterThanOrEqual(6);
       expect(fe.flows[0]!.bytes).toBeGreaterThan(0);
     });
+
+    it("serves /metrics and /stats only with the cluster's token, /healthz to anyone", async () => {
+      expect((await proxy.get('/metrics', false)).status).toBe(401);
+      expect((await proxy.get('/stats', false)).status).toBe(401);
+      expect((await proxy.get('/healthz', false)).status).toBe(200);
+    });
   });
 
   describe('restart', () => {
@@ -584,6 +610,32 @@ describe.each(PLANES)('on the %s data plane', (dataPlane) => {
       for (const [h, port, from] of targets) expect(await outcome(h, port, from)).toBe(dataPlane === 'nftables' ? 'OK' : 'ECONNREFUSED');
       proxy = await startProxyProcess(cp.home, proxy.metricsPort);
       for (const [h, port, from] of targets) expect(await outcome(h, port, from)).toBe('OK');
+    });
+
+    it('with a supervisor holding its listening sockets refuses nothing across a SIGKILL: what arrives meanwhile is served by the next proxy (nftables: it asks for no socket)', async () => {
+      const keeper = createSocketKeeper('proxy', silentLogger());
+      cleanups.push(async () => keeper.closeAll());
+      await proxy.stop();
+      proxy = await startProxyProcess(cp.home, proxy.metricsPort, { keeper });
+      const p = await pods([['held-a', 1, 52]]);
+      const { svc } = await service('held', { type: 'NodePort' }, p);
+      const nodePort = svc.spec.ports![0]!.nodePort!;
+      const targets: Array<[string, number, string]> = [
+        [svc.spec.clusterIP!, 80, nodes[0]!.ip],
+        ...nodes.map((n): [string, number, string] => [n.ip, nodePort, outsider]),
+      ];
+      for (const [h, port, from] of targets) await served(h, port, from);
+      if (dataPlane === 'nftables') {
+        expect(keeper.held()).toBe(0);
+      } else {
+        // each listening socket is held (besides the earlier tests' services)
+        await waitFor('the supervisor to hold every listener of the service', () => keeper.held() >= targets.length);
+      }
+      await proxy.kill();
+      // while no proxy runs: the kernel completes the handshakes into the held sockets' backlogs
+      const answers = targets.map(([h, port, from]) => request(h, port, from, 30_000).then((a) => a.pod, (err: { code?: string }) => err.code ?? 'ERROR'));
+      proxy = await startProxyProcess(cp.home, proxy.metricsPort, { keeper });
+      expect(await Promise.all(answers)).toEqual(targets.map(() => 'held-a'));
     });
   });
 });

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EndpointSlice, Node, Service } from '../../src/api/types.js';
 import { buildSnapshot, type RoutingSnapshot } from '../../proxy/snapshot.js';
+import { sourceNode } from '../../proxy/source-ip.js';
 import { ep, node, readyNodes, service, slice, withIngress } from './fixtures.js';
 
 /** The snapshot as lines a reader can check: `kind address -> where connections go`. */
@@ -251,14 +252,17 @@ describe('buildSnapshot', () => {
     expect(Object.isFrozen(fe.route)).toBe(true);
   });
 
-  it('knows the cluster’s own addresses: node IPs and pod CIDRs, from Node objects and the address plan', () => {
+  it('knows the cluster’s own addresses: node IPs from Node objects and the address plan, pod IPs from the live table', () => {
     const snap = buildSnapshot({
       services: [],
       endpointSlices: [],
       nodes: [node('node-1', '127.10.0.1', true, '127.244.1.0/24')],
       plannedNodes: [{ name: 'node-2', ip: '127.10.0.2', podCIDR: '127.244.2.0/24' }],
+      podAddresses: { nodeOf: (ip) => (ip === '127.244.2.7' ? 'node-2' : undefined) },
     });
     expect([...snap.sources.nodeIPs.values()].sort()).toEqual(['node-1', 'node-2']);
-    expect(snap.sources.podRanges.map((r) => r.node).sort()).toEqual(['node-1', 'node-2']);
+    expect(sourceNode(snap.sources, '127.10.0.1')).toBe('node-1');
+    expect(sourceNode(snap.sources, '127.244.2.7')).toBe('node-2');
+    expect(sourceNode(snap.sources, '127.244.2.8')).toBeNull();
   });
 });

@@ -8,11 +8,13 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Endpoint, EndpointSlice, Event, Service, ServiceSpec } from '../../src/api/types.js';
+import type { Endpoint, EndpointSlice, Event, Pod, Service, ServiceSpec } from '../../src/api/types.js';
 import { clusterPaths } from '../../src/cluster/config.js';
 import { CLUSTER_HOME_ENV, PROCESS_NAME_ENV, SUPERVISOR_PID_ENV } from '../../src/cluster/parent-watch.js';
 import type { ApiClient } from '../../src/client/client.js';
+import type { SocketKeeper } from '../../src/supervisor/socket-keeper.js';
 import { REPO, waitFor } from '../support/control-plane.js';
+import { confirmPodDeletion, setPodStatus } from '../support/fake-nodes.js';
 
 export const PROXY_MAIN = path.join(REPO, 'dist/proxy/main.js');
 
@@ -20,17 +22,18 @@ export interface ProxyProcess {
   process: ChildProcess;
   metricsPort: number;
   logFile: string;
-  /** GET http://127.0.0.1:<metricsPort><path>. */
-  get(pathname: string): Promise<{ status: number; body: string }>;
+  /** GET http://127.0.0.1:<metricsPort><path>, with the cluster's token (false: without). */
+  get(pathname: string, withToken?: boolean): Promise<{ status: number; body: string }>;
   /** SIGKILL, as a crash; resolves once the process is gone. */
   kill(): Promise<void>;
   /** SIGTERM and wait (SIGKILL after 5 s). Safe to call more than once. */
   stop(): Promise<void>;
 }
 
-function get(port: number, pathname: string): Promise<{ status: number; body: string }> {
+function get(port: number, pathname: string, token?: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.get({ host: '127.0.0.1', port, path: pathname, agent: false, timeout: 2000 }, (res) => {
+    const headers = token ? { Authorization: `Bearer ${token}` } : {};
+    const req = http.get({ host: '127.0.0.1', port, path: pathname, headers, agent: false, timeout: 2000 }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => (body += c));
@@ -50,14 +53,18 @@ export function permissionFlag(version = process.versions.node): string {
   return major > 22 || (major === 22 && minor >= 13) ? '--permission' : '--experimental-permission';
 }
 
-/** Starts `node [nodeArgs] dist/proxy/main.js --home HOME` and waits until its /healthz answers 200. */
-export async function startProxyProcess(home: string, metricsPort: number, opts: { nodeArgs?: string[] } = {}): Promise<ProxyProcess> {
+/**
+ * Starts `node [nodeArgs] dist/proxy/main.js --home HOME` and waits until its /healthz answers 200.
+ * With `keeper` (the supervisor's own socket keeper, run in the test), it is the proxy's supervisor:
+ * over an IPC channel it hands the proxy the sockets it holds and holds what the proxy opens.
+ */
+export async function startProxyProcess(home: string, metricsPort: number, opts: { nodeArgs?: string[]; keeper?: SocketKeeper } = {}): Promise<ProxyProcess> {
   if (!existsSync(PROXY_MAIN)) throw new Error(`${PROXY_MAIN} is missing: run npx tsc -p tsconfig.json`);
   const logFile = path.join(clusterPaths(home).logsDir, 'proxy.log');
   const log = createWriteStream(logFile, { flags: 'a' });
   const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), PROXY_MAIN, '--home', home], {
     cwd: REPO,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: opts.keeper ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
     env: {
       ...process.env,
       [SUPERVISOR_PID_ENV]: String(process.pid),
@@ -65,6 +72,7 @@ export async function startProxyProcess(home: string, metricsPort: number, opts:
       [PROCESS_NAME_ENV]: 'proxy',
     },
   });
+  opts.keeper?.attach(child);
   child.stdout?.pipe(log, { end: false });
   child.stderr?.pipe(log, { end: false });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -82,7 +90,7 @@ export async function startProxyProcess(home: string, metricsPort: number, opts:
     process: child,
     metricsPort,
     logFile,
-    get: (p) => get(metricsPort, p),
+    get: (p, withToken = true) => get(metricsPort, p, withToken ? readFileSync(clusterPaths(home).token, 'utf8').trim() : undefined),
     async kill() {
       if (!gone()) child.kill('SIGKILL');
       await exited;
@@ -259,4 +267,22 @@ export async function serviceEvents(client: ApiClient, namespace: string, name: 
 export async function refused(host: string, port: number, localAddress?: string): Promise<boolean> {
   const code = await outcome(host, port, localAddress);
   return code === 'ECONNREFUSED' || code === 'ECONNRESET';
+}
+
+/**
+ * A Pod object that holds `ip` on `node` (Running, as its kubelet would report it), so a
+ * connection from that address counts as a pod's for the ClusterIP rule. Returns a cleanup.
+ */
+export async function holdPodIP(client: ApiClient, namespace: string, name: string, node: string, ip: string): Promise<() => Promise<void>> {
+  const pod = await client.create<Pod>(`/api/v1/namespaces/${namespace}/pods`, {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name },
+    spec: { nodeName: node, containers: [{ name: 'app', image: 'loopkube/echo' }] },
+  });
+  await setPodStatus(client, pod, { ip, ready: true });
+  return async () => {
+    await deleteQuietly(client, `/api/v1/namespaces/${namespace}/pods/${name}`);
+    await confirmPodDeletion(client, pod).catch(() => {});
+  };
 }

@@ -4,7 +4,7 @@
 import { routeConnection } from '../../router.js';
 import { LISTEN_BACKLOG, type ListenerSlot, type Transport } from '../transport.js';
 import { activeConnectionCount, backpressureWaitCount, forwardConnection, refuseConnection } from './forward.js';
-import { listenTcp, type UvAddress, type UvStatus, type UvTcp } from './uv.js';
+import { errorName, listenTcp, type ListenResult, type UvAddress, type UvStatus, type UvTcp } from './uv.js';
 
 const SLOT = Symbol('loopkube.proxy.listener');
 type ServerHandle = UvTcp & { [SLOT]?: ListenerSlot };
@@ -32,10 +32,18 @@ function onConnection(this: ServerHandle, status: UvStatus, client?: UvTcp): voi
   forwardConnection(client, fe, dial, clientIP);
 }
 
+/** A socket another process listened on (listen again: it takes our backlog and callback). */
+function listenInherited(handle: UvTcp): ListenResult {
+  const err = handle.listen(LISTEN_BACKLOG);
+  if (err === 0) return { ok: true, handle };
+  handle.close();
+  return { ok: false, code: errorName(err), syscall: 'listen' };
+}
+
 export const spliceTransport: Transport = {
   name: 'splice',
-  listen(address, port, slot, outcome) {
-    const r = listenTcp(address, port, LISTEN_BACKLOG);
+  listen(address, port, slot, outcome, inherited) {
+    const r = inherited ? listenInherited(inherited as unknown as UvTcp) : listenTcp(address, port, LISTEN_BACKLOG);
     if (!r.ok) {
       outcome.failed(r.code, r.syscall);
       return null;
@@ -46,12 +54,19 @@ export const spliceTransport: Transport = {
     handle.setNoDelay(true);
     handle[SLOT] = slot;
     handle.onconnection = onConnection;
-    outcome.listening();
+    outcome.listening(handle);
     return {
       close() {
         handle[SLOT] = undefined;
         handle.close();
       },
+      detach() {
+        handle[SLOT] = undefined;
+      },
+      reattach(next) {
+        handle[SLOT] = next;
+      },
+      native: () => handle,
     };
   },
   activeConnections: activeConnectionCount,

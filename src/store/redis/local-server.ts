@@ -3,6 +3,8 @@
 // (so an acknowledged write survives SIGKILL), no RDB snapshots. It can be killed and started
 // again on the same port and folder, as a crashed Redis is restarted.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { freeTcpPort, killOnExit } from '../local-servers.js';
 
@@ -17,12 +19,17 @@ export interface LocalRedisOptions {
   appendfsync?: 'always' | 'everysec' | 'no';
   /** How long to wait for "Ready to accept connections" (default 20 s). */
   startTimeoutMs?: number;
+  /** Require this password of an ACL user (`user`, default "loopkube"); the default user is off. */
+  password?: string;
+  user?: string;
+  /** Serve TLS only (rediss://) with this certificate and key (PEM files). */
+  tls?: { certFile: string; keyFile: string; caFile: string };
 }
 
 export interface LocalRedis {
   readonly port: number;
   readonly dir: string;
-  /** `redis://127.0.0.1:<port>/0` */
+  /** `redis://127.0.0.1:<port>/0` (`rediss://` with tls, `user:password@` with a password) */
   readonly url: string;
   pid(): number | undefined;
   running(): boolean;
@@ -42,16 +49,25 @@ export async function startLocalRedis(opts: LocalRedisOptions): Promise<LocalRed
   const running = () => child !== undefined && child.exitCode === null && child.signalCode === null;
 
   async function launch(): Promise<void> {
-    const args = [
-      '--port', String(port),
-      '--bind', '127.0.0.1',
-      '--dir', opts.dir,
-      '--appendonly', 'yes',
-      '--appendfsync', opts.appendfsync ?? 'always',
-      '--save', '',
-      '--daemonize', 'no',
-      '--loglevel', 'notice',
+    // In a config file, not on the command line, where a password would show in `ps`.
+    const settings = [
+      `port ${opts.tls ? 0 : port}`,
+      'bind 127.0.0.1',
+      `dir "${opts.dir}"`,
+      'appendonly yes',
+      `appendfsync ${opts.appendfsync ?? 'always'}`,
+      'save ""',
+      'daemonize no',
+      'loglevel notice',
+      ...(opts.password ? ['user default off', `user ${opts.user ?? 'loopkube'} on >${opts.password} ~* &* +@all`] : []),
+      ...(opts.tls
+        ? [`tls-port ${port}`, `tls-cert-file "${opts.tls.certFile}"`, `tls-key-file "${opts.tls.keyFile}"`, `tls-ca-cert-file "${opts.tls.caFile}"`, 'tls-auth-clients no']
+        : []),
     ];
+    mkdirSync(opts.dir, { recursive: true });
+    const conf = path.join(opts.dir, 'redis.conf');
+    writeFileSync(conf, `${settings.join('\n')}\n`, { mode: 0o600 });
+    const args = [conf];
     const proc = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     child = proc;
     killOnExit(proc);
@@ -122,7 +138,8 @@ export async function startLocalRedis(opts: LocalRedisOptions): Promise<LocalRed
     },
     dir: opts.dir,
     get url() {
-      return `redis://127.0.0.1:${port}/0`;
+      const auth = opts.password ? `${encodeURIComponent(opts.user ?? 'loopkube')}:${encodeURIComponent(opts.password)}@` : '';
+      return `${opts.tls ? 'rediss' : 'redis'}://${auth}127.0.0.1:${port}/0`;
     },
     pid: () => child?.pid,
     running,
