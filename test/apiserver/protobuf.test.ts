@@ -265,7 +265,7 @@ describe('kubectl typed commands against the real control plane', () => {
           },
           livenessProbe: { tcpSocket: { port: 8080 }, timeoutSeconds: 5 },
           startupProbe: { exec: { command: ['true'] } },
-          lifecycle: { preStop: { sleep: { seconds: 1 } } },
+          lifecycle: { preStop: { exec: { command: ['sh', '-c', 'sleep 0'] } } },
           securityContext: { privileged: false, readOnlyRootFilesystem: true, capabilities: { add: ['NET_ADMIN'], drop: ['ALL'] } },
           volumeMounts: [{ name: 'data', mountPath: '/data', readOnly: true }, { name: 'cfg', mountPath: '/cfg' }],
           stdin: true,

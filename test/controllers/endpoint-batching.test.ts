@@ -66,12 +66,15 @@ describe('endpoint updates batch period', () => {
     await waitFor('the slice', async () => (await cp.client.list<EndpointSlice>(slicesPath, { labelSelector: 'kubernetes.io/service-name=batch' })).items.length === 1);
     const [slice] = (await cp.client.list<EndpointSlice>(slicesPath, { labelSelector: 'kubernetes.io/service-name=batch' })).items;
     const versions = new Set<string>();
+    let watchedReady = 0;
     const watch = cp.client.watch<EndpointSlice>(
       slicesPath,
       { resourceVersion: slice!.metadata.resourceVersion!, labelSelector: 'kubernetes.io/service-name=batch' },
       {
         onEvent: (ev) => {
-          if (ev.type === 'MODIFIED') versions.add(ev.object.metadata.resourceVersion!);
+          if (ev.type !== 'MODIFIED') return;
+          versions.add(ev.object.metadata.resourceVersion!);
+          watchedReady = (ev.object.endpoints ?? []).filter((e) => e.conditions?.ready).length;
         },
         onClose: () => {},
       },
@@ -79,6 +82,8 @@ describe('endpoint updates batch period', () => {
     try {
       await Promise.all(pods.map((p, i) => setPodStatus(cp.client, p, { ip: `127.244.1.${60 + i}`, ready: true })));
       await waitFor('all five endpoints', async () => (await readyIPs('batch')).length === 5, 30_000);
+      // the watch delivers the write that made them ready a moment after a list shows it
+      await waitFor('the watch to see all five ready', async () => watchedReady === 5, 30_000);
       // Five pods turned ready: with batching, far fewer slice writes than pod changes.
       expect(versions.size).toBeGreaterThanOrEqual(1);
       expect(versions.size).toBeLessThanOrEqual(2);
