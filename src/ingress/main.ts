@@ -9,6 +9,7 @@ import { createApiClient } from '../client/client.js';
 import { clientConfigFromHome } from '../client/config.js';
 import { createEventRecorder } from '../controllers/events.js';
 import { createLogger } from '../log.js';
+import { bearerMatches } from '../pki/kubelet-token.js';
 import { INGRESS_METRICS_PORT, ingressAddress } from './address.js';
 import { startIngressController } from './controller.js';
 
@@ -31,13 +32,18 @@ if (!address) {
   logger.fatal({ pool: config.loadBalancerPool }, 'the LoadBalancer pool has no address to spare for the ingress controller');
   process.exit(1);
 }
-const client = createApiClient(clientConfigFromHome(values.home));
+const clientConfig = clientConfigFromHome(values.home);
+const client = createApiClient(clientConfig);
 const events = createEventRecorder(client, 'loopkube-ingress-controller', logger);
 let ready = false;
 const health = http.createServer((req, res) => {
   if (req.url === '/healthz') {
     res.writeHead(ready ? 200 : 503, { 'content-type': 'text/plain' });
     res.end(ready ? 'ok\n' : 'starting\n');
+  } else if (req.url === '/metrics' && !bearerMatches(req.headers.authorization, clientConfig.token)) {
+    // the routes, Services and pod addresses it names reveal the cluster: the cluster's token only
+    res.writeHead(401, { 'content-type': 'text/plain', 'www-authenticate': 'Bearer' });
+    res.end('Unauthorized\n');
   } else if (req.url === '/metrics' && controller) {
     res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
     res.end(controller.metrics.prometheus());

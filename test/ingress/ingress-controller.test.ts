@@ -177,14 +177,24 @@ describe('the built-in ingress controller', () => {
     expect((JSON.parse(answer.body) as { headers: Record<string, string> }).headers['x-forwarded-proto']).toBe('https');
   });
 
-  it('counts requests per route and backend pod in Prometheus text', async () => {
-    const text = await new Promise<string>((resolve, reject) => {
-      http.get({ host: address, port: INGRESS_METRICS_PORT, path: '/metrics', agent: false }, (res) => {
+  const metrics = (headers: Record<string, string>): Promise<{ status: number; body: string }> =>
+    new Promise((resolve, reject) => {
+      http.get({ host: address, port: INGRESS_METRICS_PORT, path: '/metrics', agent: false, headers }, (res) => {
         let body = '';
         res.on('data', (d: Buffer) => (body += d.toString()));
-        res.on('end', () => resolve(body));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
       }).on('error', reject);
     });
+
+  it('keeps its metrics behind the cluster token', async () => {
+    expect((await metrics({})).status).toBe(401);
+    expect((await metrics({ Authorization: 'Bearer not-the-token' })).status).toBe(401);
+  });
+
+  it('counts requests per route and backend pod in Prometheus text', async () => {
+    const answer = await metrics({ Authorization: `Bearer ${c.client.config.token}` });
+    expect(answer.status).toBe(200);
+    const text = answer.body;
     expect(text).toMatch(/loopkube_ingress_requests_total\{ingress="default\/site",route="shop.example\/",service="default\/web",pod="127\.[0-9.]+:8080",status="2xx"\} \d+/);
     expect(text).toMatch(/loopkube_ingress_requests_total\{ingress="default\/site",route="shop.example\/empty",service="default\/empty",pod="",status="5xx"\} 1/);
     expect(text).toMatch(/loopkube_ingress_request_duration_seconds\{.*quantile="0.99"\}/);
