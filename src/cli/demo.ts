@@ -105,7 +105,7 @@ async function startCluster(loc: ClusterLocation, scenario: Scenario<unknown>, k
     writeFileSync(configFile, `${JSON.stringify(file, null, 2)}\n`);
     args.push('--config', configFile);
     if (!file.nodes) args.push('--nodes', String(Math.max(3, scenario.cluster.nodes)));
-    describe = scenario.cluster.clusterFile ? `the nodes of examples/${scenario.cluster.clusterFile}` : `${Math.max(3, scenario.cluster.nodes)} nodes`;
+    describe = scenario.cluster.clusterFile && file.nodes ? `the nodes of examples/${scenario.cluster.clusterFile}` : `${Math.max(3, scenario.cluster.nodes)} nodes`;
   } else {
     // A cluster that exists but is stopped comes back as it was made, or not at all.
     const why = clusterMismatch(scenario, readClusterConfig(loc.home));

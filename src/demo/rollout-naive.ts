@@ -13,7 +13,7 @@ export interface RolloutRun {
   oldPods: string[];
   failed: number;
   attempts: number;
-  /** The pods the verdict blamed failures on, and the causes it named. */
+  /** The pods the verdict blamed failures on (by name: a refused connection while several were going away names none), and the causes it named. */
   blamedPods: string[];
   causes: Record<string, number>;
   sentence: string;
@@ -25,7 +25,7 @@ export function rolloutRun(oldPods: Pod[], r: LoadResult): RolloutRun {
     oldPods: oldPods.map((p) => p.metadata.name ?? ''),
     failed: failedRequests(r),
     attempts: r.attempts,
-    blamedPods: Object.keys(v?.pods ?? {}).sort(),
+    blamedPods: Object.keys(v?.pods ?? {}).filter((p) => p !== '').sort(),
     causes: Object.fromEntries(Object.entries(v?.causes ?? {}).filter(([, n]) => n > 0)),
     sentence: v?.sentence ?? '',
   };
@@ -48,7 +48,7 @@ export const rolloutNaive: Scenario<RolloutRun> = {
   claim:
     'during a rolling update the kubelet\'s SIGTERM and the endpoint\'s removal from every proxy race each other: ' +
     'an app that exits at once loses the requests in flight on its connections, and fresh ones sent to it before its endpoint is gone.',
-  cluster: { nodes: 2 },
+  cluster: { nodes: 2, clusterFile: '09-rollout-naive/cluster.yaml' },
   async run(ctx) {
     const { out } = ctx;
     out.step('Create the Deployment web (3 replicas, ON_SIGTERM=exit) and its Service (web.yaml)');
