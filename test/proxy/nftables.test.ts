@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { EndpointSlice, ReplicationController, Service } from '../../src/api/types.js';
 import { deleteNftablesTable, nftSync, nftablesTableExists, nftablesTableName } from '../../src/cluster/nftables.js';
+import { pidAlive } from '../../src/supervisor/pid-files.js';
 import { CLI_MAIN, run, startTestCluster, waitFor, type TestCluster } from '../support/cluster.js';
 import { outcome, request } from './support.js';
 
@@ -69,9 +70,18 @@ describe('a cluster on the nftables data plane', () => {
   it('removes the leftovers of a crashed run on the next up, and every rule on down', async () => {
     // A crash: the supervisor and every process die at once; the kernel keeps the rules.
     const status = await c.status();
-    for (const p of status.processes) if (p.pid) process.kill(p.pid, 'SIGKILL');
-    process.kill(status.supervisorPid, 'SIGKILL');
-    await waitFor('the cluster processes to be gone', () => status.processes.every((p) => !p.pid || !alive(p.pid)));
+    // one may have ended between the status and the kill (ESRCH): it is gone either way
+    const killNow = (pid: number): void => {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+      }
+    };
+    for (const p of status.processes) if (p.pid) killNow(p.pid);
+    killNow(status.supervisorPid);
+    // the supervisor too: `up` would find it still running (a SIGKILLed process lingers until reaped)
+    await waitFor('the cluster processes and the supervisor to be gone', () => !pidAlive(status.supervisorPid) && status.processes.every((p) => !p.pid || !pidAlive(p.pid)));
     expect(nftablesTableExists(table)).toBe(true);
     // Something only a stale run would have.
     expect(nftSync(['add', 'chain', 'ip', table, 'leftover-of-a-crash']).ok).toBe(true);
@@ -104,11 +114,3 @@ describe('a cluster on the nftables data plane', () => {
   });
 });
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
