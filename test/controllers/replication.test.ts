@@ -129,6 +129,9 @@ describe('replication controller', () => {
     const ns = await namespace();
     await cp.client.create(rcPath(ns), rcSpec('batch', 3));
     const pods = await runPods(ns, 'app=batch', 3);
+    // The RC has seen all three ready first: otherwise a status written while the third was still
+    // coming up (readyReplicas 2) would pass the wait below before it saw the pod turn unready.
+    await waitFor('the RC to see three ready pods', async () => (await rcStatus(ns, 'batch')).status?.readyReplicas === 3);
     // One pod stops being ready: it is the least useful, so it goes first.
     const unready = pods[1]!;
     await setPodStatus(cp.client, unready, { ip: unready.status!.podIP!, ready: false });
