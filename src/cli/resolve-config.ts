@@ -26,7 +26,7 @@ import {
   type PropagationPreset,
   type PropagationTimings,
 } from '../cluster/propagation.js';
-import { isEtcdUrl } from '../store/etcd/url.js';
+import { etcdEndpointsProblem, isEtcdUrl, parseEtcdUrl } from '../store/etcd/url.js';
 import { etcdMemberNames } from '../store/etcd/members.js';
 import { UsageError } from './args.js';
 
@@ -124,6 +124,9 @@ export function storeChoice(flags: UpFlags): StoreChoice | undefined {
       `invalid argument "${redactStoreUrl(flags.store)}" for "--store" flag: must be "embedded", a Redis URL such as redis://127.0.0.1:6379/0, redis://USER:PASSWORD@HOST:PORT/DB or rediss://HOST:PORT/DB, or an etcd URL such as etcd://127.0.0.1:2379`,
     );
   }
+  const etcd = parseEtcdUrl(flags.store);
+  const problem = etcd && etcdEndpointsProblem(etcd.endpoints);
+  if (problem) throw new UsageError('up', `invalid argument "${redactStoreUrl(flags.store)}" for "--store" flag: ${problem}`);
   return flags.store;
 }
 

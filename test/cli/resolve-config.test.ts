@@ -78,6 +78,7 @@ describe('resolveClusterConfig: settings', () => {
     { name: '--store redis URL', flags: { store: 'redis://127.0.0.1:6379/2' }, check: (c) => expect([c.store, c.managedRedis]).toEqual(['redis://127.0.0.1:6379/2', undefined]) },
     { name: '--redis makes a managed Redis', flags: { redis: true }, check: (c) => expect(c.managedRedis).toEqual({ port: 0 }) },
     { name: '--store etcd URL', flags: { store: 'etcd://127.0.0.1:2379,127.0.0.1:22379/mine' }, check: (c) => expect([c.store, c.managedEtcd]).toEqual(['etcd://127.0.0.1:2379,127.0.0.1:22379/mine', undefined]) },
+    { name: '--store etcd URL of IPv6 members', flags: { store: 'etcd://[::1]:2379,[::1]:22379/' }, check: (c) => expect(c.store).toBe('etcd://[::1]:2379,[::1]:22379/') },
     {
       name: '--etcd=3 makes a managed etcd of three members (ports picked by up)',
       flags: { etcd: 3 },
@@ -130,6 +131,11 @@ describe('resolveClusterConfig: rules', () => {
   const cases: Array<{ rule: string; flags: UpFlags; file?: string; error: string }> = [
     { rule: '--store and --redis exclude each other', flags: { redis: true, store: 'embedded' }, error: '--store and --redis cannot be used together' },
     { rule: '--store must be embedded, redis:// or etcd://HOST:PORT', flags: { store: 'etcd://x' }, error: 'invalid argument "etcd://x" for "--store" flag' },
+    {
+      rule: 'several etcd members are named by address, not host name (gRPC takes a list of addresses)',
+      flags: { store: 'etcd://etcd-a.example:2379,etcd-b.example:2379' },
+      error: 'invalid argument "etcd://etcd-a.example:2379,etcd-b.example:2379" for "--store" flag: several etcd endpoints must all be IPv4 addresses (127.0.0.1:2379) or all IPv6 addresses ([::1]:2379) with ports, not host names or a mix',
+    },
     { rule: '--etcd and --store exclude each other', flags: { etcd: 1, store: 'embedded' }, error: '--store and --etcd cannot be used together' },
     { rule: '--etcd and --redis exclude each other', flags: { etcd: 1, redis: true }, error: '--redis and --etcd cannot be used together' },
     {

@@ -14,6 +14,8 @@ export interface LocalEtcdOptions {
   members?: number;
   /** How long to wait for every member to serve (default 30 s). */
   startTimeoutMs?: number;
+  /** The members' address (default 127.0.0.1; `::1` puts them on IPv6). */
+  host?: string;
 }
 
 export interface LocalEtcdMember extends EtcdMember {
@@ -57,7 +59,7 @@ export async function startLocalEtcd(opts: LocalEtcdOptions): Promise<LocalEtcd>
     }
   };
   const specs: EtcdMember[] = [];
-  for (const name of etcdMemberNames(count)) specs.push({ name, clientPort: await freshPort(), peerPort: await freshPort() });
+  for (const name of etcdMemberNames(count)) specs.push({ name, clientPort: await freshPort(), peerPort: await freshPort(), ...(opts.host ? { host: opts.host } : {}) });
 
   const members: LocalEtcdMember[] = specs.map((spec) => {
     let child: ChildProcess | undefined;

@@ -1,6 +1,6 @@
 // The members of an etcd cluster loopkube runs itself (`loopkube up --etcd[=3]`, and the
-// tests' and benchmark's throwaway etcds): each on 127.0.0.1 with a client and a peer port of its
-// own and a data folder of its own, started with Debian's `etcd` (package etcd-server).
+// tests' and benchmark's throwaway etcds): each on 127.0.0.1 (or another loopback address, ::1
+// included) with a client and a peer port of its own and a data folder of its own, started with Debian's `etcd` (package etcd-server).
 //
 // The peer addresses are part of the cluster's membership, written into every member's data
 // the first time it starts: they must stay the same for as long as the data is kept.
@@ -11,6 +11,8 @@ export interface EtcdMember {
   name: string;
   clientPort: number;
   peerPort: number;
+  /** The address it listens on: 127.0.0.1 unless given (`::1` for IPv6). */
+  host?: string;
 }
 
 export const ETCD_BINARY = 'etcd';
@@ -21,14 +23,20 @@ export function etcdMemberNames(count: number): string[] {
   return Array.from({ length: count }, (_, i) => `etcd-${i + 1}`);
 }
 
+/** `HOST:PORT`, an IPv6 host in brackets. */
+function hostPort(m: EtcdMember, port: number): string {
+  const host = m.host ?? '127.0.0.1';
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
 export function clientAddress(m: EtcdMember): string {
-  return `127.0.0.1:${m.clientPort}`;
+  return hostPort(m, m.clientPort);
 }
 
 /** Command-line flags of one member. */
 export function etcdMemberArgs(m: EtcdMember, all: readonly EtcdMember[], opts: { dataDir: string; clusterToken: string }): string[] {
-  const peer = (x: EtcdMember) => `http://127.0.0.1:${x.peerPort}`;
-  const client = `http://127.0.0.1:${m.clientPort}`;
+  const peer = (x: EtcdMember) => `http://${hostPort(x, x.peerPort)}`;
+  const client = `http://${clientAddress(m)}`;
   return [
     '--name', m.name,
     '--data-dir', path.join(opts.dataDir, m.name),

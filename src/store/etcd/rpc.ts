@@ -18,6 +18,7 @@ import {
   type WatchRequest,
   type WatchResponse,
 } from './proto.js';
+import { etcdEndpointsProblem, IPV4_ENDPOINT as IPV4, IPV6_ENDPOINT as IPV6 } from './url.js';
 
 export interface EtcdRpcOptions {
   /** `127.0.0.1:2379` ... */
@@ -39,14 +40,17 @@ export interface EtcdRpc {
   close(): void;
 }
 
-const IPV4 = /^\d{1,3}(\.\d{1,3}){3}:\d{1,5}$/;
-
-/** The gRPC target for a list of endpoints: `ipv4:a:p1,b:p2` (several) or `dns:///host:port`. */
+/**
+ * The gRPC target for a list of endpoints: `ipv4:a:p1,b:p2` or `ipv6:[a]:p1,[b]:p2` (gRPC's
+ * address lists, which the round_robin policy spreads calls over), `dns:///host:port` for one.
+ * gRPC has no list of host names, nor one mixing families: etcdEndpointsProblem says so first.
+ */
 export function grpcTarget(endpoints: readonly string[]): string {
-  if (endpoints.length === 0) throw new RangeError('an etcd store needs at least one endpoint');
+  const problem = etcdEndpointsProblem(endpoints);
+  if (problem) throw new RangeError(problem);
   if (endpoints.every((e) => IPV4.test(e))) return `ipv4:${endpoints.join(',')}`;
-  if (endpoints.length === 1) return `dns:///${endpoints[0]}`;
-  throw new RangeError(`several etcd endpoints must be IPv4 addresses with ports (got ${endpoints.join(',')})`);
+  if (endpoints.every((e) => IPV6.test(e))) return `ipv6:${endpoints.join(',')}`;
+  return `dns:///${endpoints[0]}`;
 }
 
 const serializer = <T>(c: Codec<T>) => (value: T) => c.encode(value);
