@@ -29,6 +29,7 @@ import { applyPatch, type PatchContentType } from './patch/index.js';
 import { findUnknownFields, patchSchemaFor } from './schema/index.js';
 import { toApiError } from './store-errors.js';
 import { checkObjectSize } from './request-limits.js';
+import { RangeTakenError, type RangeReservations } from './range-reservations.js';
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 
@@ -64,7 +65,17 @@ export interface RegistryDeps {
   store: Store;
   admission: Admission;
   logger: Logger;
+  /** The shared ranges (ClusterIPs, NodePorts) writes reserve values in; none when absent. */
+  reservations?: RangeReservations;
 }
+
+/**
+ * Admissions of a create whose pick another API server reserved first, before giving up. Each such
+ * loss means another write got its value (the cluster made progress), and each new admission sees
+ * that value taken; a full range or a requested value already held ends it with admission's own
+ * error. Upstream allocates inside the range's compare-and-swap loop, retried without a bound.
+ */
+const RESERVE_ATTEMPTS = 100;
 
 const clone = <T>(v: T): T => structuredClone(v);
 
@@ -77,7 +88,7 @@ function expectedApiVersion(info: ResourceInfo): string {
 }
 
 export function createRegistry(deps: RegistryDeps): Registry {
-  const { store, admission } = deps;
+  const { store, admission, reservations } = deps;
   const mutex = createKeyedMutex();
   // A kind whose admission derives state from every stored object (Services allocate ClusterIPs
   // and NodePorts) has its writes serialized, so that state cannot change under an allocation.
@@ -139,18 +150,43 @@ export function createRegistry(deps: RegistryDeps): Registry {
     const name = current.metadata.name!;
     if (opts.dryRun) return { ...next, metadata: { ...next.metadata, resourceVersion: current.metadata.resourceVersion } };
     if (readyToRemove(info, next)) {
+      let removed: KubeObject;
       try {
-        return await store.delete(key, revisionOf(current));
+        removed = await store.delete(key, revisionOf(current));
       } catch (err) {
         throw toApiError(err, info, name);
       }
+      await reservations?.release(info, current, undefined);
+      return removed;
     }
     if (sameObject(next, current)) return current;
     checkObjectSize(next);
+    const undo = await reserve(info, next, current);
+    let updated: KubeObject;
     try {
-      return await store.update(key, next, revisionOf(current));
+      updated = await store.update(key, next, revisionOf(current));
     } catch (err) {
+      await undo();
       throw toApiError(err, info, name);
+    }
+    await reservations?.release(info, current, updated);
+    return updated;
+  }
+
+  /**
+   * Reserves the shared-range values `next` newly holds. Another API server holding one now is a
+   * Conflict: the write is tried again from a fresh read (a patch does so by itself), and its
+   * admission then sees the value taken.
+   */
+  async function reserve(info: ResourceInfo, next: KubeObject, current: KubeObject | undefined): Promise<() => Promise<void>> {
+    if (!reservations) return async () => undefined;
+    try {
+      return await reservations.reserve(info, next, current);
+    } catch (err) {
+      if (err instanceof RangeTakenError) {
+        throw conflict(info.resource, info.group, next.metadata.name ?? '', `${err.message}; please apply your changes to the latest version and try again`);
+      }
+      throw toApiError(err, info, next.metadata.name ?? '');
     }
   }
 
@@ -200,15 +236,27 @@ export function createRegistry(deps: RegistryDeps): Registry {
       }
       return serialized(info, async () => {
         await checkNamespace(info, m.namespace, m.name!);
-        const prepared = prepareForCreate(info, obj);
-        const admitted = await admission.admit({ info, operation: 'CREATE', subresource: '', object: prepared });
-        if (opts.dryRun) return { object: admitted, warnings };
-        checkObjectSize(admitted);
-        try {
-          const created = await store.create(storeKey(info, admitted.metadata.namespace, admitted.metadata.name!), admitted);
-          return { object: created, warnings };
-        } catch (err) {
-          throw toApiError(err, info, admitted.metadata.name!);
+        for (let attempt = 1; ; attempt++) {
+          const prepared = prepareForCreate(info, clone(obj));
+          const admitted = await admission.admit({ info, operation: 'CREATE', subresource: '', object: prepared });
+          if (opts.dryRun) return { object: admitted, warnings };
+          checkObjectSize(admitted);
+          let undo: () => Promise<void>;
+          try {
+            undo = await reserve(info, admitted, undefined);
+          } catch (err) {
+            // Another API server reserved the value admission picked a moment ago: admit again,
+            // which sees it taken (a value the client asked for is then refused as upstream does).
+            if (err instanceof ApiError && err.reason === 'Conflict' && attempt < RESERVE_ATTEMPTS) continue;
+            throw err;
+          }
+          try {
+            const created = await store.create(storeKey(info, admitted.metadata.namespace, admitted.metadata.name!), admitted);
+            return { object: created, warnings };
+          } catch (err) {
+            await undo();
+            throw toApiError(err, info, admitted.metadata.name!);
+          }
         }
       });
     },
@@ -330,6 +378,7 @@ export function createRegistry(deps: RegistryDeps): Registry {
       try {
         if (removeNow) {
           const removed = await store.delete(key, revisionOf(current));
+          await reservations?.release(info, current, undefined);
           return { object: removed, removed: true };
         }
         if (sameObject(next, current)) return { object: current, removed: false };

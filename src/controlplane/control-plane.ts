@@ -6,11 +6,9 @@
 // the cluster DNS and the dashboard hub run in one of them at a time: the one that holds the
 // `kube-system/kube-controller-manager` Lease (leader-election.ts).
 import { readFileSync } from 'node:fs';
-import { createAdmission } from '../admission/index.js';
-import { storeKey, storePrefix } from '../api/resources.js';
-import type { Service } from '../api/types.js';
 import { bootstrapCluster } from '../apiserver/bootstrap.js';
-import { createRegistry } from '../apiserver/registry.js';
+import { startRangeRepair } from '../apiserver/range-repair.js';
+import { createApiRegistry } from './api-registry.js';
 import { startApiServer, type ApiServer } from '../apiserver/server.js';
 import { DEFAULTS, apiServerEndpoints, clusterDNSIP, clusterPaths, kubernetesServiceIP, type ClusterConfig } from '../cluster/config.js';
 import { createApiClient } from '../client/client.js';
@@ -67,14 +65,8 @@ export async function startControlPlane(config: ClusterConfig, logger: Logger, o
   const store: Store = metrics.instrumentStore(await openClusterStore(config, logger.child({ part: 'store' })));
   const capacity = watchHistoryFromEnv(logger);
   const watchCache: WatchCache = await createWatchCache(store, capacity !== undefined ? { capacity } : {});
-  const admission = createAdmission({
-    serviceCIDR: config.serviceCIDR,
-    nodePortRange: config.nodePortRange,
-    listServices: async () => (await store.list('/registry/services/')).items as Service[],
-    getObject: (info, namespace, name) => store.get(storeKey(info, namespace, name)),
-    listObjects: async (info, namespace) => (await store.list(storePrefix(info, namespace))).items,
-  });
-  const registry = createRegistry({ store, admission, logger: logger.child({ part: 'registry' }) });
+  const { registry, ranges, listServices } = createApiRegistry({ store, serviceCIDR: config.serviceCIDR, nodePortRange: config.nodePortRange, logger });
+  const rangeRepair = startRangeRepair(store, ranges, listServices, logger.child({ part: 'ranges' }));
   let ready = false;
   const apiServer = await startApiServer({
     host: self.host,
@@ -155,6 +147,7 @@ export async function startControlPlane(config: ClusterConfig, logger: Logger, o
       if (elector) await elector.stop(); // stops what it leads and releases the Lease
       else await leading?.stop();
       metrics.stop();
+      await rangeRepair.stop();
       client.close();
       await apiServer.close();
       watchCache.stop();

@@ -37,6 +37,11 @@ export interface AdmissionDeps {
   nodePortRange: { min: number; max: number };
   /** All services currently stored (any namespace), to know allocated ClusterIPs/NodePorts. */
   listServices(): Promise<Service[]>;
+  /**
+   * The values reserved in a shared range (src/kinds/service/shared-ranges.ts), by its store key:
+   * what other API servers on the store hold besides the stored services.
+   */
+  rangeValues?(key: string): Promise<string[]>;
   /** A stored object, or undefined (e.g. a Pod's ServiceAccount). */
   getObject?(info: ResourceInfo, namespace: string | undefined, name: string): Promise<KubeObject | undefined>;
   /** The stored objects of a kind (all namespaces when undefined), e.g. the IngressClasses to default from. */

@@ -10,15 +10,23 @@ import { allocateCreate, allocateUpdate } from './allocation.js';
 import type { ServiceAllocators } from './allocation.js';
 import { defaultService, defaultServiceStatus } from './defaults.js';
 import { clusterIPsHeld, nodePortsHeld } from './service-kinds.js';
+import { SERVICE_IPS_KEY, SERVICE_NODE_PORTS_KEY } from './shared-ranges.js';
 import { dropTypeDependentFields, normalizeClusterIPs, patchAllocatedValues } from './update-validation.js';
 import { validateService, validateServiceStatusUpdate, validateServiceUpdate } from './validation.js';
 
-/** Allocators seeded with what every stored service holds (the one being updated included). */
+/**
+ * Allocators seeded with what every stored service holds (the one being updated included) and
+ * what the shared ranges have reserved (another API server's service not stored yet).
+ */
 async function allocatorsFor(deps: AdmissionDeps): Promise<ServiceAllocators> {
-  const services = await deps.listServices();
+  const [services, reservedIPs, reservedPorts] = await Promise.all([
+    deps.listServices(),
+    deps.rangeValues?.(SERVICE_IPS_KEY) ?? [],
+    deps.rangeValues?.(SERVICE_NODE_PORTS_KEY) ?? [],
+  ]);
   return {
-    ips: createClusterIPAllocator(deps.serviceCIDR, services.flatMap(clusterIPsHeld)),
-    ports: createNodePortAllocator(deps.nodePortRange, services.flatMap(nodePortsHeld)),
+    ips: createClusterIPAllocator(deps.serviceCIDR, [...services.flatMap(clusterIPsHeld), ...reservedIPs]),
+    ports: createNodePortAllocator(deps.nodePortRange, [...services.flatMap(nodePortsHeld), ...reservedPorts.map(Number)]),
   };
 }
 
