@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { defineConfig } from 'vitest/config';
+import { LongestFirstSequencer } from './test/support/sequencer.js';
 
 export default defineConfig({
   test: {
@@ -17,6 +18,8 @@ export default defineConfig({
     // waited for.
     testTimeout: 300_000,
     hookTimeout: 300_000,
+    // longest files first, so that none starts last and holds the run up alone
+    sequence: { sequencer: LongestFirstSequencer },
     pool: 'forks',
     fileParallelism: true,
     maxWorkers: 2,
