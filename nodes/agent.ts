@@ -36,6 +36,8 @@ export interface NodeAgentOptions {
   kubelet?: { token: string; port?: number };
   /** Where the cluster DNS answers (cluster.json `dns`), for the toolbox of `kubectl exec`. */
   dns?: { ip: string; port: number };
+  /** Run containers' commands as host processes (cluster.json `hostProcesses`), with this back-off. */
+  hostProcesses?: { backoff: RestartBackoffOptions };
 }
 
 export interface NodeAgent {
@@ -112,7 +114,7 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<NodeAgent>
     });
     lease = startNodeLease({ client, node: registeredNode, logger });
     sources = startConfigSources(client, logger);
-    pods = startPodManager({ client, node, logger, events, backoff: opts.restartBackoff ?? DEFAULT_RESTART_BACKOFF, stateDir: opts.stateDir, sources, ...(opts.dns ? { dns: opts.dns } : {}) });
+    pods = startPodManager({ client, node, logger, events, backoff: opts.restartBackoff ?? DEFAULT_RESTART_BACKOFF, stateDir: opts.stateDir, sources, ...(opts.dns ? { dns: opts.dns } : {}), ...(opts.hostProcesses ? { hostProcesses: opts.hostProcesses } : {}) });
     await pods.synced();
   })();
 

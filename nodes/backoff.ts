@@ -11,6 +11,9 @@ export interface RestartBackoffOptions {
 
 export const DEFAULT_RESTART_BACKOFF: RestartBackoffOptions = { baseMs: 1000, maxMs: 30_000 };
 
+/** kubelet's own (10 s doubling to 5 min): what host-process containers use, as their crashes cost real work. */
+export const KUBELET_RESTART_BACKOFF: RestartBackoffOptions = { baseMs: 10_000, maxMs: 300_000 };
+
 export interface RestartBackoff {
   /** The container stopped at `finishedAt` (ms): how long to wait before starting it again (0 = at once). */
   next(finishedAt: number): number;

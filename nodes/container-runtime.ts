@@ -29,6 +29,9 @@ import type { ContainerSnapshot } from './pod-status.js';
 import { rfc3339 } from './pod-status.js';
 import { startProbeWorker, type ProbeWorker } from './prober.js';
 import { runProbe } from './probes.js';
+import type { HostContainer } from './host-process/host-container.js';
+import { HostStartError, type HostProcess } from './host-process/process.js';
+import type { ExecStreams } from './toolbox/shell.js';
 
 export interface ContainerRuntimeDeps {
   spec: Container;
@@ -59,6 +62,13 @@ export interface ContainerRuntimeDeps {
   ports(): PortChoice;
   /** The node's address: hostPorts open there (unless the port names a hostIP). */
   nodeIP: string;
+  /**
+   * The container's command runs as host processes (the cluster allows them and the container
+   * names a command): host-process/. Absent, the built-in app serves.
+   */
+  host?: HostContainer;
+  /** The container names a command this cluster does not run (no --host-processes): said once in an event. */
+  commandNotRun?: string;
 }
 
 export interface ContainerRuntime {
@@ -85,6 +95,8 @@ export interface ContainerRuntime {
   retryConfig(): void;
   /** Opens the app on these ports too while it runs (a Service now sends to them). */
   ensurePorts(choice: PortChoice): void;
+  /** `kubectl exec` of a host-process container: the real command in its env and folder (undefined: the toolbox serves). */
+  hostExec(): ((command: string[], streams: ExecStreams) => Promise<number>) | undefined;
 }
 
 type Phase =
@@ -161,6 +173,9 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
   let killTimer: NodeJS.Timeout | undefined;
   /** The app's knobs from the current run's resolved env (how it stops reads them too). */
   let knobs: AppKnobs = DEFAULT_KNOBS;
+  /** The current run's host process (host-process containers only). */
+  let hostProc: HostProcess | undefined;
+  let announcedCommand = false;
 
   if (deps.previous?.wasRunning) {
     // This node's process restarted: the app of the previous run went with it.
@@ -205,7 +220,8 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
   }
 
   function hookContext(): HookContext {
-    return { container: spec, podIP, podRef: podRef(), msPerSecond, signal: hookAbort.signal };
+    const host = deps.host;
+    return { container: spec, podIP, podRef: podRef(), msPerSecond, signal: hookAbort.signal, ...(host ? { exec: (command: string[], streams: ExecStreams) => host.exec(command, streams) } : {}) };
   }
 
   function probeWorker(kind: ProbeKind, probe: Probe, id: number): ProbeWorker {
@@ -214,7 +230,7 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
       kind,
       probe,
       msPerSecond,
-      run: () => runProbe(probe, kind, podIP, spec),
+      run: () => (probe.exec && deps.host ? execProbe(deps.host, probe) : runProbe(probe, kind, podIP, spec)),
       onFailure(message) {
         if (id !== runId) return;
         deps.events.warning(deps.pod(), 'Unhealthy', `${label} probe failed: ${message}`);
@@ -272,6 +288,15 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
     const problems = [...parsed.problems, ...lifetime.problems];
     deps.events.normal(pod, 'Created', `Created container: ${name}`);
     log.newInstance(restartCount);
+    if (deps.host) {
+      runHost(id, containerID, config.env);
+      return;
+    }
+    if (deps.commandNotRun && !announcedCommand) {
+      announcedCommand = true;
+      deps.logger.info({ container: name }, deps.commandNotRun);
+      deps.events.normal(pod, 'CommandNotRun', deps.commandNotRun);
+    }
     for (const p of problems) {
       deps.logger.warn({ container: name }, p);
       log.write('stderr', `warning: ${p}`);
@@ -419,6 +444,83 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
     deps.onChange();
   }
 
+  /** One run of a host-process container: its command as a real process group on the pod IP. */
+  function runHost(id: number, containerID: string, env: Array<[string, string]>): void {
+    const host = deps.host!;
+    if (!announcedCommand) {
+      announcedCommand = true;
+      for (const m of host.mounts()) {
+        const text = `Volume mounted at ${m.mountPath} is not there for container ${name}: a host process has no mount namespace; its files are in ${m.path} ($${m.env})`;
+        deps.logger.info({ container: name, mountPath: m.mountPath, path: m.path }, text);
+        deps.events.normal(deps.pod(), 'HostProcessMounts', text);
+      }
+    }
+    let started: ReturnType<HostContainer['start']>;
+    try {
+      started = host.start({ env, port: deps.ports().ports[0], id: containerID.replace(/^loopkube:\/\//, ''), line: (stream, text) => log.write(stream, text) });
+    } catch (err) {
+      if (!(err instanceof HostStartError)) throw err;
+      // runc's words, as kubelet reports a command that cannot start
+      const message = `failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: ${err.message}: unknown`;
+      deps.logger.warn({ container: name, err: err.message }, 'container cannot start');
+      deps.events.warning(deps.pod(), 'Failed', `Error: ${message}`);
+      log.write('stderr', err.message);
+      log.end();
+      const now = rfc3339();
+      phase = { kind: 'terminated', exitCode: 128, reason: 'StartError', message, startedAt: now, finishedAt: now, containerID };
+      afterExit(id, { reason: 'RunContainerError', message });
+      return;
+    }
+    const proc = started.process;
+    hostProc = proc;
+    main = proc;
+    const startedAt = rfc3339();
+    deps.events.normal(deps.pod(), 'Started', `Started container ${name}`);
+    deps.logger.info({ container: name, pid: proc.pid, argv: started.argv, cwd: started.cwd, podIP, memoryLimit: started.memory, restartCount }, 'host process started');
+    void proc.ended.then((e) => {
+      if (hostProc !== proc) return;
+      deps.logger.info({ container: name, pid: proc.pid, exitCode: e.exitCode, reason: e.reason, signal: e.signal }, 'host process exited');
+      if (phase.kind === 'running') exited(e.exitCode, e.reason, id);
+      else if (id === runId && !stopping) {
+        // it ended during its postStart hook
+        phase = { kind: 'terminated', exitCode: e.exitCode, reason: e.reason, startedAt, finishedAt: rfc3339(), containerID };
+        afterExit(id);
+      }
+    });
+    const begin = (): void => {
+      if (id !== runId || stopping || hostProc !== proc) return;
+      phase = { kind: 'running', startedAt, containerID };
+      runControl = {
+        flags: control,
+        hooks: {
+          crash: () => {
+            if (id === runId && phase.kind === 'running') proc.kill();
+          },
+          changed: () => {
+            if (id === runId) deps.onChange();
+          },
+        },
+      };
+      if (spec.startupProbe) probes.startup = probeWorker('startup', spec.startupProbe, id);
+      else startMainProbes(id);
+      deps.onChange();
+    };
+    const postStart = spec.lifecycle?.postStart;
+    if (!postStart) return begin();
+    void runLifecycleHook(postStart, hookContext()).then((result) => {
+      if (id !== runId || stopping || hostProc !== proc) return;
+      if (result.ok) return begin();
+      deps.logger.info({ container: name, err: result.message }, 'postStart hook failed; killing the container');
+      deps.events.warning(deps.pod(), 'FailedPostStartHook', result.message);
+      deps.events.normal(deps.pod(), 'Killing', `FailedPostStartHook`);
+      hostProc = undefined;
+      main = undefined;
+      proc.kill();
+      phase = { kind: 'terminated', exitCode: 137, reason: 'Error', startedAt, finishedAt: rfc3339(), containerID };
+      afterExit(id, { reason: 'PostStartHookError', message: result.message });
+    });
+  }
+
   /** Says where a container that declares no ports listens, once per change of it. */
   function announcePorts(choice: PortChoice): void {
     if (!choice.reason) return;
@@ -437,7 +539,8 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
     destroyApps();
     main?.kill();
     main = undefined;
-    stdout(`exit ${exitCode}`);
+    if (!deps.host) stdout(`exit ${exitCode}`);
+    hostProc = undefined;
     log.end();
     phase = { kind: 'terminated', exitCode, reason, startedAt: phase.startedAt, finishedAt: rfc3339(), containerID: phase.containerID };
     afterExit(id);
@@ -496,8 +599,9 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
     destroyApps();
     main?.kill();
     main = undefined;
+    hostProc = undefined;
     if (phase.kind === 'running') {
-      stdout(`SIGKILL; exit ${exitCode}`);
+      if (!deps.host) stdout(`SIGKILL; exit ${exitCode}`);
       phase = { kind: 'terminated', exitCode, reason: 'Error', startedAt: phase.startedAt, finishedAt: rfc3339(), containerID: phase.containerID };
       deps.onChange();
     }
@@ -581,9 +685,12 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
         markStopped();
         return stopped;
       }
-      // A shell run as the main process (kubectl run -it) ends with its container.
-      main?.kill();
-      main = undefined;
+      // A shell run as the main process (kubectl run -it) ends with its container (a host
+      // process gets its preStop hook and SIGTERM below).
+      if (!hostProc) {
+        main?.kill();
+        main = undefined;
+      }
       // Liveness and startup probes stop (a failure could not restart it any more); readiness goes on.
       probes.liveness?.stop();
       probes.startup?.stop();
@@ -614,6 +721,11 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
           deps.logger.info({ container: name }, 'grace period over; killing the container');
           kill(137);
         }, leftMs);
+        if (hostProc) {
+          // SIGTERM to its process group; its exit (exited()) ends the stop
+          hostProc.terminate();
+          return;
+        }
         stdout(`SIGTERM received; ${knobs.onSigterm === 'drain' ? 'draining' : knobs.onSigterm === 'exit' ? 'exiting' : 'ignoring it'} (${apps.size} listener${apps.size === 1 ? '' : 's'})`);
         shutdown = sigtermApps(apps, knobs, (a) => apps.delete(a));
         void shutdown.exited.then(() => {
@@ -632,5 +744,31 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
       return stopped;
     },
     kill: () => kill(137),
+    hostExec() {
+      const host = deps.host;
+      return host && hostProc ? (command, streams) => host.exec(command, streams) : undefined;
+    },
   };
+}
+
+/** An exec probe of a host-process container: the command in the container, exit 0 passes, within the probe's timeout. */
+function execProbe(host: HostContainer, probe: Probe): Promise<{ ok: boolean; message: string }> {
+  const command = probe.exec?.command ?? [];
+  const timeoutMs = Math.max(1, probe.timeoutSeconds ?? 1) * 1000;
+  const abort = new AbortController();
+  let output = '';
+  const collect = (d: string): void => {
+    if (output.length < 10 * 1024) output += d;
+  };
+  const timer = setTimeout(() => abort.abort(), timeoutMs);
+  return host
+    .exec(command, { stdout: collect, stderr: collect, tty: false, signal: abort.signal })
+    .then(
+      (code) => {
+        if (abort.signal.aborted) return { ok: false, message: `command timed out: "${command.join(' ')}" timed out after ${timeoutMs / 1000}s` };
+        return code === 0 ? { ok: true, message: '' } : { ok: false, message: output.trim() || `command "${command.join(' ')}" exited with ${code}` };
+      },
+      (err: Error) => ({ ok: false, message: err.message }),
+    )
+    .finally(() => clearTimeout(timer));
 }

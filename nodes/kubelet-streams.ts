@@ -86,5 +86,8 @@ export function handleStreamUpgrade(deps: StreamDeps, req: IncomingMessage, sock
   if (kind === 'exec' && !command.length) return refuse(socket, 400, 'you must specify at least one command for the container');
   const pod = toolboxPodOf(runtime.pod(), runtime.podIP, containerName, deps.dns, CLUSTER_DOMAIN);
   deps.logger.info({ namespace, name: podName, container: containerName, kind, command, tty: opts.tty }, `${kind} session`);
-  serveSession(req, socket, head, opts, kind === 'exec' ? (streams) => execToolbox(command, pod, streams) : attachRunner(container));
+  // a host-process container execs the real command; the built-in app, the toolbox
+  const hostExec = container.hostExec();
+  const execRunner: SessionRunner = hostExec ? (streams) => hostExec(command, streams) : (streams) => execToolbox(command, pod, streams);
+  serveSession(req, socket, head, opts, kind === 'exec' ? execRunner : attachRunner(container));
 }

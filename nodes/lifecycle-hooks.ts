@@ -9,6 +9,7 @@
 import http from 'node:http';
 import type { Container, LifecycleHandler } from '../src/api/types.js';
 import { resolveProbePort } from './probes.js';
+import type { ExecStreams } from './toolbox/shell.js';
 
 export interface HookContext {
   /** The container's spec (named ports, its name). */
@@ -20,6 +21,8 @@ export interface HookContext {
   msPerSecond: number;
   /** Aborts a running hook (the container was killed meanwhile). */
   signal: AbortSignal;
+  /** A host-process container runs an exec hook for real (its exit code; the output goes to `streams`). */
+  exec?(command: string[], streams: ExecStreams): Promise<number>;
 }
 
 export type HookResult = { ok: true } | { ok: false; message: string };
@@ -81,7 +84,24 @@ function goList(items: readonly string[]): string {
   return `[${items.join(' ')}]`;
 }
 
+/** An exec hook run for real in a host-process container, failed as kubelet words it. */
+function runRealExec(command: readonly string[], ctx: HookContext, exec: NonNullable<HookContext['exec']>): Promise<HookResult> {
+  let output = '';
+  const collect = (d: string): void => {
+    if (output.length < MAX_HOOK_BODY) output += d;
+  };
+  const fail = (error: string): HookResult => ({
+    ok: false,
+    message: `Exec lifecycle hook (${goList(command)}) for Container ${JSON.stringify(ctx.container.name)} in Pod ${JSON.stringify(ctx.podRef)} failed - error: ${error}, message: ${JSON.stringify(output)}`,
+  });
+  return exec([...command], { stdout: collect, stderr: collect, tty: false, signal: ctx.signal }).then(
+    (code) => (code === 0 ? { ok: true } : fail(`command '${command.join(' ')}' exited with ${code}: ${output}`)),
+    (err: Error) => fail(err.message),
+  );
+}
+
 function runExec(command: readonly string[], ctx: HookContext): Promise<HookResult> {
+  if (ctx.exec) return runRealExec(command, ctx, ctx.exec);
   const seconds = execSleepSeconds(command);
   if (seconds !== undefined) return delay(seconds * ctx.msPerSecond, ctx.signal).then(() => ({ ok: true }));
   const bin = command[0] ?? '';

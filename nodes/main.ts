@@ -4,7 +4,9 @@
 //   --restart-backoff-ms N   first crash-loop back-off window (LOOPKUBE_RESTART_BACKOFF_MS; 1000)
 //   --restart-backoff-max-ms N   its cap (LOOPKUBE_RESTART_BACKOFF_MAX_MS; 30 x the first window)
 //   --heartbeat-ms N         heartbeat interval (LOOPKUBE_HEARTBEAT_MS; 1000)
-// kubelet's own values are 10000 and 300000.
+// kubelet's own values are 10000 and 300000; host-process containers (cluster.json hostProcesses)
+// back off as kubelet does unless the back-off is set here.
+// At start, whatever the host containers of this node's previous process left is killed.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -15,7 +17,8 @@ import { clientConfigFromHome } from '../src/client/config.js';
 import { createLogger } from '../src/log.js';
 import { kubeletClientToken } from '../src/pki/kubelet-token.js';
 import { startNodeAgent } from './agent.js';
-import { DEFAULT_RESTART_BACKOFF } from './backoff.js';
+import { DEFAULT_RESTART_BACKOFF, KUBELET_RESTART_BACKOFF } from './backoff.js';
+import { reapNodeLeftovers } from './host-process/reaper.js';
 
 const { values } = parseArgs({
   options: {
@@ -51,6 +54,7 @@ const follower = followSupervisor({ log: (msg, fields) => logger.info(fields ?? 
 
 const baseMs = positiveMs('restart-backoff-ms', values['restart-backoff-ms'] ?? process.env.LOOPKUBE_RESTART_BACKOFF_MS, DEFAULT_RESTART_BACKOFF.baseMs);
 const maxMs = positiveMs('restart-backoff-max-ms', values['restart-backoff-max-ms'] ?? process.env.LOOPKUBE_RESTART_BACKOFF_MAX_MS, baseMs * 30);
+const backoffAsked = (values['restart-backoff-ms'] ?? process.env.LOOPKUBE_RESTART_BACKOFF_MS ?? values['restart-backoff-max-ms'] ?? process.env.LOOPKUBE_RESTART_BACKOFF_MAX_MS) !== undefined;
 const heartbeatMs = positiveMs('heartbeat-ms', values['heartbeat-ms'] ?? process.env.LOOPKUBE_HEARTBEAT_MS, 1000);
 
 process.on('uncaughtException', (err) => {
@@ -62,6 +66,11 @@ process.on('unhandledRejection', (err) => {
   logger.error({ err }, 'unhandled rejection');
 });
 
+const stateDir = path.join(home, 'nodes', nodeConfig.name);
+const reaped = reapNodeLeftovers(stateDir);
+if (reaped.killed || reaped.pidFiles) logger.info(reaped, 'killed what the host containers of the previous node process left');
+if (config.hostProcesses) logger.info('host processes allowed: containers with a command run it as a process of this node');
+
 const clientConfig = clientConfigFromHome(home);
 const client = createApiClient(clientConfig);
 try {
@@ -71,7 +80,8 @@ try {
     logger,
     restartBackoff: { baseMs, maxMs: Math.max(maxMs, baseMs) },
     heartbeatIntervalMs: heartbeatMs,
-    stateDir: path.join(home, 'nodes', nodeConfig.name),
+    stateDir,
+    ...(config.hostProcesses ? { hostProcesses: { backoff: backoffAsked ? { baseMs, maxMs: Math.max(maxMs, baseMs) } : KUBELET_RESTART_BACKOFF } } : {}),
     kubelet: { token: kubeletClientToken(clientConfig.token) },
     ...(config.dns?.port ? { dns: { ip: config.dns.ip, port: config.dns.port } } : {}),
   });

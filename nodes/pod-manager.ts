@@ -36,6 +36,8 @@ export interface PodManagerDeps {
   dns?: { ip: string; port: number };
   /** The ConfigMaps, Secrets and Services the pods' env, volumes and ports come from. */
   sources: ConfigSources;
+  /** Containers' commands run as host processes (needs stateDir: the node's folder). */
+  hostProcesses?: { backoff: RestartBackoffOptions };
 }
 
 export interface PodManager {
@@ -152,6 +154,7 @@ export function startPodManager(deps: PodManagerDeps): PodManager {
       sources: deps.sources,
       capacity: node.capacity,
       podsDir,
+      ...(deps.hostProcesses && deps.stateDir ? { hostProcesses: { nodeDir: deps.stateDir, backoff: deps.hostProcesses.backoff } } : {}),
     });
     entries.set(key, { runtime, ownsIP: got.owns });
     statusSync.markDirty(key);

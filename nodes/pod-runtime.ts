@@ -12,6 +12,8 @@ import { toolboxPodOf } from './toolbox/context.js';
 import type { ConfigSources } from './config-sources.js';
 import { createContainerRuntime, type ContainerRuntime } from './container-runtime.js';
 import { createContainerView } from './container-view.js';
+import { createHostContainer, hasCommand } from './host-process/host-container.js';
+import { runsShell } from './main-process.js';
 import { resolveEnv } from './env-resolver.js';
 import { choosePorts } from './image-ports.js';
 import { resolveVolume, volumeReadsSources, type VolumeFiles } from './volume-resolver.js';
@@ -42,6 +44,24 @@ export interface PodRuntimeDeps {
   capacity: { cpu: string; memory: string };
   /** The node's pods folder: volumes are written under `<podsDir>/<uid>/volumes/` (none: memory only). */
   podsDir?: string;
+  /** The cluster runs containers' commands as host processes (`up --host-processes`; needs podsDir). */
+  hostProcesses?: HostProcessesOptions;
+}
+
+export interface HostProcessesOptions {
+  /** The node's folder (pid files, the marker of its processes). */
+  nodeDir: string;
+  /** Crash-loop back-off of host-process containers (kubelet's: 10 s doubling to 5 min). */
+  backoff: RestartBackoffOptions;
+}
+
+/** The event of a container whose command this cluster does not run. */
+export function commandNotRunMessage(spec: { name: string; command?: string[]; args?: string[] }): string {
+  const argv = [...(spec.command ?? []), ...(spec.args ?? [])];
+  return (
+    `Container ${spec.name}: command [${argv.join(' ')}] was not run, the built-in app serves instead: this cluster does not run commands from manifests. ` +
+    `To run it as a real process on the pod's IP, start the cluster with loopkube up --host-processes (or hostProcesses: true in the cluster file)`
+  );
 }
 
 /** kubelet gives up waiting for volumes after this long, says so, and keeps trying. */
@@ -158,7 +178,11 @@ export function createPodRuntime(deps: PodRuntimeDeps): PodRuntime {
 
   const containers: ContainerRuntime[] = pod.spec.containers.map((spec) => {
     const prev = previousStatuses.get(spec.name);
+    const hp = deps.hostProcesses;
+    const host = hp && deps.podsDir && hasCommand(spec) ? createHostContainer({ spec, pod: () => pod, podIP: deps.podIP, nodeDir: hp.nodeDir, podsDir: deps.podsDir }) : undefined;
     return createContainerRuntime({
+      ...(host ? { host } : {}),
+      ...(!hp && hasCommand(spec) && !runsShell(spec) ? { commandNotRun: commandNotRunMessage(spec) } : {}),
       nodeIP: deps.node.ip,
       prepare: () => {
         const r = resolveEnv(spec, { ...sourceCtx(), capacity: deps.capacity });
@@ -173,7 +197,7 @@ export function createPodRuntime(deps: PodRuntimeDeps): PodRuntime {
       counter,
       events: deps.events,
       logger: deps.logger,
-      backoff: deps.backoff,
+      backoff: host && hp ? hp.backoff : deps.backoff,
       logDir: path.join(deps.podDir, spec.name),
       toolboxPod: () => toolboxPodOf(pod, deps.podIP, spec.name, deps.dns, CLUSTER_DOMAIN),
       onChange: deps.onStatusChange,

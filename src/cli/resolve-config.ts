@@ -45,6 +45,8 @@ export interface UpFlags {
   propagation?: PropagationPreset;
   /** --endpoint-updates-batch-period, --min-sync-period, --sync-period, --sync-delay. */
   timings?: Partial<PropagationTimings>;
+  /** --host-processes: run containers' commands as real processes of their node. */
+  hostProcesses?: boolean;
 }
 
 /**
@@ -342,6 +344,8 @@ export function resolveClusterConfig(input: ResolveInput): Resolved {
     propagation,
     dns: { ip: clusterDNSIP(plan.serviceSubnet), port: prior?.dns.port ?? 0 },
     dashboard: { port: prior?.dashboard.port ?? 0 },
+    // an opt-in of this `up` only (flag or file), never carried over from an earlier run
+    ...(flags.hostProcesses || file?.hostProcesses ? { hostProcesses: true } : {}),
   };
   return { config, plan };
 }

@@ -9,6 +9,7 @@ import type { ProcessStatus } from '../supervisor/state.js';
 import { readClusterConfig } from '../cluster/config.js';
 import { deleteNftablesTable, nftablesTableExists, nftablesTableName } from '../cluster/nftables.js';
 import type { ClusterLocation } from './cluster-home.js';
+import { reapClusterLeftovers } from '../cluster/host-process-leftovers.js';
 
 export interface StopResult {
   /** The processes that were running, as the supervisor last reported them. */
@@ -45,6 +46,8 @@ export async function stopCluster(loc: ClusterLocation, supervisorPid: number | 
   }
   // whatever a dead supervisor left behind (e.g. a redis-server, which cannot watch its parent)
   killed.push(...(await killLeftovers(loc.paths.pidsDir, loc.home)));
+  // host containers' processes a node could not take down with it (a node killed, a child that left its group)
+  if (reapClusterLeftovers(loc.home) > 0) killed.push('host processes');
   rmSync(supervisorSocket(loc.home), { force: true });
   removeKernelRules(loc);
   return { stopped, killed };

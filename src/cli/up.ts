@@ -2,6 +2,7 @@
 // start its supervisor in the background, and return once every process is healthy.
 import { accessSync, constants, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import os from 'node:os';
 import { readClusterFile, type ClusterFile } from '../cluster/cluster-file.js';
 import { DATA_PLANES, kubernetesServiceIP, type ClusterConfig } from '../cluster/config.js';
 import { deleteNftablesTable, nftablesProblem, nftablesTableName } from '../cluster/nftables.js';
@@ -44,7 +45,7 @@ Usage:
   loopkube up [--name NAME] [--nodes N] [--config FILE] [--store URL | --redis | --etcd[=N]] [--control-planes N]
               [--api-port PORT] [--data-plane splice|socket|nftables] [--propagation instant|production]
               [--endpoint-updates-batch-period D] [--min-sync-period D] [--sync-period D]
-              [--sync-delay D] [--wait DURATION] [--no-kubeconfig]
+              [--sync-delay D] [--host-processes] [--wait DURATION] [--no-kubeconfig]
 
 Options:
   --name NAME        cluster name; its state lives in $LOOPKUBE_HOME/NAME (default: the cluster
@@ -72,6 +73,8 @@ Options:
                      the proxy applies changes at most once per D (after a burst of 2)
   --sync-period D    the proxy resyncs everything at least every D
   --sync-delay D     a change waits D before the proxy applies it (a node's programming time)
+  --host-processes   run each container's command/args as a real process of its node, on its pod
+                     IP (HOST and PORT in its env); without it no command from a manifest runs
   --wait DURATION    how long to wait for every process to be healthy (default: 30s)
   --no-kubeconfig    leave your kubeconfig alone; use the cluster's own file (loopkube kubeconfig)
   -h, --help         show this help
@@ -99,6 +102,7 @@ const OPTIONS = {
   'min-sync-period': { type: 'string' },
   'sync-period': { type: 'string' },
   'sync-delay': { type: 'string' },
+  'host-processes': { type: 'boolean' },
   wait: { type: 'string' },
   'no-kubeconfig': { type: 'boolean' },
 } as const;
@@ -120,6 +124,7 @@ export async function up(argv: string[]): Promise<number> {
     ...(values['api-port'] !== undefined ? { apiPort: intFlag('up', '--api-port', values['api-port'], 1, 65535) } : {}),
     ...(values['data-plane'] !== undefined ? { dataPlane: choiceFlag('up', '--data-plane', values['data-plane'], DATA_PLANES) } : {}),
     ...(values.propagation !== undefined ? { propagation: choiceFlag('up', '--propagation', values.propagation, PROPAGATION_PRESETS) } : {}),
+    ...(values['host-processes'] ? { hostProcesses: true } : {}),
   };
   const timings: Partial<PropagationTimings> = {};
   for (const t of TIMING_FIELDS) {
@@ -196,6 +201,7 @@ export async function up(argv: string[]): Promise<number> {
       ? `Starting cluster "${loc.name}" again, with its saved objects and credentials (${summary}) in ${loc.home}\n`
       : `Creating cluster "${loc.name}" (${summary}) in ${loc.home}\n`,
   );
+  if (config.hostProcesses) process.stdout.write(`Host processes allowed: containers' commands run as real processes of their node, as you (${os.userInfo().username})\n`);
 
   const supervisorPid = spawnSupervisor(loc);
   const ready = await waitUntilHealthy(loc, supervisorPid, {

@@ -54,6 +54,8 @@ export interface ClusterFile {
     leaderElection?: { leaseDurationSeconds?: number; renewDeadlineSeconds?: number; retryPeriodSeconds?: number };
   };
   nodes?: ClusterFileNode[];
+  /** Run containers' commands as real processes of their node (see ClusterConfig.hostProcesses). */
+  hostProcesses?: boolean;
 }
 
 /** A cluster file (or flag set) that breaks a rule; `errors` are Kubernetes-style field errors. */
@@ -352,7 +354,7 @@ export function validateClusterFile(doc: unknown, errs: FieldError[]): ClusterFi
     errs.push(fieldErr.invalid('', doc ?? null, `a cluster file must be a YAML mapping with kind: ${CLUSTER_FILE_KIND}, not ${typeName(doc ?? null)}`));
     return {};
   }
-  const root = mapping(doc, '', ['kind', 'apiVersion', 'name', 'networking', 'proxy', 'nodeLifecycle', 'propagation', 'controlPlane', 'nodes'], errs) ?? {};
+  const root = mapping(doc, '', ['kind', 'apiVersion', 'name', 'networking', 'proxy', 'nodeLifecycle', 'propagation', 'controlPlane', 'nodes', 'hostProcesses'], errs) ?? {};
   if (root.kind === undefined) errs.push(fieldErr.required('kind'));
   else if (root.kind !== CLUSTER_FILE_KIND) errs.push(fieldErr.notSupported('kind', root.kind, [CLUSTER_FILE_KIND]));
   if (root.apiVersion === undefined) errs.push(fieldErr.required('apiVersion'));
@@ -386,6 +388,11 @@ export function validateClusterFile(doc: unknown, errs: FieldError[]): ClusterFi
     const range = portRange(net.nodePortRange, 'networking.nodePortRange', errs);
     if (range !== undefined) n.nodePortRange = range;
     out.networking = n;
+  }
+
+  if (root.hostProcesses !== undefined) {
+    if (typeof root.hostProcesses === 'boolean') out.hostProcesses = root.hostProcesses;
+    else errs.push(fieldErr.invalid('hostProcesses', root.hostProcesses, `must be a boolean (true or false), not ${typeName(root.hostProcesses)}`));
   }
 
   const proxy = mapping(root.proxy, 'proxy', ['mode', 'dataPlane'], errs);

@@ -61,6 +61,12 @@ export interface ClusterConfig {
   propagation?: Propagation;
   dns: { ip: string; port: number };
   dashboard: { port: number };
+  /**
+   * Run containers' `command`/`args` as real processes of their node (`up --host-processes`, the
+   * cluster file's `hostProcesses: true`). Asked for at each `up`, never kept from a run before:
+   * absent or false, no command from a manifest ever runs (the built-in app serves instead).
+   */
+  hostProcesses?: boolean;
 }
 
 export interface ControlPlaneConfig {
