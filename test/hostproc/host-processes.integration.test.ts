@@ -246,6 +246,32 @@ describe('graceful termination', () => {
   });
 });
 
+describe("a node's death", () => {
+  it('takes its containers\' processes along, and the next node process reaps what escaped (a child of the main process)', async () => {
+    const node = c.config.nodes[0]!;
+    // the main process (sh) dies with the node by pdeathsig; its sleep child is only in its group
+    await k(['apply', '-f', '-'], barePod('orphans', { command: ['sh', '-c', 'sleep 3600 & wait'] }, { nodeName: node.name }));
+    await waitFor('orphans running', async () => (await status('orphans'))?.state?.running, 60_000);
+    const before = await waitFor('sh and its sleep', () => {
+      const pids = processesWith('HOSTNAME=orphans');
+      return pids.length === 2 ? pids : undefined;
+    });
+    const stop = await c.loopkube(['node', 'stop', node.name, '--name', c.name]);
+    expect(stop.code, stop.stderr).toBe(0);
+    await waitFor('the main process gone with the node', () => processesWith('HOSTNAME=orphans').length === 1);
+    const start = await c.loopkube(['node', 'start', node.name, '--name', c.name]);
+    expect(start.code, start.stderr).toBe(0);
+    // started again, and nothing of the first run is left
+    const s = await waitFor('orphans restarted', async () => {
+      const st = await status('orphans');
+      return st?.state?.running && st.restartCount >= 1 ? st : undefined;
+    }, 60_000);
+    expect(s.lastState?.terminated?.reason).toBe('Unknown');
+    await waitFor('the escaped sleep reaped', () => processesWith('HOSTNAME=orphans').every((pid) => !before.includes(pid)));
+    await waitFor('2 web pods ready again', () => readyWebPods(2), 60_000);
+  });
+});
+
 describe('loopkube down', () => {
   it('leaves no process of any host container behind', async () => {
     expect(processesWith('PYTHONUNBUFFERED=1').length, 'the python servers run before').toBeGreaterThan(0);
