@@ -36,6 +36,7 @@ export function clusterMismatch(s: Pick<Scenario, 'cluster'>, config: ClusterCon
   const file = scenarioClusterFile(s);
   const preset = file?.propagation?.preset;
   if (preset && (config.propagation?.preset ?? 'instant') !== preset) return `the scenario needs the ${preset} propagation preset, the cluster has ${config.propagation?.preset ?? 'instant'}`;
+  if (file?.hostProcesses && !config.hostProcesses) return 'the scenario runs its own server as host processes, the cluster was not started with --host-processes';
   if (!file?.nodes) return undefined;
   if (file.nodes.length !== config.nodes.length) return `the scenario needs exactly the ${file.nodes.length} nodes of examples/${s.cluster.clusterFile}, the cluster has ${config.nodes.length}`;
   for (const [i, fn] of file.nodes.entries()) {

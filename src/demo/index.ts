@@ -3,6 +3,7 @@ import { clusterIPInsideOnly } from './clusterip-inside-only.js';
 import { externalTrafficPolicyLocal } from './external-traffic-policy-local.js';
 import { keepaliveAfterScale } from './keepalive-after-scale.js';
 import { ingressHostsAndPaths } from './ingress-hosts-and-paths.js';
+import { hostProcesses } from './host-processes.js';
 import { labelsAndSelectors } from './labels-and-selectors.js';
 import { loadBalancer } from './loadbalancer.js';
 import { multiContainerPod } from './multi-container-pod.js';
@@ -26,6 +27,7 @@ export const SCENARIOS: ReadonlyArray<Scenario<unknown>> = [
   rolloutSafe,
   keepaliveAfterScale,
   ingressHostsAndPaths,
+  hostProcesses,
 ] as ReadonlyArray<Scenario<unknown>>;
 
 /** By name (`nodeport-every-node`), number (`06`, `6`) or folder (`06-nodeport-every-node`). */

@@ -67,6 +67,7 @@ nodes:
       text: HEAD + 'propagation: { preset: production, endpointUpdatesBatchPeriod: 1.5s, minSyncPeriod: 2s, syncPeriod: 1m30s, syncDelay: 250ms }\n',
       want: { propagation: { preset: 'production', endpointUpdatesBatchPeriodMs: 1500, minSyncPeriodMs: 2000, syncPeriodMs: 90_000, syncDelayMs: 250 } },
     },
+    { name: 'hostProcesses: true', text: HEAD + 'hostProcesses: true\n', want: { hostProcesses: true } },
     { name: 'propagation: a bare 0 is no delay', text: HEAD + 'propagation: { syncDelay: 0 }\n', want: { propagation: { syncDelayMs: 0 } } },
   ];
   it.each(cases)('$name', ({ text, want }) => {
@@ -104,6 +105,7 @@ describe('cluster file: rejected, naming the field', () => {
       text: HEAD + 'proxy: { dataPlane: ebpf }\n',
       error: 'proxy.dataPlane: Unsupported value: "ebpf": supported values: "splice", "socket", "nftables"',
     },
+    { rule: 'hostProcesses is a boolean', text: HEAD + 'hostProcesses: "yes"\n', error: 'hostProcesses: Invalid value: "yes": must be a boolean (true or false), not string' },
     { rule: 'propagation preset is one loopkube has', text: HEAD + 'propagation: { preset: fast }\n', error: 'propagation.preset: Unsupported value: "fast": supported values: "instant", "production"' },
     { rule: 'propagation durations carry a unit', text: HEAD + 'propagation: { minSyncPeriod: 5 }\n', error: 'propagation.minSyncPeriod: Invalid value: 5: must be a duration such as 1s, 500ms or 1m30s' },
     { rule: 'propagation durations are durations', text: HEAD + 'propagation: { syncDelay: soon }\n', error: 'propagation.syncDelay: Invalid value: "soon": must be a duration' },

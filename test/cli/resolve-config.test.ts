@@ -54,6 +54,10 @@ describe('resolveClusterConfig: settings', () => {
 
   const cases: Array<{ name: string; flags: UpFlags; file?: string; check: (c: ClusterConfig) => void }> = [
     { name: '--nodes 0 gives a control plane only', flags: { nodes: 0 }, check: (c) => expect(c.nodes).toEqual([]) },
+    { name: 'host processes are off by default', flags: {}, check: (c) => expect(c.hostProcesses).toBeUndefined() },
+    { name: '--host-processes allows them', flags: { hostProcesses: true }, check: (c) => expect(c.hostProcesses).toBe(true) },
+    { name: 'hostProcesses: true in the file allows them', flags: {}, file: 'hostProcesses: true', check: (c) => expect(c.hostProcesses).toBe(true) },
+    { name: 'hostProcesses: false in the file leaves them off', flags: {}, file: 'hostProcesses: false', check: (c) => expect(c.hostProcesses).toBeUndefined() },
     { name: '--api-port wins over the file', flags: { apiPort: 7000 }, file: 'networking: { apiServerPort: 8000 }', check: (c) => expect(c.apiServer.port).toBe(7000) },
     { name: 'the file sets the API port', flags: {}, file: 'networking: { apiServerPort: 8000 }', check: (c) => expect(c.apiServer.port).toBe(8000) },
     {

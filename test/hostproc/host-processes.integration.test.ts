@@ -16,6 +16,9 @@ import type { LoadSummary } from '../../src/load/stats.js';
 import { memoryMechanism } from '../../nodes/host-process/memory-limit.js';
 import { startTestCluster, waitFor, REPO, type TestCluster } from '../support/cluster.js';
 import { httpGet } from '../support/http-get.js';
+import { clusterMismatch } from '../../src/demo/cluster.js';
+import { hostProcesses } from '../../src/demo/host-processes.js';
+import { showScenario } from '../scenarios/support.js';
 
 let c: TestCluster;
 const WEB = path.join(REPO, 'examples/13-host-processes/web.yaml');
@@ -243,6 +246,15 @@ describe('graceful termination', () => {
     expect(readFileSync(trace, 'utf8')).toBe(`preStop as graceful\nTERM in ${path.join(c.home, 'nodes', p.spec.nodeName!, 'pods', p.metadata.uid!)}\n`);
     // the sleep it had running went with the group
     expect(processesWith('HOSTNAME=graceful')).toEqual([]);
+  });
+});
+
+describe('loopkube demo host-processes (examples/13-host-processes)', () => {
+  it('runs on this cluster and shows every claim: three frontends, round-robin over python, a kill -9 restarted with 137', async () => {
+    expect(clusterMismatch(hostProcesses, c.config)).toBeUndefined();
+    const { findings: f } = await showScenario(c, hostProcesses);
+    expect(f.runs).toHaveLength(2 + c.config.nodes.length);
+    expect(f.killed).toMatchObject({ exitCode: 137, reason: 'Error', restartCount: 1 });
   });
 });
 
