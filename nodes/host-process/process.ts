@@ -137,8 +137,6 @@ export function startHostProcess(opts: HostProcessOptions): HostProcess {
       for (const s of ['stdout', 'stderr'] as const) if (pending[s]) opts.line(s, pending[s]);
       pending.stdout = pending.stderr = '';
       rmSync(pidFile, { force: true });
-      // whatever it started in its group ends with it, as a container's cgroup does
-      killGroup();
       opts.memory?.release();
       resolve(exit);
     };
@@ -152,7 +150,8 @@ export function startHostProcess(opts: HostProcessOptions): HostProcess {
       const exitCode = signal ? 128 + signum : (code ?? 0);
       const oom = opts.memory?.oomKilled() ?? false;
       exit = { exitCode, reason: oom ? 'OOMKilled' : exitCode === 0 ? 'Completed' : 'Error', ...(signal ? { signal } : {}) };
-      // a child that kept its stdout open must not hold the exit back: the group is killed now
+      // whatever it started in its group ends with it, as with a container's cgroup (and a
+      // child that kept its stdout open does not hold the exit back)
       killGroup();
     });
     child.once('close', finish);

@@ -16,6 +16,7 @@ import type { LoadSummary } from '../../src/load/stats.js';
 import { memoryMechanism } from '../../nodes/host-process/memory-limit.js';
 import { startTestCluster, waitFor, REPO, type TestCluster } from '../support/cluster.js';
 import { httpGet } from '../support/http-get.js';
+import http, { type IncomingHttpHeaders } from 'node:http';
 import { clusterMismatch } from '../../src/demo/cluster.js';
 import { hostProcesses } from '../../src/demo/host-processes.js';
 import { showScenario } from '../scenarios/support.js';
@@ -44,6 +45,19 @@ const processesWith = (entry: string): number[] =>
     } catch {
       return false;
     }
+  });
+/** GET / over a new connection: status, headers (python's Server header) and body. */
+const getWithHeaders = (host: string, port: number, localAddress?: string): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> =>
+  new Promise((resolve, reject) => {
+    const req = http.get({ host, port, path: '/', agent: false, timeout: 5000, ...(localAddress ? { localAddress } : {}) }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
   });
 const readEnviron = (pid: number): string[] => readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0');
 const barePod = (name: string, container: Record<string, unknown>, spec: Record<string, unknown> = {}): string =>
@@ -76,7 +90,7 @@ describe('a Deployment of python3 -m http.server behind a Service', () => {
       { via: 'load-balancer IP', host: svc.status!.loadBalancer!.ingress![0]!.ip!, port: port.port },
     ];
     for (const t of targets) {
-      const r = await waitFor(`an answer through the ${t.via}`, () => httpGet(t.host, t.port, '/', t.from ? { localAddress: t.from } : {}).then((a) => (a.status === 200 ? a : undefined)));
+      const r = await waitFor(`an answer through the ${t.via}`, () => getWithHeaders(t.host, t.port, t.from).then((a) => (a.status === 200 ? a : undefined)));
       expect(r.headers['server'], t.via).toMatch(/^SimpleHTTP\/[\d.]+ Python\/3/);
       const body = JSON.parse(r.body) as { pod: string; node: string; podIP: string; server: string };
       expect(names, t.via).toContain(body.pod);
@@ -185,7 +199,8 @@ describe('a host process sees what the issue promises', () => {
 
 describe('exits as kubelet reports them', () => {
   const mib = 1024 * 1024;
-  const allocate = `python3 -c "b = bytearray(${400 * mib}); print(len(b))"`;
+  // bytes filled with x: every page touched, so the resident set (what a cgroup counts) grows too
+  const allocate = `python3 -c "b = b'x' * ${400 * mib}; print(len(b))"`;
   // cgroup v2 (where the node may write it): the kernel's OOM killer, OOMKilled 137; else RLIMIT_AS: the allocation fails in python (MemoryError, exit 1)
   const oom = memoryMechanism() === 'cgroup-v2' ? { exitCode: 137, reason: 'OOMKilled' } : { exitCode: 1, reason: 'Error' };
   const table: Array<{ name: string; container: Record<string, unknown>; restartPolicy: string; want: Record<string, unknown>; waiting?: string }> = [

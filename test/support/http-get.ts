@@ -1,11 +1,10 @@
 // One HTTP request over a new connection, its status and body as text; rejects on a socket error
 // or after timeoutMs.
-import http, { type IncomingHttpHeaders } from 'node:http';
+import http from 'node:http';
 
 export interface HttpAnswer {
   status: number;
   body: string;
-  headers: IncomingHttpHeaders;
 }
 
 export function httpGet(host: string, port: number, urlPath = '/', opts: { method?: string; localAddress?: string; timeoutMs?: number } = {}): Promise<HttpAnswer> {
@@ -16,7 +15,7 @@ export function httpGet(host: string, port: number, urlPath = '/', opts: { metho
         let body = '';
         res.setEncoding('utf8');
         res.on('data', (c: string) => (body += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
         res.on('error', reject);
       },
     );
