@@ -188,6 +188,36 @@ describe('a host process sees what the issue promises', () => {
     else expect(r.stdout).toMatch(expected);
   });
 
+  it('kubectl cp copies into and out of the container\'s folder, through the real tar', async () => {
+    const local = path.join(c.loopkubeHome, 'to-pod.txt');
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(local, 'copied by kubectl cp\n');
+    const p = await pod('envcheck');
+    const folder = path.join(c.home, 'nodes', p.spec.nodeName!, 'pods', p.metadata.uid!);
+    const up = await c.kubectl(['cp', local, `envcheck:${folder}/from-host.txt`], { timeoutMs: 30_000 });
+    expect(up.code, up.stderr).toBe(0);
+    expect((await c.kubectl(['exec', 'envcheck', '--', 'cat', 'from-host.txt'])).stdout).toBe('copied by kubectl cp\n');
+    const back = path.join(c.loopkubeHome, 'from-pod.txt');
+    const down = await c.kubectl(['cp', `envcheck:${folder}/from-host.txt`, back], { timeoutMs: 30_000 });
+    expect(down.code, down.stderr).toBe(0);
+    expect(readFileSync(back, 'utf8')).toBe('copied by kubectl cp\n');
+  });
+
+  it('an exec liveness probe runs in the container: once it fails, the container is restarted', async () => {
+    await k(
+      ['apply', '-f', '-'],
+      barePod('live', { command: ['sleep', '3600'], livenessProbe: { exec: { command: ['sh', '-c', 'test ! -e unhealthy'] }, periodSeconds: 1, failureThreshold: 1 } }),
+    );
+    await waitFor('live running', async () => (await status('live'))?.state?.running, 60_000);
+    const r = await c.kubectl(['exec', 'live', '--', 'touch', 'unhealthy']);
+    expect(r.code, r.stderr).toBe(0);
+    const s = await waitFor('the restart after the failed probe', async () => {
+      const st = await status('live');
+      return st && st.restartCount >= 1 ? st : undefined;
+    }, 60_000);
+    expect(s.lastState?.terminated).toMatchObject({ exitCode: 137, reason: 'Error' });
+  });
+
   it('an event says where the volume is, since it is not at its mountPath', async () => {
     const events = await waitFor('the HostProcessMounts event', async () => {
       const list = await c.client.list<Event>('/api/v1/namespaces/default/events', { fieldSelector: 'involvedObject.name=envcheck' });
