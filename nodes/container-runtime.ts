@@ -29,7 +29,7 @@ import type { ContainerSnapshot } from './pod-status.js';
 import { rfc3339 } from './pod-status.js';
 import { startProbeWorker, type ProbeWorker } from './prober.js';
 import { runProbe } from './probes.js';
-import type { HostContainer } from './host-process/host-container.js';
+import { execCollecting, type HostContainer } from './host-process/host-container.js';
 import { HostStartError, type HostProcess } from './host-process/process.js';
 import type { ExecStreams } from './toolbox/shell.js';
 
@@ -756,15 +756,10 @@ function execProbe(host: HostContainer, probe: Probe): Promise<{ ok: boolean; me
   const command = probe.exec?.command ?? [];
   const timeoutMs = Math.max(1, probe.timeoutSeconds ?? 1) * 1000;
   const abort = new AbortController();
-  let output = '';
-  const collect = (d: string): void => {
-    if (output.length < 10 * 1024) output += d;
-  };
   const timer = setTimeout(() => abort.abort(), timeoutMs);
-  return host
-    .exec(command, { stdout: collect, stderr: collect, tty: false, signal: abort.signal })
+  return execCollecting((cmd, streams) => host.exec(cmd, streams), command, abort.signal)
     .then(
-      (code) => {
+      ({ code, output }) => {
         if (abort.signal.aborted) return { ok: false, message: `command timed out: "${command.join(' ')}" timed out after ${timeoutMs / 1000}s` };
         return code === 0 ? { ok: true, message: '' } : { ok: false, message: output.trim() || `command "${command.join(' ')}" exited with ${code}` };
       },

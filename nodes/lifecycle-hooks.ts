@@ -10,6 +10,7 @@ import http from 'node:http';
 import type { Container, LifecycleHandler } from '../src/api/types.js';
 import { resolveProbePort } from './probes.js';
 import type { ExecStreams } from './toolbox/shell.js';
+import { execCollecting } from './host-process/host-container.js';
 
 export interface HookContext {
   /** The container's spec (named ports, its name). */
@@ -86,17 +87,13 @@ function goList(items: readonly string[]): string {
 
 /** An exec hook run for real in a host-process container, failed as kubelet words it. */
 function runRealExec(command: readonly string[], ctx: HookContext, exec: NonNullable<HookContext['exec']>): Promise<HookResult> {
-  let output = '';
-  const collect = (d: string): void => {
-    if (output.length < MAX_HOOK_BODY) output += d;
-  };
-  const fail = (error: string): HookResult => ({
+  const fail = (error: string, output: string): HookResult => ({
     ok: false,
     message: `Exec lifecycle hook (${goList(command)}) for Container ${JSON.stringify(ctx.container.name)} in Pod ${JSON.stringify(ctx.podRef)} failed - error: ${error}, message: ${JSON.stringify(output)}`,
   });
-  return exec([...command], { stdout: collect, stderr: collect, tty: false, signal: ctx.signal }).then(
-    (code) => (code === 0 ? { ok: true } : fail(`command '${command.join(' ')}' exited with ${code}: ${output}`)),
-    (err: Error) => fail(err.message),
+  return execCollecting(exec, [...command], ctx.signal).then(
+    ({ code, output }) => (code === 0 ? { ok: true } : fail(`command '${command.join(' ')}' exited with ${code}: ${output}`, output)),
+    (err: Error) => fail(err.message, ''),
   );
 }
 

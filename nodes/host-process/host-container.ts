@@ -19,7 +19,7 @@ import type { ExecStreams } from '../toolbox/shell.js';
 import { volumeDir } from '../volume-files.js';
 import { createMemoryLimit, memoryLimitBytes, memoryMechanism, type MemoryMechanism } from './memory-limit.js';
 import { HOST_PROCESS_MARKER, signalGroup } from '../../src/cluster/host-process-leftovers.js';
-import { HostStartError, resolveExecutable, startHostProcess, type HostProcess } from './process.js';
+import { HostStartError, exitCodeOf, resolveExecutable, startHostProcess, type HostProcess } from './process.js';
 import { hostPidDir } from './reaper.js';
 
 export interface HostContainerOptions {
@@ -53,6 +53,20 @@ export interface HostContainer {
   start(run: { env: ReadonlyArray<readonly [string, string]>; port: number | undefined; id: string; line(stream: 'stdout' | 'stderr', text: string): void }): HostRun;
   /** `kubectl exec`: the command in the current run's environment and folder; resolves with its exit code. */
   exec(command: string[], streams: ExecStreams): Promise<number>;
+}
+
+/** What exec hooks and probes need of a command run in the container: its exit code and its output (the first 10 KiB). */
+export async function execCollecting(
+  exec: (command: string[], streams: ExecStreams) => Promise<number>,
+  command: string[],
+  signal: AbortSignal,
+): Promise<{ code: number; output: string }> {
+  let output = '';
+  const collect = (d: string): void => {
+    if (output.length < 10 * 1024) output += d;
+  };
+  const code = await exec(command, { stdout: collect, stderr: collect, tty: false, signal });
+  return { code, output };
 }
 
 /** Whether a container names a command of its own (what host processes run; otherwise the built-in app serves). */
@@ -165,7 +179,7 @@ export function createHostContainer(opts: HostContainerOptions): HostContainer {
         });
         child.once('close', (code, signal) => {
           streams.signal.removeEventListener('abort', onAbort);
-          resolve(signal ? 128 + (os.constants.signals[signal] ?? 9) : (code ?? 0));
+          resolve(exitCodeOf(code, signal));
         });
       });
     },

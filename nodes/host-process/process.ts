@@ -49,6 +49,11 @@ export interface HostProcess extends MainProcess {
   terminate(): void;
 }
 
+/** A runtime's exit code: the process's own, or 128 + the signal that killed it (SIGKILL 137, SIGTERM 143). */
+export function exitCodeOf(code: number | null, signal: NodeJS.Signals | null): number {
+  return signal ? 128 + (os.constants.signals[signal] ?? 9) : (code ?? 0);
+}
+
 /** Why a command cannot start, in runc's words (kubelet shows them in StartError / RunContainerError). */
 export class HostStartError extends Error {}
 
@@ -146,8 +151,7 @@ export function startHostProcess(opts: HostProcessOptions): HostProcess {
       finish();
     });
     child.once('exit', (code, signal) => {
-      const signum = signal ? (os.constants.signals[signal] ?? 9) : 0;
-      const exitCode = signal ? 128 + signum : (code ?? 0);
+      const exitCode = exitCodeOf(code, signal);
       const oom = opts.memory?.oomKilled() ?? false;
       exit = { exitCode, reason: oom ? 'OOMKilled' : exitCode === 0 ? 'Completed' : 'Error', ...(signal ? { signal } : {}) };
       // whatever it started in its group ends with it, as with a container's cgroup (and a
