@@ -1,4 +1,4 @@
-// 13: your own server as pods (`loopkube up --host-processes`): a Deployment of Python's
+// 14: your own server as pods (`loopkube up --host-processes`): a Deployment of Python's
 // http.server, a real process on each pod's IP, behind a LoadBalancer Service, answers through
 // the ClusterIP (from a node's address), the NodePort on every node and the load-balancer IP,
 // round-robin over its pods; a kill -9 of one server is a container restart with exit code 137,
@@ -38,12 +38,12 @@ function serverPid(home: string, podName: string): number | undefined {
 
 export const hostProcesses: Scenario<HostProcessFindings> = {
   name: 'host-processes',
-  number: '13',
+  number: '14',
   title: 'Your own server as pods: python3 -m http.server behind a Service',
   claim:
     "With host processes allowed, a container's command runs as a real process bound to its pod's IP; a Service " +
     'balances over those processes through its ClusterIP, NodePort and load-balancer IP, and a process that dies is restarted, with its exit code in the status.',
-  cluster: { nodes: 2, clusterFile: '13-host-processes/cluster.yaml' },
+  cluster: { nodes: 2, clusterFile: '14-host-processes/cluster.yaml' },
   async run(ctx) {
     const { out } = ctx;
     out.step('Create the Deployment web (3 pods of python3 -m http.server $PORT --bind $HOST) and the LoadBalancer Service web (web.yaml)');

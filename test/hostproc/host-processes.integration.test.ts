@@ -1,5 +1,5 @@
 // Your own servers as pods (`loopkube up --host-processes`), with the real kubectl and real
-// processes: examples/13-host-processes/web.yaml (python3 -m http.server on each pod's IP) behind a
+// processes: examples/14-host-processes/web.yaml (python3 -m http.server on each pod's IP) behind a
 // LoadBalancer Service answers through its ClusterIP, its NodePort on every node and its
 // load-balancer IP, and `loopkube load` shows the spread; a kill -9 of one server is a restart
 // with exit code 137; exit codes, CrashLoopBackOff and a missing executable are in
@@ -22,7 +22,7 @@ import { hostProcesses } from '../../src/demo/host-processes.js';
 import { showScenario } from '../scenarios/support.js';
 
 let c: TestCluster;
-const WEB = path.join(REPO, 'examples/13-host-processes/web.yaml');
+const WEB = path.join(REPO, 'examples/14-host-processes/web.yaml');
 
 const k = async (args: string[], input?: string): Promise<string> => {
   const r = await c.kubectl(args, { ...(input ? { input } : {}), timeoutMs: 60_000 });
@@ -294,7 +294,7 @@ describe('graceful termination', () => {
   });
 });
 
-describe('loopkube demo host-processes (examples/13-host-processes)', () => {
+describe('loopkube demo host-processes (examples/14-host-processes)', () => {
   it('runs on this cluster and shows every claim: three frontends, round-robin over python, a kill -9 restarted with 137', async () => {
     expect(clusterMismatch(hostProcesses, c.config)).toBeUndefined();
     const { findings: f } = await showScenario(c, hostProcesses);

@@ -1,5 +1,5 @@
 // Without `--host-processes`, no command from a manifest runs on the user's machine: the same
-// manifest as examples/13-host-processes (python3 -m http.server) serves the built-in app, and an
+// manifest as examples/14-host-processes (python3 -m http.server) serves the built-in app, and an
 // event on each pod says the command was not run and how to allow it.
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +12,7 @@ let c: TestCluster;
 
 beforeAll(async () => {
   c = await startTestCluster({ nodes: 1 });
-  const r = await c.kubectl(['apply', '-f', path.join(REPO, 'examples/13-host-processes/web.yaml')]);
+  const r = await c.kubectl(['apply', '-f', path.join(REPO, 'examples/14-host-processes/web.yaml')]);
   if (r.code !== 0) throw new Error(r.stderr);
   await c.kubectl(['scale', 'deploy/web', '--replicas=1']);
 }, 120_000);
