@@ -1,5 +1,6 @@
 // Every scenario `loopkube demo` knows, in the order of examples/.
 import { clusterIPInsideOnly } from './clusterip-inside-only.js';
+import { drainWithBudget } from './drain-with-budget.js';
 import { externalTrafficPolicyLocal } from './external-traffic-policy-local.js';
 import { keepaliveAfterScale } from './keepalive-after-scale.js';
 import { ingressHostsAndPaths } from './ingress-hosts-and-paths.js';
@@ -26,6 +27,7 @@ export const SCENARIOS: ReadonlyArray<Scenario<unknown>> = [
   rolloutSafe,
   keepaliveAfterScale,
   ingressHostsAndPaths,
+  drainWithBudget,
 ] as ReadonlyArray<Scenario<unknown>>;
 
 /** By name (`nodeport-every-node`), number (`06`, `6`) or folder (`06-nodeport-every-node`). */
