@@ -60,6 +60,19 @@ function terminatingAt(h: PodHistory, t: number): boolean {
   return h.terminatingAt !== null && h.terminatingAt - WATCH_LAG_MS <= t && (h.deletedAt === null || t <= h.deletedAt + GONE_SLACK_MS);
 }
 
+/**
+ * The fewest ready endpoints from `lagMs` before t to t: a proxy acting on the EndpointSlices
+ * that much later may still have none when the API already lists one again.
+ */
+function fewestReadyWithin(lc: Lifecycle, t: number, lagMs: number): number | null {
+  let n = readyAt(lc, t - lagMs);
+  for (const e of lc.readyEndpoints) {
+    if (e.t > t) break;
+    if (e.t > t - lagMs && (n === null || e.ready < n)) n = e.ready;
+  }
+  return n;
+}
+
 /** Ready endpoints at time t (the last count at or before t; the first count when t is earlier). */
 function readyAt(lc: Lifecycle, t: number): number | null {
   let n: number | null = null;
@@ -120,10 +133,10 @@ export function judge(opts: { failures: readonly Failure[]; rows: readonly Timel
     else if (isConnectionFailure(f.kind) && record) {
       const terminating = known && terminatingAt(known, f.t) ? [known] : pods.filter((h) => terminatingAt(h, f.t));
       const fresh = pods.filter((h) => h.readyAt !== null && h.readyAt <= f.t && f.t <= h.readyAt + READY_SLACK_MS && h.readyAt > start - READY_SLACK_MS && !h.readinessProbe);
-      const ready = readyAt(record, f.t);
-      // No ready endpoint left: whatever else was going on, the capacity was gone (a drain that
-      // evicted every pod at once, a rollout that took them all down).
-      if (ready === 0 && !f.reused) blame('no endpoint', '', f.t);
+      // No ready endpoint left (or not long enough ago for every proxy to know of the new ones):
+      // whatever else was going on, the capacity was gone (a drain that evicted every pod at
+      // once, a rollout that took them all down).
+      if (fewestReadyWithin(record, f.t, GONE_SLACK_MS) === 0 && !f.reused) blame('no endpoint', '', f.t);
       else if (terminating.length > 0) blame('terminating', terminating.length === 1 ? terminating[0]!.pod : f.pod, f.t);
       else if (fresh.length > 0) blame('not ready', fresh.length === 1 ? fresh[0]!.pod : f.pod, f.t);
       else blame('unattributed', f.pod, f.t);
