@@ -3,8 +3,9 @@
 //
 // For each preset a real cluster (`loopkube up`, one node) holds `--services` Services with 10
 // endpoints each and a Deployment `probe` of 2 pods behind a Service, whose pods keep serving for
-// 30 s after their deletion (a preStop sleep), so that what is measured is routing, not the
-// pod's death. Then, `--deletions` times: a pod of `probe` is deleted through the API, and new
+// 10 s after their deletion (a preStop sleep), so that what is measured is routing, not the
+// pod's death. Then, `--deletions` times (each once the previous victim is gone, so that no other
+// pod change is pending): a pod of `probe` is deleted through the API, and new
 // connections through the ClusterIP (from the node's address) are opened back to back; the delay
 // is the time from just before the DELETE to the first of 20 new connections in a row that the
 // deleted pod no longer answers. The pods' own endpoint controller, the kubelet and the proxy's
@@ -29,7 +30,7 @@ import { createApiClient, type ApiClient } from '../src/client/client.js';
 import { clientConfigFromHome } from '../src/client/config.js';
 import { PRESET_TIMINGS, PROPAGATION_PRESETS, type PropagationPreset } from '../src/cluster/propagation.js';
 import { attempt } from '../src/demo/http.js';
-import { PROVISIONAL, cli, fmt, freePort, loadAverage, machine, percentile, pool, randomInt, table, waitFor } from './bench-support/common.js';
+import { PROVISIONAL, cli, fmt, freePort, loadAverage, machine, percentile, pool, randomNetworking, table, waitFor } from './bench-support/common.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -81,46 +82,33 @@ const probeDeployment: Deployment = {
       metadata: { labels: { app: 'probe' } },
       spec: {
         terminationGracePeriodSeconds: 60,
-        containers: [{ name: 'app', image: 'loopkube/echo:1.0', ports: [{ name: 'http', containerPort: 8080 }], lifecycle: { preStop: { sleep: { seconds: 30 } } } }],
+        containers: [{ name: 'app', image: 'loopkube/echo:1.0', ports: [{ name: 'http', containerPort: 8080 }], lifecycle: { preStop: { sleep: { seconds: 10 } } } }],
       },
     },
   },
 };
 
-/** Ready, not terminating pods of probe, by name -> IP. */
-async function livePods(c: ApiClient): Promise<Pod[]> {
+/** The pods of probe when there are exactly 2, both Ready, and none terminating (whose changes would start a batch of their own); else undefined. */
+async function settledPods(c: ApiClient): Promise<Pod[] | undefined> {
   const list = await c.list<Pod>(`/api/v1/namespaces/${NS}/pods`, { labelSelector: 'app=probe' });
-  return list.items.filter((p) => !p.metadata.deletionTimestamp && p.status?.conditions?.some((x) => x.type === 'Ready' && x.status === 'True'));
+  const ready = list.items.filter((p) => !p.metadata.deletionTimestamp && p.status?.conditions?.some((x) => x.type === 'Ready' && x.status === 'True'));
+  return list.items.length === 2 && ready.length === 2 ? ready : undefined;
 }
 
 async function measurePreset(preset: PropagationPreset): Promise<number[]> {
   const loopkubeHome = mkdtempSync(path.join(os.tmpdir(), 'loopkube-bench-propagation-'));
   const name = `bench-prop-${preset}`;
-  const nodeBlock = randomInt(1, 254);
-  const podPrefix = `127.${randomInt(150, 239)}`;
+  const net = randomNetworking();
+  const podPrefix = net.podPrefix;
   const clusterFile = path.join(loopkubeHome, 'cluster.yaml');
-  writeFileSync(
-    clusterFile,
-    [
-      'kind: Cluster',
-      'apiVersion: loopkube.dev/v1alpha1',
-      'networking:',
-      `  nodeSubnet: 127.10.${nodeBlock}.0/24`,
-      `  podSubnet: ${podPrefix}.0.0/16`,
-      `  serviceSubnet: 127.${randomInt(112, 149)}.0.0/16`,
-      `  loadBalancerPool: 127.${randomInt(240, 250)}.${randomInt(0, 255)}.0/24`,
-      'propagation:',
-      `  preset: ${preset}`,
-      '',
-    ].join('\n'),
-  );
+  writeFileSync(clusterFile, ['kind: Cluster', 'apiVersion: loopkube.dev/v1alpha1', ...net.lines, 'propagation:', `  preset: ${preset}`, ''].join('\n'));
   let client: ApiClient | undefined;
   try {
     const apiPort = await freePort();
     progress(`${preset}: starting a 1-node cluster in ${loopkubeHome}`);
     cli(loopkubeHome, ['up', '--name', name, '--nodes', '1', '--config', clusterFile, '--api-port', String(apiPort)]);
     const c = (client = createApiClient(clientConfigFromHome(path.join(loopkubeHome, name))));
-    const nodeIP = `127.10.${nodeBlock}.1`;
+    const nodeIP = net.nodeIP;
     progress(`${preset}: creating ${SERVICES} services with ${ENDPOINTS} endpoints each`);
     await populate(c, podPrefix);
     await c.create(`/apis/apps/v1/namespaces/${NS}/deployments`, probeDeployment);
@@ -143,9 +131,10 @@ async function measurePreset(preset: PropagationPreset): Promise<number[]> {
     const samples: number[] = [];
     progress(`${preset}: population in place; load average ${loadAverage()}; measuring ${DELETIONS} deletions`);
     for (let k = 0; k < DELETIONS; k++) {
-      const pods = await waitFor('2 ready probe pods served by the Service', async () => {
-        const live = await livePods(c);
-        return live.length === 2 && (await servedBy(live.map((p) => p.metadata.name!))) && live;
+      // the previous victim gone, its replacement served: no pod change is pending
+      const pods = await waitFor('2 ready probe pods served by the Service, none terminating', async () => {
+        const live = await settledPods(c);
+        return live && (await servedBy(live.map((p) => p.metadata.name!))) && live;
       }, 120_000);
       // a quiet spell longer than minSyncPeriod: the change finds a sync token left
       await sleep(PRESET_TIMINGS[preset].minSyncPeriodMs * 2 + 200);
