@@ -168,9 +168,23 @@ export function startProxier(opts: ProxierOptions): Proxier {
         'routing snapshot applied',
       );
     }
+    if (prev && logger.isLevelEnabled('debug')) logEndpointChanges(next);
     if (!status.synced) {
       status.synced = true;
       resolveSynced();
+    }
+  }
+
+  /** One debug line per service port whose endpoints changed: what new connections go to now. */
+  function logEndpointChanges(next: RoutingSnapshot): void {
+    const ports = next.changes.servicePorts;
+    if (!ports) return;
+    const seen = new Set<string>();
+    for (const fe of next.frontends.values()) {
+      if (fe.route.kind !== 'clusterIP' || !ports.has(fe.service.key) || seen.has(fe.service.key)) continue;
+      seen.add(fe.service.key);
+      const endpoints = fe.route.endpoints.map((e) => `${e.key}${e.ready ? '' : e.terminating ? ' (terminating)' : ' (not ready)'}`);
+      logger.debug({ namespace: fe.service.namespace, name: fe.service.name, port: fe.service.port, endpoints }, 'service endpoints applied');
     }
   }
 

@@ -29,7 +29,7 @@ import { createRouter } from '../proxy/router.js';
 import { createSnapshotBuilder } from '../proxy/snapshot-builder.js';
 import { buildSnapshot } from '../proxy/snapshot.js';
 import { createStatsRegistry } from '../proxy/stats.js';
-import { PROVISIONAL, cli, fmt, freePort, loadAverage, machine, percentile, pool, randomInt, table, waitFor } from './bench-support/common.js';
+import { PROVISIONAL, cli, fmt, freePort, loadAverage, machine, percentile, pool, randomNetworking, table, waitFor } from './bench-support/common.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -192,25 +192,10 @@ async function lastSyncMs(metricsPort: number): Promise<number> {
 async function endToEnd(): Promise<{ rows: Row[]; cleanup: () => void }> {
   const loopkubeHome = mkdtempSync(path.join(os.tmpdir(), 'loopkube-bench-sync-'));
   const name = 'bench-sync';
-  const nodeBlock = randomInt(1, 254);
-  const podOctet = randomInt(150, 239);
-  const podPrefix = `127.${podOctet}`;
+  const net = randomNetworking();
+  const podPrefix = net.podPrefix;
   const clusterFile = path.join(loopkubeHome, 'cluster.yaml');
-  writeFileSync(
-    clusterFile,
-    [
-      'kind: Cluster',
-      'apiVersion: loopkube.dev/v1alpha1',
-      'networking:',
-      `  nodeSubnet: 127.10.${nodeBlock}.0/24`,
-      `  podSubnet: ${podPrefix}.0.0/16`,
-      `  serviceSubnet: 127.${randomInt(112, 149)}.0.0/16`,
-      `  loadBalancerPool: 127.${randomInt(240, 250)}.${randomInt(0, 255)}.0/24`,
-      'proxy:',
-      `  dataPlane: ${flags['data-plane']}`,
-      '',
-    ].join('\n'),
-  );
+  writeFileSync(clusterFile, ['kind: Cluster', 'apiVersion: loopkube.dev/v1alpha1', ...net.lines, 'proxy:', `  dataPlane: ${flags['data-plane']}`, ''].join('\n'));
   let client: ApiClient | undefined;
   const pods: Pod[] = [];
   const cleanup = (): void => {
@@ -230,7 +215,7 @@ async function endToEnd(): Promise<{ rows: Row[]; cleanup: () => void }> {
     const home = path.join(loopkubeHome, name);
     client = createApiClient(clientConfigFromHome(home));
     const metricsPort = (JSON.parse(readFileSync(path.join(home, 'cluster.json'), 'utf8')) as { proxy: { metricsPort: number } }).proxy.metricsPort;
-    const nodeIP = `127.10.${nodeBlock}.1`;
+    const nodeIP = net.nodeIP;
 
     const c = client;
     progress(`creating ${SERVICES} services with ${ENDPOINTS} endpoints each`);

@@ -117,3 +117,24 @@ const CLK_TCK = (() => {
     return 100;
   }
 })();
+
+/**
+ * The `networking:` lines of a bench cluster's file: address ranges picked at random, so that a
+ * bench cluster stays clear of the default plan and of other clusters on the machine. `nodeIP`
+ * is node-1's address; `podPrefix` the pod subnet's first two octets (`127.P`).
+ */
+export function randomNetworking(): { lines: string[]; nodeIP: string; podPrefix: string } {
+  const nodeBlock = randomInt(1, 254);
+  const podPrefix = `127.${randomInt(150, 239)}`;
+  return {
+    nodeIP: `127.10.${nodeBlock}.1`,
+    podPrefix,
+    lines: [
+      'networking:',
+      `  nodeSubnet: 127.10.${nodeBlock}.0/24`,
+      `  podSubnet: ${podPrefix}.0.0/16`,
+      `  serviceSubnet: 127.${randomInt(112, 149)}.0.0/16`,
+      `  loadBalancerPool: 127.${randomInt(240, 250)}.${randomInt(0, 255)}.0/24`,
+    ],
+  };
+}

@@ -1,5 +1,6 @@
 // Every scenario `loopkube demo` knows, in the order of examples/.
 import { clusterIPInsideOnly } from './clusterip-inside-only.js';
+import { drainWithBudget } from './drain-with-budget.js';
 import { externalTrafficPolicyLocal } from './external-traffic-policy-local.js';
 import { keepaliveAfterScale } from './keepalive-after-scale.js';
 import { ingressHostsAndPaths } from './ingress-hosts-and-paths.js';
@@ -27,6 +28,7 @@ export const SCENARIOS: ReadonlyArray<Scenario<unknown>> = [
   rolloutSafe,
   keepaliveAfterScale,
   ingressHostsAndPaths,
+  drainWithBudget,
   hostProcesses,
 ] as ReadonlyArray<Scenario<unknown>>;
 

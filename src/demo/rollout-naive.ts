@@ -3,9 +3,10 @@
 // fresh connections the proxy still sends it (until its endpoint is gone from every proxy) are
 // refused. `loopkube load --during 'kubectl rollout restart'` measures it and its verdict says why.
 import type { Pod } from '../api/types.js';
-import { waitForReadyPods } from './kube.js';
+import { getService, waitForReadyPods } from './kube.js';
 import { applyFile } from './manifests.js';
 import { failedRequests, runLoad, tellLoad, type LoadResult } from './rollout-load.js';
+import { waitUntilServedBy } from './traffic.js';
 import type { DemoContext, Scenario } from './types.js';
 
 export interface RolloutRun {
@@ -36,9 +37,18 @@ export function restartCommand(ctx: Pick<DemoContext, 'namespace'>): string {
   return `kubectl rollout restart deploy/web -n ${ctx.namespace} && kubectl rollout status deploy/web -n ${ctx.namespace} --timeout=60s`;
 }
 
-/** Waits until exactly `count` pods of app=web exist, all Ready (the rollout's old pods are gone). */
+/**
+ * Waits until exactly `count` pods of app=web exist, all Ready (the rollout's old pods are gone),
+ * and the Service web sends new connections to each of them. Ready is not routed: with production
+ * propagation a pod's endpoint reaches the proxies up to a batch period and a minSyncPeriod after
+ * it turned Ready, and a load started meanwhile finds the Service with no endpoint at all.
+ */
 export async function settledPods(ctx: DemoContext, count: number): Promise<Pod[]> {
-  return waitForReadyPods(ctx, 'app=web', count, 90_000);
+  const pods = await waitForReadyPods(ctx, 'app=web', count, 90_000);
+  const svc = await getService(ctx, 'web');
+  const from = ctx.config.nodes[0]!.ip;
+  await waitUntilServedBy(svc.spec.clusterIP!, svc.spec.ports![0]!.port, pods.map((p) => p.metadata.name ?? ''), { from });
+  return pods;
 }
 
 export const rolloutNaive: Scenario<RolloutRun> = {

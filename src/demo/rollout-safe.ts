@@ -19,7 +19,7 @@ export const rolloutSafe: Scenario<SafeFindings> = {
   claim:
     'a preStop sleep longer than the propagation delay keeps a pod serving until every proxy has let go of it; a draining app ' +
     'finishes what is in flight and closes its keep-alive connections cleanly; a readiness probe and maxUnavailable 0 send traffic only to pods that answer.',
-  cluster: { nodes: 2 },
+  cluster: { nodes: 2, clusterFile: '10-rollout-safe/cluster.yaml' },
   async run(ctx) {
     const { out } = ctx;
     out.step('Create the Deployment web (3 replicas, preStop sleep 3 s, readiness probe, maxUnavailable 0) and its Service (web.yaml)');

@@ -182,7 +182,6 @@ export function formatVerdict(d: DuringResult, v: Verdict): string {
   const output = d.output.trimEnd();
   if (output) for (const line of output.split('\n').slice(0, 20)) out.push(`            | ${line}`);
   out.push(`Verdict:    ${v.sentence}`);
-  if (v.outside > 0) out.push(`            (${count(v.outside)} more failed outside the rollout window)`);
   const blamed = Object.entries(v.pods).filter(([pod]) => pod);
   if (blamed.length) {
     out.push('');

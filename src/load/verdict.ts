@@ -9,7 +9,8 @@
 //   terminating  a fresh connection reset or refused while a pod was terminating but still
 //                routed to (the proxy had not yet let go of its endpoint): no preStop delay
 //   not ready    a failure just after a pod was marked Ready, on a pod without a readiness probe
-//   no endpoint  refused while the Service had no ready endpoint: the rollout took all capacity
+//   no endpoint  a fresh connection reset or refused while the Service had no ready endpoint:
+//                the rollout (or a drain) took all capacity
 //   5xx          answers with a server error, by pod
 //   timeout      no answer in time
 // and the rest, unattributed. Each cause found brings its fix, worded from what was measured.
@@ -33,6 +34,8 @@ export interface Verdict {
   pods: Record<string, Partial<Record<Cause, number>>>;
   /** Failures outside the window. */
   outside: number;
+  /** Of those, the ones before the window opened (the load had failures before the command ran). */
+  outsideBefore: number;
   /** Milliseconds from a pod beginning to terminate to its endpoint leaving the slices (or turning not ready), max over pods; null when none went. */
   endpointDelayMs: number | null;
   /** Milliseconds from a pod beginning to terminate to the last failure blamed on it, max over pods. */
@@ -55,6 +58,19 @@ const isConnectionFailure = (kind: string): boolean => kind === 'reset' || kind 
 
 function terminatingAt(h: PodHistory, t: number): boolean {
   return h.terminatingAt !== null && h.terminatingAt - WATCH_LAG_MS <= t && (h.deletedAt === null || t <= h.deletedAt + GONE_SLACK_MS);
+}
+
+/**
+ * The fewest ready endpoints from `lagMs` before t to t: a proxy acting on the EndpointSlices
+ * that much later may still have none when the API already lists one again.
+ */
+function fewestReadyWithin(lc: Lifecycle, t: number, lagMs: number): number | null {
+  let n = readyAt(lc, t - lagMs);
+  for (const e of lc.readyEndpoints) {
+    if (e.t > t) break;
+    if (e.t > t - lagMs && (n === null || e.ready < n)) n = e.ready;
+  }
+  return n;
 }
 
 /** Ready endpoints at time t (the last count at or before t; the first count when t is earlier). */
@@ -95,6 +111,7 @@ export function judge(opts: { failures: readonly Failure[]; rows: readonly Timel
   const lastBlamed = new Map<string, number>();
   let failed = 0;
   let outside = 0;
+  let outsideBefore = 0;
   const blame = (cause: Cause, pod: string, t: number): void => {
     causes[cause]++;
     const p = (byPod[pod] ??= {});
@@ -105,6 +122,7 @@ export function judge(opts: { failures: readonly Failure[]; rows: readonly Timel
   for (const f of opts.failures) {
     if (f.t < start || f.t > end) {
       outside++;
+      if (f.t < start) outsideBefore++;
       continue;
     }
     failed++;
@@ -115,9 +133,11 @@ export function judge(opts: { failures: readonly Failure[]; rows: readonly Timel
     else if (isConnectionFailure(f.kind) && record) {
       const terminating = known && terminatingAt(known, f.t) ? [known] : pods.filter((h) => terminatingAt(h, f.t));
       const fresh = pods.filter((h) => h.readyAt !== null && h.readyAt <= f.t && f.t <= h.readyAt + READY_SLACK_MS && h.readyAt > start - READY_SLACK_MS && !h.readinessProbe);
-      const ready = readyAt(record, f.t);
-      if (terminating.length > 0) blame('terminating', terminating.length === 1 ? terminating[0]!.pod : f.pod, f.t);
-      else if (f.kind === 'connect refused' && ready === 0) blame('no endpoint', '', f.t);
+      // No ready endpoint left (or not long enough ago for every proxy to know of the new ones):
+      // whatever else was going on, the capacity was gone (a drain that evicted every pod at
+      // once, a rollout that took them all down).
+      if (fewestReadyWithin(record, f.t, GONE_SLACK_MS) === 0 && !f.reused) blame('no endpoint', '', f.t);
+      else if (terminating.length > 0) blame('terminating', terminating.length === 1 ? terminating[0]!.pod : f.pod, f.t);
       else if (fresh.length > 0) blame('not ready', fresh.length === 1 ? fresh[0]!.pod : f.pod, f.t);
       else blame('unattributed', f.pod, f.t);
     } else blame('unattributed', f.pod, f.t);
@@ -166,6 +186,7 @@ export function judge(opts: { failures: readonly Failure[]; rows: readonly Timel
     causes,
     pods: byPod,
     outside,
+    outsideBefore,
     endpointDelayMs,
     failingForMs,
     sentence: '',
@@ -181,13 +202,28 @@ const count = (n: number): string => n.toLocaleString('en-US');
 const percent = (share: number): string => (share === 0 ? '0%' : share < 0.0001 ? '<0.01%' : share < 0.01 ? `${(share * 100).toFixed(2)}%` : `${(share * 100).toFixed(1)}%`);
 
 function sentence(v: Verdict): string {
+  return `${duringSentence(v)}${outsideSentence(v)}`;
+}
+
+/** Failures outside the window are not the rollout's, but a run that had them is no clean run: say so. */
+function outsideSentence(v: Verdict): string {
+  if (v.outside === 0) return '';
+  const after = v.outside - v.outsideBefore;
+  const parts = [
+    ...(v.outsideBefore ? [`${count(v.outsideBefore)} before the command started`] : []),
+    ...(after ? [`${count(after)} after the changes settled`] : []),
+  ];
+  return ` Outside the rollout ${count(v.outside)} more failed: ${parts.join(', ')}.`;
+}
+
+function duringSentence(v: Verdict): string {
   const when = `${v.window.start}s-${v.window.end}s`;
   if (v.failed === 0) return `No request failed during the rollout (${when}): ${count(v.attempts)} requests, all answered.`;
   const parts: string[] = [];
   const c = v.causes;
   if (c.terminating) parts.push(`${count(c.terminating)} reset or refused by pods that were terminating before their endpoint left the proxy`);
   if (c['keep-alive']) parts.push(`${count(c['keep-alive'])} on keep-alive connections the pod closed`);
-  if (c['no endpoint']) parts.push(`${count(c['no endpoint'])} refused while the Service had no ready endpoint`);
+  if (c['no endpoint']) parts.push(`${count(c['no endpoint'])} reset or refused while the Service had no ready endpoint`);
   if (c['not ready']) parts.push(`${count(c['not ready'])} on pods just marked Ready that were not serving yet`);
   if (c['5xx']) parts.push(`${count(c['5xx'])} answered with a 5xx`);
   if (c.timeout) parts.push(`${count(c.timeout)} timed out`);
@@ -223,7 +259,11 @@ function fixes(v: Verdict, pods: PodHistory[]): string[] {
         '.',
     );
   }
-  if (c['no endpoint']) out.push('Keep capacity while rolling: maxUnavailable: 0 (with maxSurge: 1 or more), so a pod goes only once its replacement is Ready.');
+  if (c['no endpoint']) {
+    out.push(
+      'Keep capacity while pods go: maxUnavailable: 0 (with maxSurge: 1 or more) for a rolling update, and a PodDisruptionBudget (minAvailable, or maxUnavailable) for a drain or any other eviction, so that a pod goes only once its replacement is Ready.',
+    );
+  }
   if (c['not ready']) out.push('Add a readiness probe, so that a new pod gets traffic only once it answers.');
   if (c['5xx']) out.push(`Look at the pods that answered 5xx: ${Object.entries(v.pods).filter(([, p]) => p['5xx']).map(([pod]) => pod || '?').join(', ')}.`);
   if (c.timeout) out.push('Requests timed out: look for pods that stopped answering without closing (ignoring SIGTERM, or stuck) and the grace period that bounds them.');

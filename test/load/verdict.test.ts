@@ -63,6 +63,15 @@ describe('verdict', () => {
       fix: /maxUnavailable: 0/,
     },
     {
+      rule: 'fresh connections reset while no endpoint was ready, the old pods terminating meanwhile (a drain): no endpoint, whatever else went on; the fix names a PodDisruptionBudget',
+      // the last one just after the API listed a ready endpoint again, before the proxy could know
+      failures: [f(3300, 'reset'), f(3400, 'connect refused'), f(3500, 'reset', 'web-a', true), f(4200, 'reset')],
+      lc: lifecycle([pod('web-a', { terminatingAt: 2200, deletedAt: 3250 }), pod('web-b', { terminatingAt: 2200, deletedAt: 3260 })], [[-5000, 2], [2300, 0], [4000, 2]]),
+      want: { 'no endpoint': 3, 'keep-alive': 1 },
+      pods: { '': { 'no endpoint': 3 }, 'web-a': { 'keep-alive': 1 } },
+      fix: /PodDisruptionBudget/,
+    },
+    {
       rule: 'reset just after a pod without a readiness probe turned Ready: not ready; the fix is a readiness probe',
       failures: [f(2600, 'reset')],
       lc: lifecycle([pod('web-a'), pod('web-c', { readyAt: 2500, readinessProbe: false })]),
@@ -102,6 +111,14 @@ describe('verdict', () => {
     expect(v.failed).toBe(0);
     expect(v.sentence).toBe('No request failed during the rollout (2s-3.2s): 120 requests, all answered.');
     expect(v.fixes).toEqual([]);
+  });
+
+  it('counts the failures outside the window in the sentence, before and after it', () => {
+    const v = judge({ failures: [f(500, 'reset'), f(600, 'reset'), f(5800, 'reset')], rows: rows(6), lifecycle: lifecycle([pod('web-a')]), during, startEpochMs: START, intervalSeconds: 1 });
+    expect(v.failed).toBe(0);
+    expect(v.outside).toBe(3);
+    expect(v.outsideBefore).toBe(2);
+    expect(v.sentence).toBe('No request failed during the rollout (2s-3.2s): 120 requests, all answered. Outside the rollout 3 more failed: 2 before the command started, 1 after the changes settled.');
   });
 
   it('the window runs on while the pods the command set moving still change', () => {

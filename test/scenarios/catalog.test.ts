@@ -44,6 +44,7 @@ describe('loopkube demo NAME', () => {
     ['nope', undefined],
     ['9', 'rollout-naive'],
     ['12', 'ingress-hosts-and-paths'],
+    ['13', 'drain-with-budget'],
     ['99', undefined],
   ])('%s -> %s', (query, name) => {
     expect(findScenario(query)?.name).toBe(name);

@@ -2,13 +2,14 @@
 // a preStop sleep, a draining app, a readiness probe and maxUnavailable 0, three rollouts under
 // keep-alive load lose not one request.
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { scenarioClusterFile } from '../../src/demo/cluster.js';
 import { ROLLOUTS, rolloutSafe } from '../../src/demo/rollout-safe.js';
 import { startTestCluster, type TestCluster } from '../support/cluster.js';
 import { showScenario } from './support.js';
 
 let c: TestCluster;
 beforeAll(async () => {
-  c = await startTestCluster({ nodes: 2 });
+  c = await startTestCluster({ nodes: 2, clusterFile: scenarioClusterFile(rolloutSafe)! });
 });
 afterAll(async () => {
   await c?.down();
