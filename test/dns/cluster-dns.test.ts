@@ -8,6 +8,7 @@ import { resourcePath } from '../../src/api/paths.js';
 import type { EndpointSlice, Pod, Service } from '../../src/api/types.js';
 import { clusterDNSIP } from '../../src/cluster/config.js';
 import { DNS_SLICE_NAME } from '../../src/dns/cluster-dns.js';
+import { claimAddressBlock } from '../support/address-block.js';
 import { startTestControlPlane, waitFor, type TestControlPlane } from '../support/control-plane.js';
 import { ENDPOINT_SLICES as SLICES } from '../../src/kinds/endpointslice/resource.js';
 import { PODS } from '../../src/kinds/pod/resource.js';
@@ -53,8 +54,10 @@ function dig(args: string[]): Promise<Dig> {
 }
 
 describe('cluster DNS (real control plane, dig)', () => {
-  const subnet = 112 + Math.floor(Math.random() * 38);
-  const serviceCIDR = `127.${subnet}.0.0/16`;
+  // A service subnet of an address block of its own: a random one could be another test
+  // cluster's, whose proxy listens on its kube-dns ClusterIP.
+  const block = claimAddressBlock();
+  const serviceCIDR = block.serviceSubnet;
   const dnsIP = clusterDNSIP(serviceCIDR);
   const nodes = testNodeConfigs(1);
   let cp: TestControlPlane | undefined;
@@ -71,6 +74,7 @@ describe('cluster DNS (real control plane, dig)', () => {
   afterAll(async () => {
     await dns?.stop();
     await cp?.stop();
+    block.release();
   });
 
   it('creates kube-system/kube-dns with the DNS address and port (TCP: the proxy carries it)', async () => {

@@ -8,7 +8,13 @@ import { mkdirSync, openSync, closeSync, readFileSync, unlinkSync, writeSync } f
 import os from 'node:os';
 import path from 'node:path';
 
-/** Blocks 0..BLOCKS-1; each maps to its own second octets (see blockNetworking). */
+/**
+ * Blocks 0..BLOCKS-1; each maps to its own second octets (see blockNetworking): pods in
+ * 127.20-57, services in 127.58-95, load balancers in 127.201-238, nodes in 127.10.100-137. None
+ * of these is the default plan's (127.10.0, 127.244, 127.96-111, 127.200) nor one of the blocks
+ * `loopkube demo` takes beside a running cluster (src/demo/cluster.ts: 127.10.1-50, pods
+ * 127.150-199, services 127.112-143, 127.240): a demo a test runs never lands on a test cluster.
+ */
 export const BLOCKS = 38;
 
 const CLAIMS = path.join(os.tmpdir(), 'loopkube-test-blocks');
@@ -17,9 +23,9 @@ export interface AddressBlock {
   index: number;
   /** node N = 127.10.(100+b).N */
   nodeSubnet: string;
-  /** node N gets 127.(150+b).N.0/24 */
+  /** node N gets 127.(20+b).N.0/24 */
   podSubnet: string;
-  /** 127.(112+b).0.0/16: `kubernetes` at .0.1, DNS at .0.10 */
+  /** 127.(58+b).0.0/16: `kubernetes` at .0.1, DNS at .0.10 */
   serviceSubnet: string;
   loadBalancerPool: string;
   nodeIP(n: number): string;
@@ -41,7 +47,7 @@ function pidAlive(pid: number): boolean {
 
 /** Address prefixes of block b's ranges (node, pod, service, load-balancer), as blockNetworking lays them out. */
 function blockPrefixes(b: number): string[] {
-  return [`127.10.${100 + b}.`, `127.${150 + b}.`, `127.${112 + b}.`, `127.${201 + b}.`];
+  return [`127.10.${100 + b}.`, `127.${20 + b}.`, `127.${58 + b}.`, `127.${201 + b}.`];
 }
 
 /** IPv4 addresses with a TCP listener, from /proc/net/tcp (hex, in the machine's byte order: little-endian). */
@@ -98,11 +104,11 @@ function tryClaim(index: number): boolean {
 export function blockNetworking(b: number): Omit<AddressBlock, 'index' | 'release'> {
   return {
     nodeSubnet: `127.10.${100 + b}.0/24`,
-    podSubnet: `127.${150 + b}.0.0/16`,
-    serviceSubnet: `127.${112 + b}.0.0/16`,
+    podSubnet: `127.${20 + b}.0.0/16`,
+    serviceSubnet: `127.${58 + b}.0.0/16`,
     loadBalancerPool: `127.${201 + b}.0.0/24`,
     nodeIP: (n) => `127.10.${100 + b}.${n}`,
-    podCIDR: (n) => `127.${150 + b}.${n}.0/24`,
+    podCIDR: (n) => `127.${20 + b}.${n}.0/24`,
   };
 }
 
