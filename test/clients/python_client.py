@@ -12,6 +12,7 @@ import threading
 
 from kubernetes import client, config, watch
 from kubernetes.client.rest import ApiException
+from kubernetes.stream import stream
 
 config.load_kube_config(config_file=sys.argv[1])
 api = client.ApiClient()
@@ -73,6 +74,21 @@ def run_watch(cmd):
     return events
 
 
+def run_exec(cmd):
+    """An exec as the client's own e2e suite runs one: a WSClient read until the server closes it
+    (at most `timeoutSeconds`), then the exit code the client parsed from the error channel."""
+    ws = stream(core.connect_get_namespaced_pod_exec, cmd["name"], cmd["namespace"], command=cmd["command"],
+                stderr=True, stdin=False, stdout=True, tty=False, _preload_content=False)
+    ws.run_forever(timeout=cmd.get("timeoutSeconds", 10))
+    return {"open": ws.is_open(), "returncode": ws.returncode, "stdout": ws.read_stdout(timeout=0), "stderr": ws.read_stderr(timeout=0)}
+
+
+def run_exec_output(cmd):
+    """An exec whose output the client collects itself (`_preload_content` left on)."""
+    return {"output": stream(core.connect_get_namespaced_pod_exec, cmd["name"], cmd["namespace"], command=cmd["command"],
+                             stderr=False, stdin=False, stdout=True, tty=False)}
+
+
 def dispatch(cmd):
     op = cmd["op"]
     ns = cmd.get("namespace")
@@ -125,6 +141,16 @@ def dispatch(cmd):
         n = core.read_node(cmd["name"])
         info = n.status.node_info
         return {"name": n.metadata.name, "kubeletVersion": info.kubelet_version, "kubeProxyVersion": info.kube_proxy_version, "ready": [c.status for c in n.status.conditions if c.type == "Ready"]}
+    if op == "createPod":
+        body = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": cmd["name"]},
+                "spec": {"containers": [{"name": "main", "image": cmd["image"], "args": cmd.get("args", [])}]}}
+        return meta(core.create_namespaced_pod(ns, body))
+    if op == "readPodPhase":
+        return {"phase": core.read_namespaced_pod(cmd["name"], ns).status.phase}
+    if op == "exec":
+        return run_exec(cmd)
+    if op == "execOutput":
+        return run_exec_output(cmd)
     raise ValueError("unknown op " + op)
 
 
