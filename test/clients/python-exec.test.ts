@@ -4,7 +4,8 @@
 // That client waits on its raw socket before reading each frame (kubernetes-client/python#2414),
 // so a frame sharing a TLS record with one it already read is never seen: the API server passes
 // every WebSocket frame on in a record of its own (src/apiserver/websocket-frames.ts); without
-// that the stream stays open and returncode is None.
+// that the stream stays open and returncode is None. Its write_stdin sends text frames, which
+// the kubelet reads as binary ones (wsstream does).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCluster, waitFor, type TestCluster } from '../support/cluster.js';
 import { pythonClient, type PythonClient } from './drivers.js';
@@ -55,7 +56,22 @@ describe('python3-kubernetes exec: the stream closes and the exit code is the co
   }
 
   it('an exec read with preloaded content returns the whole output', async () => {
-    const r = await py.call<{ output: string }>({ op: 'execOutput', namespace: NS, name: POD, command: ['/bin/sh', '-c', 'echo a; echo b; echo c'] });
-    expect(r.output.split('\n').filter(Boolean)).toEqual(['a', 'b', 'c']);
+    const r = await py.call<{ output: string }>({ op: 'execOutput', namespace: NS, name: POD, command: ['/bin/sh', '-c', 'for i in $(seq 1 3); do date; done'] });
+    expect(r.output.split('\n').filter(Boolean)).toHaveLength(3);
+  }, 30_000);
+
+  it('sh over stdin: the client writes text frames; stdout, stderr (>&2), then exit\'s Success', async () => {
+    const r = await py.call<{ answers: Array<string | null>; status: { status: string } | null; open: boolean }>({
+      op: 'execInteractive',
+      namespace: NS,
+      name: POD,
+      lines: [
+        ['echo test string 1', 'stdout'],
+        ['echo test string 2 >&2', 'stderr'],
+      ],
+    });
+    expect(r.answers).toEqual(['test string 1', 'test string 2']);
+    expect(r.status?.status).toBe('Success');
+    expect(r.open).toBe(false);
   }, 30_000);
 });

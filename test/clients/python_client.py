@@ -13,6 +13,7 @@ import threading
 from kubernetes import client, config, watch
 from kubernetes.client.rest import ApiException
 from kubernetes.stream import stream
+from kubernetes.stream.ws_client import ERROR_CHANNEL
 
 config.load_kube_config(config_file=sys.argv[1])
 api = client.ApiClient()
@@ -89,6 +90,21 @@ def run_exec_output(cmd):
                              stderr=False, stdin=False, stdout=True, tty=False)}
 
 
+def run_exec_interactive(cmd):
+    """`sh` fed line by line through write_stdin, each answer read with readline_stdout/stderr
+    (None when nothing came within 5 s), then `exit` and the error channel's Status."""
+    ws = stream(core.connect_post_namespaced_pod_exec, cmd["name"], cmd["namespace"], command="/bin/sh",
+                stderr=True, stdin=True, stdout=True, tty=False, _preload_content=False)
+    answers = []
+    for line, channel in cmd["lines"]:
+        ws.write_stdin(line + "\n")
+        answers.append(ws.readline_stdout(timeout=5) if channel == "stdout" else ws.readline_stderr(timeout=5))
+    ws.write_stdin("exit\n")
+    ws.run_forever(timeout=5)
+    status = ws.read_channel(ERROR_CHANNEL)
+    return {"answers": answers, "status": json.loads(status) if status else None, "open": ws.is_open()}
+
+
 def dispatch(cmd):
     op = cmd["op"]
     ns = cmd.get("namespace")
@@ -151,6 +167,8 @@ def dispatch(cmd):
         return run_exec(cmd)
     if op == "execOutput":
         return run_exec_output(cmd)
+    if op == "execInteractive":
+        return run_exec_interactive(cmd)
     raise ValueError("unknown op " + op)
 
 
