@@ -105,6 +105,40 @@ def run_exec_interactive(cmd):
     return {"answers": answers, "status": json.loads(status) if status else None, "open": ws.is_open()}
 
 
+def run_kind_round(cmd):
+    """One kind through its typed API (e.g. AppsV1Api, `stateful_set`): create, read, list,
+    a merge patch of labels, a watch from the list's resourceVersion that sees that patch, the
+    status and scale subresources where the kind has them, delete. Every answer goes through the
+    client's models, which refuse an object missing a field they require."""
+    typed = getattr(client, cmd["api"])(api)
+    n, ns, body = cmd["resource"], cmd["namespace"], cmd["body"]
+    name = body["metadata"]["name"]
+    created = getattr(typed, "create_namespaced_" + n)(ns, body)
+    read = getattr(typed, "read_namespaced_" + n)(name, ns)
+    lst = getattr(typed, "list_namespaced_" + n)(ns)
+    getattr(typed, "list_" + n + "_for_all_namespaces")()
+    rv = lst.metadata.resource_version
+    patched = getattr(typed, "patch_namespaced_" + n)(name, ns, {"metadata": {"labels": {"round": "patched"}}})
+    seen = []
+    for ev in watch.Watch().stream(getattr(typed, "list_namespaced_" + n), ns, resource_version=rv, timeout_seconds=5):
+        seen.append(ev)
+        if (ev["object"].metadata.labels or {}).get("round") == "patched":
+            break
+    subresources = []
+    if hasattr(typed, "read_namespaced_" + n + "_status"):
+        getattr(typed, "read_namespaced_" + n + "_status")(name, ns)
+        subresources.append("status")
+    if hasattr(typed, "read_namespaced_" + n + "_scale"):
+        scale = getattr(typed, "patch_namespaced_" + n + "_scale")(name, ns, {"spec": {"replicas": 2}})
+        subresources.append("scale=%d" % scale.spec.replicas)
+    deleted = getattr(typed, "delete_namespaced_" + n)(name, ns)
+    return {
+        "created": type(created).__name__, "read": read.metadata.name, "listed": [o.metadata.name for o in lst.items],
+        "patchedLabels": patched.metadata.labels, "watched": [e["type"] + " " + type(e["object"]).__name__ for e in seen][-1:],
+        "subresources": subresources, "deleted": deleted.kind,
+    }
+
+
 def dispatch(cmd):
     op = cmd["op"]
     ns = cmd.get("namespace")
@@ -167,6 +201,8 @@ def dispatch(cmd):
         return run_exec(cmd)
     if op == "execOutput":
         return run_exec_output(cmd)
+    if op == "kindRound":
+        return run_kind_round(cmd)
     if op == "execInteractive":
         return run_exec_interactive(cmd)
     raise ValueError("unknown op " + op)
