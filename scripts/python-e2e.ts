@@ -10,12 +10,12 @@
 //   npm run check:python-e2e -- ~/src/kubernetes-client-python
 //   npm run check:python-e2e -- --name default --timeout 60 ~/src/python test_watch.TestClient.test_watch_configmaps
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { REPO, cli, freePort } from './bench-cluster.js';
+import { REPO, freePort, runAsScript, withCluster } from './bench-cluster.js';
 
 export interface TestOutcome {
   id: string;
@@ -96,26 +96,13 @@ async function main(): Promise<number> {
     process.stderr.write(`${PYTHON} is missing (apt-get install python3-kubernetes)\n`);
     return 2;
   }
-  let home: string | undefined;
-  let env = process.env;
-  let name = values.name;
-  if (!name) {
-    home = mkdtempSync(path.join(os.tmpdir(), 'loopkube-python-e2e-'));
-    name = 'e2e';
-    env = { ...process.env, LOOPKUBE_HOME: home };
+  const upArgs = async (home: string): Promise<string[]> => {
     const clusterFile = path.join(home, 'cluster.yaml');
     writeFileSync(clusterFile, clusterFileYaml());
     process.stderr.write(`starting a cluster in ${home} ...\n`);
-    const up = await cli(['up', '--name', name, '--nodes', values.nodes ?? '2', '--config', clusterFile, '--api-port', String(await freePort()), '--no-kubeconfig'], env);
-    if (up.code !== 0) {
-      process.stderr.write(up.output);
-      await cli(['down', '--name', name, '--purge'], env);
-      rmSync(home, { recursive: true, force: true });
-      return 1;
-    }
-  }
-  try {
-    const kubeconfig = (await cli(['kubeconfig', '--name', name], env)).output.trim();
+    return ['--nodes', values.nodes ?? '2', '--config', clusterFile, '--api-port', String(await freePort()), '--no-kubeconfig'];
+  };
+  return withCluster(values.name, { name: 'e2e', prefix: 'loopkube-python-e2e-', upArgs }, async (kubeconfig, home) => {
     const logFile = values.log ?? (home ? path.join(home, 'suite.log') : path.join(os.tmpdir(), `loopkube-python-e2e-${process.pid}.log`));
     const logChunks: string[] = [];
     const tests: TestOutcome[] = [];
@@ -134,20 +121,7 @@ async function main(): Promise<number> {
     if (values.json) process.stdout.write(`${JSON.stringify(tests, null, 2)}\n`);
     else process.stdout.write(`\n${formatTable(tests)}\n(the suite's output: ${values.log ?? (home ? 'removed with the cluster; pass --log FILE to keep it' : logFile)})\n`);
     return tests.length > 0 && tests.every((t) => t.outcome === 'pass' || t.outcome === 'skip') ? 0 : 1;
-  } finally {
-    if (home) {
-      await cli(['down', '--name', name, '--purge'], env);
-      rmSync(home, { recursive: true, force: true });
-    }
-  }
+  });
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname)) {
-  main().then(
-    (code) => process.exit(code),
-    (err: unknown) => {
-      process.stderr.write(`python-e2e: ${(err as Error).message}\n`);
-      process.exit(1);
-    },
-  );
-}
+runAsScript(import.meta.url, 'python-e2e', main);
