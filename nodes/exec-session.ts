@@ -76,9 +76,11 @@ export function serveSession(req: IncomingMessage, socket: Duplex, head: Buffer,
       const body = typeof data === 'string' ? Buffer.from(data) : data;
       ws.send(Buffer.concat([Buffer.from([channel]), body]));
     };
-    ws.on('message', (raw, isBinary) => {
+    // text messages count as binary ones, as wsstream's websocket.Message.Receive into []byte
+    // takes both (python3-kubernetes writes stdin as text frames)
+    ws.on('message', (raw) => {
       const data = Array.isArray(raw) ? Buffer.concat(raw) : Buffer.isBuffer(raw) ? raw : Buffer.from(raw);
-      if (!isBinary || data.length === 0) return;
+      if (data.length === 0) return;
       const channel = data[0];
       if (channel === STDIN) stdin?.write(data.subarray(1));
       else if (channel === RESIZE) {

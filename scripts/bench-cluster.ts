@@ -1,7 +1,9 @@
-// What the cluster benchmarks share: a free port, the loopkube CLI run to completion, and a
-// bounded pool of concurrent tasks.
+// What the cluster benchmarks and checks share: a free port, the loopkube CLI run to completion, a
+// bounded pool of concurrent tasks, a throwaway cluster, and the script entry point.
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -46,4 +48,47 @@ export async function pool<T>(items: T[], limit: number, fn: (item: T) => Promis
     while (next < items.length) await fn(items[next++]!);
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+/**
+ * Runs `fn` with the kubeconfig of the cluster `name` (of $LOOPKUBE_HOME), or, without a name, of
+ * a throwaway cluster (`loopkube up --name NAME ...upArgs` in a LOOPKUBE_HOME of its own under the
+ * temp folder, given to `upArgs` for files it needs) that is removed afterwards, failed or not.
+ * Exit code 1, with `up`'s output on stderr, when the throwaway cluster does not come up.
+ */
+export async function withCluster(name: string | undefined, throwaway: { name: string; prefix: string; upArgs: (home: string) => string[] | Promise<string[]> }, fn: (kubeconfig: string, home: string | undefined) => Promise<number>): Promise<number> {
+  let env = process.env;
+  let home: string | undefined;
+  if (!name) {
+    home = mkdtempSync(path.join(os.tmpdir(), throwaway.prefix));
+    name = throwaway.name;
+    env = { ...process.env, LOOPKUBE_HOME: home };
+    const up = await cli(['up', '--name', name, ...(await throwaway.upArgs(home))], env);
+    if (up.code !== 0) {
+      process.stderr.write(up.output);
+      await cli(['down', '--name', name, '--purge'], env);
+      rmSync(home, { recursive: true, force: true });
+      return 1;
+    }
+  }
+  try {
+    return await fn((await cli(['kubeconfig', '--name', name], env)).output.trim(), home);
+  } finally {
+    if (home) {
+      await cli(['down', '--name', name, '--purge'], env);
+      rmSync(home, { recursive: true, force: true });
+    }
+  }
+}
+
+/** Runs `main` when `moduleUrl` is the script node was started with, exiting with its code. */
+export function runAsScript(moduleUrl: string, label: string, main: () => Promise<number>): void {
+  if (!process.argv[1] || path.resolve(process.argv[1]) !== path.resolve(fileURLToPath(moduleUrl))) return;
+  main().then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      process.stderr.write(`${label}: ${(err as Error).message}\n`);
+      process.exit(1);
+    },
+  );
 }

@@ -11,12 +11,11 @@
 //   npm run check:manifests -- ~/src/microservices-demo/release/kubernetes-manifests.yaml
 //   npm run check:manifests -- --name default --timeout 90s manifests/
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { cli } from './bench-cluster.js';
+import { runAsScript, withCluster } from './bench-cluster.js';
 
 export interface ServiceCheck {
   name: string;
@@ -225,22 +224,7 @@ async function main(): Promise<number> {
   }
   const files = positionals;
   const timeoutMs = parseDuration(values.timeout ?? '60s');
-  let home: string | undefined;
-  let env = process.env;
-  let name = values.name;
-  if (!name) {
-    home = mkdtempSync(path.join(os.tmpdir(), 'loopkube-check-'));
-    name = 'check';
-    env = { ...process.env, LOOPKUBE_HOME: home };
-    const up = await cli(['up', '--name', name, '--nodes', values.nodes ?? '3', '--no-kubeconfig'], env);
-    if (up.code !== 0) {
-      process.stderr.write(up.output);
-      rmSync(home, { recursive: true, force: true });
-      return 1;
-    }
-  }
-  try {
-    const kubeconfig = (await cli(['kubeconfig', '--name', name], env)).output.trim();
+  return withCluster(values.name, { name: 'check', prefix: 'loopkube-check-', upArgs: () => ['--nodes', values.nodes ?? '3', '--no-kubeconfig'] }, async (kubeconfig) => {
     const kubectl = kubectlFor(kubeconfig);
     const nodeIPs = await nodeAddresses(kubectl);
     const checks: FileCheck[] = [];
@@ -252,20 +236,7 @@ async function main(): Promise<number> {
     if (values.json) process.stdout.write(`${JSON.stringify(checks, null, 2)}\n`);
     else process.stdout.write(`\n${checks.filter((c) => c.serves).length} of ${checks.length} applications apply unchanged and serve.\n`);
     return checks.every((c) => c.serves) ? 0 : 1;
-  } finally {
-    if (home) {
-      await cli(['down', '--name', name, '--purge'], env);
-      rmSync(home, { recursive: true, force: true });
-    }
-  }
+  });
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname)) {
-  main().then(
-    (code) => process.exit(code),
-    (err: unknown) => {
-      process.stderr.write(`check-manifests: ${(err as Error).message}\n`);
-      process.exit(1);
-    },
-  );
-}
+runAsScript(import.meta.url, 'check-manifests', main);

@@ -1,8 +1,9 @@
 // The toolbox's small commands, in busybox's words: echo, env, hostname, cat, ls, sleep, true,
-// false, pwd, and the network tools. Unknown commands are sh's `sh: NAME: not found` (127).
+// false, pwd, date, uptime, seq, and the network tools. Unknown commands are sh's `sh: NAME: not found` (127).
 import { podFiles, type ToolCommand } from './context.js';
 import { dig, nslookup } from './dns-tools.js';
 import { curl, wget } from './http-tools.js';
+import { SYSTEM_TOOLS } from './system-tools.js';
 
 const DIRS: Record<string, string[]> = {
   '/': ['bin', 'dev', 'etc', 'home', 'proc', 'root', 'sys', 'tmp', 'usr', 'var'],
@@ -101,6 +102,7 @@ export const BUILTINS: Record<string, ToolCommand> = {
   wget,
   nslookup,
   dig,
+  ...SYSTEM_TOOLS,
 };
 
 export const TOOLBOX_COMMANDS = [...Object.keys(BUILTINS), 'sh', 'exit', 'help'].sort();

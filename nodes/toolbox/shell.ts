@@ -1,10 +1,14 @@
-// The toolbox's `sh`: command lines with quotes, $VAR / ${VAR} / $?, and `;`, `&&`, `||`; `sh -c
+// The toolbox's `sh`: command lines with quotes, $VAR / ${VAR} / $?, `$(...)`, `;`, `&&`, `||`,
+// `for NAME in WORDS; do LIST; done`, the redirections `>&2`, `2>&1` and `>/dev/null`; `sh -c
 // LINE`; and the interactive prompt (busybox's `/ # `) over stdin, with a terminal's line
 // discipline when the session has a tty (echo, backspace, Ctrl-C cancels the command running,
 // Ctrl-D on an empty line leaves). What a container's exec entry point gets: argv and streams.
 import type { Readable } from 'node:stream';
 import { BUILTINS, TOOLBOX_COMMANDS } from './builtins.js';
 import type { ToolboxPod, ToolIO } from './context.js';
+import { parseCommands, ShellSyntaxError, substitutions, substitutionText, type Command, type Op } from './shell-syntax.js';
+
+export { ShellSyntaxError } from './shell-syntax.js';
 
 export interface ExecStreams {
   stdout(data: string): void;
@@ -16,14 +20,19 @@ export interface ExecStreams {
   signal: AbortSignal;
 }
 
-type Op = ';' | '&&' | '||';
+/** Where a command's standard output and error go. */
+type Sink = 'out' | 'err' | 'null';
+interface Redirect {
+  out: Sink;
+  err: Sink;
+}
+
 interface Step {
   words: string[];
   /** How this step joins the one before it. */
   op: Op;
+  redirect: Redirect;
 }
-
-export class ShellSyntaxError extends Error {}
 
 /** Splits a line into steps, expanding variables; throws ShellSyntaxError. */
 export function parseLine(line: string, env: Record<string, string>, lastStatus: number): Step[] {
@@ -31,18 +40,42 @@ export function parseLine(line: string, env: Record<string, string>, lastStatus:
   let words: string[] = [];
   let word = '';
   let inWord = false;
+  /** Whether the word so far came from quotes or expansions (then `2>` is not a redirection). */
+  let wordLiteral = true;
   let op: Op = ';';
+  let redirect: Redirect = { out: 'out', err: 'err' };
   const endWord = (): void => {
     if (inWord) words.push(word);
     word = '';
     inWord = false;
+    wordLiteral = true;
   };
   const endStep = (next: Op): void => {
     endWord();
     if (!words.length) throw new ShellSyntaxError(`syntax error: unexpected "${next}"`);
-    steps.push({ words, op });
+    steps.push({ words, op, redirect });
     words = [];
     op = next;
+    redirect = { out: 'out', err: 'err' };
+  };
+  /** `[N]>&M`, `[N]>FILE` (FILE /dev/null, /dev/stdout, /dev/stderr) at `i`; returns the index after it. */
+  const redirection = (fd: 'out' | 'err', i: number): number => {
+    let j = i + 1;
+    if (line[j] === '>') j++;
+    if (line[j] === '&') {
+      const target = line[j + 1];
+      if (target !== '1' && target !== '2') throw new ShellSyntaxError(`syntax error: bad fd number`);
+      redirect = { ...redirect, [fd]: redirect[target === '1' ? 'out' : 'err'] };
+      return j + 2;
+    }
+    while (line[j] === ' ' || line[j] === '\t') j++;
+    const m = /^[^\s;&|<>]+/.exec(line.slice(j));
+    if (!m) throw new ShellSyntaxError('syntax error: unexpected newline');
+    const file = m[0];
+    const sink: Sink | undefined = file === '/dev/null' ? 'null' : file === '/dev/stdout' ? redirect.out : file === '/dev/stderr' ? redirect.err : undefined;
+    if (!sink) throw new ShellSyntaxError(`can't create ${file}: this toolbox's sh redirects only to /dev/null, >&2 and 2>&1`);
+    redirect = { ...redirect, [fd]: sink };
+    return j + file.length;
   };
   const variable = (i: number): [string, number] => {
     if (line[i + 1] === '?') return [String(lastStatus), i + 2];
@@ -63,9 +96,11 @@ export function parseLine(line: string, env: Record<string, string>, lastStatus:
       if (close < 0) throw new ShellSyntaxError('syntax error: unterminated quoted string');
       word += line.slice(i + 1, close);
       inWord = true;
+      wordLiteral = false;
       i = close + 1;
     } else if (ch === '"') {
       inWord = true;
+      wordLiteral = false;
       i++;
       for (;;) {
         if (i >= line.length) throw new ShellSyntaxError('syntax error: unterminated quoted string');
@@ -89,12 +124,19 @@ export function parseLine(line: string, env: Record<string, string>, lastStatus:
     } else if (ch === '\\' && i + 1 < line.length) {
       word += line[i + 1];
       inWord = true;
+      wordLiteral = false;
       i += 2;
     } else if (ch === '$') {
       const [v, next] = variable(i);
       word += v;
       inWord = true;
+      wordLiteral = false;
       i = next;
+    } else if (ch === '>' && (!inWord || (wordLiteral && (word === '1' || word === '2')))) {
+      const fd = inWord && word === '2' ? 'err' : 'out';
+      word = '';
+      inWord = false;
+      i = redirection(fd, i);
     } else if (ch === ' ' || ch === '\t') {
       endWord();
       i++;
@@ -107,7 +149,7 @@ export function parseLine(line: string, env: Record<string, string>, lastStatus:
       endStep(';');
       i++;
     } else if (ch === '|' || ch === '>' || ch === '<' || ch === '&' || ch === '`' || ch === '(' || ch === ')') {
-      throw new ShellSyntaxError(`'${ch}' is not supported by this toolbox's sh (commands, quotes, $VAR, ;, && and || are)`);
+      throw new ShellSyntaxError(`'${ch}' is not supported by this toolbox's sh (commands, quotes, $VAR, $(...), ;, &&, ||, for loops, >&2, 2>&1 and >/dev/null are)`);
     } else {
       word += ch;
       inWord = true;
@@ -115,7 +157,7 @@ export function parseLine(line: string, env: Record<string, string>, lastStatus:
     }
   }
   endWord();
-  if (words.length) steps.push({ words, op });
+  if (words.length) steps.push({ words, op, redirect });
   else if (steps.length && op !== ';') throw new ShellSyntaxError('syntax error: unexpected end of file');
   return steps;
 }
@@ -123,6 +165,8 @@ export function parseLine(line: string, env: Record<string, string>, lastStatus:
 interface Shell {
   status: number;
   exited?: number;
+  /** Variables the shell set (a for loop's). */
+  vars?: Record<string, string>;
 }
 
 const HELP = `This pod runs loopkube's built-in app; its toolbox has: ${TOOLBOX_COMMANDS.join(' ')}\n`;
@@ -156,23 +200,65 @@ export async function runCommand(argv: string[], pod: ToolboxPod, io: ToolIO, st
 
 /** Runs a command line in a shell; returns its status. */
 export async function runLine(line: string, pod: ToolboxPod, streams: ExecStreams, shell: Shell, signal: AbortSignal): Promise<number> {
-  const io = toolIO(streams, signal);
-  let steps: Step[];
   try {
-    steps = parseLine(line, pod.env, shell.status);
+    return await runCommands(parseCommands(line), pod, streams, shell, signal);
   } catch (err) {
     if (!(err instanceof ShellSyntaxError)) throw err;
-    io.err(`sh: ${err.message}\n`);
+    toolIO(streams, signal).err(`sh: ${err.message}\n`);
     shell.status = 2;
     return 2;
   }
-  for (const step of steps) {
-    if (step.op === '&&' && shell.status !== 0) continue;
-    if (step.op === '||' && shell.status === 0) continue;
-    shell.status = await runCommand(step.words, pod, io, streams, shell);
+}
+
+/** The shell's variables as $VAR sees them: the container's env, then the shell's own (a for loop's). */
+const variablesOf = (pod: ToolboxPod, shell: Shell): Record<string, string> => ({ ...pod.env, ...shell.vars });
+
+async function runCommands(commands: Command[], pod: ToolboxPod, streams: ExecStreams, shell: Shell, signal: AbortSignal): Promise<number> {
+  for (const command of commands) {
+    if (command.op === '&&' && shell.status !== 0) continue;
+    if (command.op === '||' && shell.status === 0) continue;
+    if (command.kind === 'for') {
+      const words = parseLine(await substitute(command.words, pod, streams, shell, signal), variablesOf(pod, shell), shell.status)[0]?.words ?? [];
+      shell.status = 0;
+      for (const w of words) {
+        shell.vars = { ...shell.vars, [command.name]: w };
+        await runCommands(command.body, pod, streams, shell, signal);
+        if (shell.exited !== undefined || signal.aborted) break;
+      }
+    } else {
+      const steps = parseLine(await substitute(command.text, pod, streams, shell, signal), variablesOf(pod, shell), shell.status);
+      for (const step of steps) {
+        const redirected = redirectStreams(streams, step.redirect);
+        shell.status = await runCommand(step.words, pod, toolIO(redirected, signal), redirected, shell);
+      }
+    }
     if (shell.exited !== undefined || signal.aborted) break;
   }
   return shell.status;
+}
+
+/** The text with each `$(...)` replaced by its output (run in a subshell: its exit leaves only it). */
+async function substitute(text: string, pod: ToolboxPod, streams: ExecStreams, shell: Shell, signal: AbortSignal): Promise<string> {
+  const subs = substitutions(text);
+  if (!subs.length) return text;
+  let out = '';
+  let at = 0;
+  for (const sub of subs) {
+    let captured = '';
+    const subshell: Shell = { status: shell.status, vars: { ...shell.vars } };
+    const capture: ExecStreams = { stdout: (d) => (captured += d), stderr: streams.stderr, tty: false, signal };
+    await runLine(sub.inner, pod, capture, subshell, signal);
+    out += text.slice(at, sub.start) + substitutionText(captured, sub.quoted);
+    at = sub.end;
+  }
+  return out + text.slice(at);
+}
+
+/** The session's streams as a command's redirections point them. */
+function redirectStreams(streams: ExecStreams, redirect: Redirect): ExecStreams {
+  if (redirect.out === 'out' && redirect.err === 'err') return streams;
+  const sink = (s: Sink): ((d: string) => void) => (s === 'out' ? streams.stdout : s === 'err' ? streams.stderr : () => undefined);
+  return { ...streams, stdout: sink(redirect.out), stderr: sink(redirect.err) };
 }
 
 function toolIO(streams: ExecStreams, signal: AbortSignal): ToolIO {

@@ -12,7 +12,9 @@ import { resolveContainer } from '../kinds/pod/log.js';
 import type { Logger } from '../log.js';
 import { bearerMatches } from '../pki/kubelet-token.js';
 import { kubeletLocationOf } from './kubelet-proxy.js';
+import { queryBool } from './query.js';
 import type { Registry } from './registry.js';
+import { pipeFramed } from './websocket-frames.js';
 
 export interface StreamingProxyOptions {
   token: string;
@@ -32,7 +34,8 @@ function writeStatus(socket: Duplex, err: unknown): void {
   else socket.destroy();
 }
 
-const bool = (q: URLSearchParams, key: string): boolean => ['1', 'true', 'True', 'TRUE', 't'].includes(q.get(key) ?? '');
+// PodExecOptions' booleans convert as every query boolean does (Convert_Slice_string_To_bool)
+const bool = (q: URLSearchParams, key: string): boolean => queryBool(q.getAll(key));
 
 /** The kubelet's path and query for an exec/attach (remotecommand's input/output/error/tty). */
 function kubeletStreamPath(kind: 'exec' | 'attach', pod: Pod, q: URLSearchParams): string {
@@ -92,7 +95,7 @@ export async function proxyStreamUpgrade(opts: StreamingProxyOptions, req: Incom
     socket.on('close', () => upstream.destroy());
     upstream.on('close', () => socket.destroy());
     socket.pipe(upstream);
-    upstream.pipe(socket);
+    pipeFramed(upstream, socket);
     opts.logger.debug({ namespace, name, kind }, 'streaming to the kubelet');
   } catch (err) {
     writeStatus(socket, err);

@@ -272,8 +272,14 @@ async function getJson<T>(kc: k8s.KubeConfig, path: string, accept: string): Pro
 
 export const PYTHON = '/usr/bin/python3';
 
-export function pythonDriver(c: TestCluster): ClientDriver {
-  const child = spawn(PYTHON, [path.join(REPO, 'test/clients/python_client.py'), c.kubeconfig], { stdio: ['pipe', 'pipe', 'pipe'] });
+/** One python_client.py process: `call` sends a command and resolves with the client's answer. */
+export interface PythonClient {
+  call<T>(cmd: Record<string, unknown>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export function pythonClient(kubeconfig: string): PythonClient {
+  const child = spawn(PYTHON, [path.join(REPO, 'test/clients/python_client.py'), kubeconfig], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
   const lines = createInterface({ input: child.stdout });
@@ -300,6 +306,17 @@ export function pythonDriver(c: TestCluster): ClientDriver {
     return next;
   };
   return {
+    call,
+    close: async () => {
+      child.stdin.end();
+      if (child.exitCode === null) await new Promise((r) => child.once('exit', r));
+    },
+  };
+}
+
+export function pythonDriver(c: TestCluster): ClientDriver {
+  const { call, close } = pythonClient(c.kubeconfig);
+  return {
     name: 'python3-kubernetes',
     createNamespace: async (name) => void (await call({ op: 'createNamespace', name })),
     createService: (ns, name, labels) => call({ op: 'createService', namespace: ns, name, labels }),
@@ -324,9 +341,6 @@ export function pythonDriver(c: TestCluster): ClientDriver {
     serviceTable: (ns) => call({ op: 'serviceTable', namespace: ns }),
     listNodes: async () => (await call<{ names: string[] }>({ op: 'listNodes' })).names,
     readNode: (name) => call({ op: 'readNode', name }),
-    close: async () => {
-      child.stdin.end();
-      if (child.exitCode === null) await new Promise((r) => child.once('exit', r));
-    },
+    close,
   };
 }

@@ -12,6 +12,8 @@ import threading
 
 from kubernetes import client, config, watch
 from kubernetes.client.rest import ApiException
+from kubernetes.stream import stream
+from kubernetes.stream.ws_client import ERROR_CHANNEL
 
 config.load_kube_config(config_file=sys.argv[1])
 api = client.ApiClient()
@@ -73,6 +75,70 @@ def run_watch(cmd):
     return events
 
 
+def run_exec(cmd):
+    """An exec as the client's own e2e suite runs one: a WSClient read until the server closes it
+    (at most `timeoutSeconds`), then the exit code the client parsed from the error channel."""
+    ws = stream(core.connect_get_namespaced_pod_exec, cmd["name"], cmd["namespace"], command=cmd["command"],
+                stderr=True, stdin=False, stdout=True, tty=False, _preload_content=False)
+    ws.run_forever(timeout=cmd.get("timeoutSeconds", 10))
+    return {"open": ws.is_open(), "returncode": ws.returncode, "stdout": ws.read_stdout(timeout=0), "stderr": ws.read_stderr(timeout=0)}
+
+
+def run_exec_output(cmd):
+    """An exec whose output the client collects itself (`_preload_content` left on)."""
+    return {"output": stream(core.connect_get_namespaced_pod_exec, cmd["name"], cmd["namespace"], command=cmd["command"],
+                             stderr=False, stdin=False, stdout=True, tty=False)}
+
+
+def run_exec_interactive(cmd):
+    """`sh` fed line by line through write_stdin, each answer read with readline_stdout/stderr
+    (None when nothing came within 5 s), then `exit` and the error channel's Status."""
+    ws = stream(core.connect_post_namespaced_pod_exec, cmd["name"], cmd["namespace"], command="/bin/sh",
+                stderr=True, stdin=True, stdout=True, tty=False, _preload_content=False)
+    answers = []
+    for line, channel in cmd["lines"]:
+        ws.write_stdin(line + "\n")
+        answers.append(ws.readline_stdout(timeout=5) if channel == "stdout" else ws.readline_stderr(timeout=5))
+    ws.write_stdin("exit\n")
+    ws.run_forever(timeout=5)
+    status = ws.read_channel(ERROR_CHANNEL)
+    return {"answers": answers, "status": json.loads(status) if status else None, "open": ws.is_open()}
+
+
+def run_kind_round(cmd):
+    """One kind through its typed API (e.g. AppsV1Api, `stateful_set`): create, read, list,
+    a merge patch of labels, a watch from the list's resourceVersion that sees that patch, the
+    status and scale subresources where the kind has them, delete. Every answer goes through the
+    client's models, which refuse an object missing a field they require."""
+    typed = getattr(client, cmd["api"])(api)
+    n, ns, body = cmd["resource"], cmd["namespace"], cmd["body"]
+    name = body["metadata"]["name"]
+    created = getattr(typed, "create_namespaced_" + n)(ns, body)
+    read = getattr(typed, "read_namespaced_" + n)(name, ns)
+    lst = getattr(typed, "list_namespaced_" + n)(ns)
+    getattr(typed, "list_" + n + "_for_all_namespaces")()
+    rv = lst.metadata.resource_version
+    patched = getattr(typed, "patch_namespaced_" + n)(name, ns, {"metadata": {"labels": {"round": "patched"}}})
+    seen = []
+    for ev in watch.Watch().stream(getattr(typed, "list_namespaced_" + n), ns, resource_version=rv, timeout_seconds=5):
+        seen.append(ev)
+        if (ev["object"].metadata.labels or {}).get("round") == "patched":
+            break
+    subresources = []
+    if hasattr(typed, "read_namespaced_" + n + "_status"):
+        getattr(typed, "read_namespaced_" + n + "_status")(name, ns)
+        subresources.append("status")
+    if hasattr(typed, "read_namespaced_" + n + "_scale"):
+        scale = getattr(typed, "patch_namespaced_" + n + "_scale")(name, ns, {"spec": {"replicas": 2}})
+        subresources.append("scale=%d" % scale.spec.replicas)
+    deleted = getattr(typed, "delete_namespaced_" + n)(name, ns)
+    return {
+        "created": type(created).__name__, "read": read.metadata.name, "listed": [o.metadata.name for o in lst.items],
+        "patchedLabels": patched.metadata.labels, "watched": [e["type"] + " " + type(e["object"]).__name__ for e in seen][-1:],
+        "subresources": subresources, "deleted": deleted.kind,
+    }
+
+
 def dispatch(cmd):
     op = cmd["op"]
     ns = cmd.get("namespace")
@@ -125,6 +191,20 @@ def dispatch(cmd):
         n = core.read_node(cmd["name"])
         info = n.status.node_info
         return {"name": n.metadata.name, "kubeletVersion": info.kubelet_version, "kubeProxyVersion": info.kube_proxy_version, "ready": [c.status for c in n.status.conditions if c.type == "Ready"]}
+    if op == "createPod":
+        body = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": cmd["name"]},
+                "spec": {"containers": [{"name": "main", "image": cmd["image"], "args": cmd.get("args", [])}]}}
+        return meta(core.create_namespaced_pod(ns, body))
+    if op == "readPodPhase":
+        return {"phase": core.read_namespaced_pod(cmd["name"], ns).status.phase}
+    if op == "exec":
+        return run_exec(cmd)
+    if op == "execOutput":
+        return run_exec_output(cmd)
+    if op == "kindRound":
+        return run_kind_round(cmd)
+    if op == "execInteractive":
+        return run_exec_interactive(cmd)
     raise ValueError("unknown op " + op)
 
 
