@@ -27,7 +27,7 @@ import {
   watchStart,
   type ListOptions,
 } from './query.js';
-import { serveWatch } from './watch.js';
+import { serveWatch, type WatchServerOptions } from './watch.js';
 
 const PATCH_TYPES = new Set<string>(['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json']);
 
@@ -35,7 +35,7 @@ export interface HandlerContext {
   registry: Registry;
   watchCache: WatchCache;
   logger: Logger;
-  watchOptions?: { bookmarkIntervalMs?: number; keepaliveIntervalMs?: number };
+  watchOptions?: WatchServerOptions;
   /** What the API server presents to the kubelets (src/pki/kubelet-token.ts). */
   kubeletToken: string;
 }

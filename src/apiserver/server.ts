@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { ApiError, notAcceptable, notFoundPath, statusFailure, unauthorized } from '../api/errors.js';
 import { RESOURCES } from '../kinds/catalog.js';
+import type { ResourceInfo } from '../api/resources.js';
 import type { Logger } from '../log.js';
 import { apiServerTlsOptions } from '../pki/tls-options.js';
 import type { WatchCache } from '../store/watch-cache.js';
@@ -41,7 +42,12 @@ export interface ApiServerOptions {
   ready: () => boolean;
   watchOptions?: { bookmarkIntervalMs?: number; keepaliveIntervalMs?: number };
   /** Request metrics (src/observe/control-plane-metrics.ts): told of each request, served on /metrics. */
-  metrics?: { observeRequest(req: IncomingMessage, res: ServerResponse): void; render(): string };
+  metrics?: {
+    observeRequest(req: IncomingMessage, res: ServerResponse): void;
+    /** A watcher closed for falling behind (apiserver_terminated_watchers_total). */
+    terminatedWatcher?(info: ResourceInfo): void;
+    render(): string;
+  };
 }
 
 export interface ApiServer {
@@ -68,6 +74,8 @@ function rootPaths(): string[] {
 export function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
   const { logger } = opts;
   const kubeletToken = kubeletClientToken(opts.token);
+  const terminatedWatcher = opts.metrics?.terminatedWatcher?.bind(opts.metrics);
+  const watchOptions = { ...opts.watchOptions, ...(terminatedWatcher ? { onWatcherTerminated: terminatedWatcher } : {}) };
   const sockets = new Set<Duplex>();
   const serverAddress = (): string => `${opts.host}:${(server.address() as AddressInfo).port}`;
 
@@ -154,7 +162,7 @@ export function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
           watchCache: opts.watchCache,
           logger,
           kubeletToken,
-          ...(opts.watchOptions ? { watchOptions: opts.watchOptions } : {}),
+          watchOptions,
         });
         return;
     }
