@@ -262,8 +262,8 @@ export function invalid(kind: string, group: string, name: string, errs: FieldEr
  * 400 BadRequest (a decoding error, not a validation one), and kubectl prints it as is:
  * `Service in version "v1" cannot be handled as a Service: strict decoding error: unknown field "spec.foo"`.
  */
-export function strictDecodingError(kind: string, group: string, unknownFields: string[]): ApiError {
-  const msgs = unknownFields.map((f) => `unknown field "${f}"`);
+export function strictDecodingError(kind: string, group: string, unknownFields: string[], duplicateFields: string[] = []): ApiError {
+  const msgs = [...duplicateFields.map((f) => `duplicate field "${f}"`), ...unknownFields.map((f) => `unknown field "${f}"`)];
   return new ApiError(
     statusFailure(
       400,

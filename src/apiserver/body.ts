@@ -85,12 +85,16 @@ export function mediaType(req: IncomingMessage): string {
   return String(req.headers['content-type'] ?? 'application/json').split(';')[0]!.trim().toLowerCase();
 }
 
+export function isYamlMediaType(contentType: string): boolean {
+  return contentType === 'application/yaml' || contentType === 'application/x-yaml' || contentType === 'text/yaml' || contentType === 'application/apply-patch+yaml';
+}
+
 /** Decodes a JSON, YAML or Kubernetes protobuf body into a value; any other media type is 415. */
 export function decodeBody(raw: Buffer, contentType: string): unknown {
   if (contentType === PROTOBUF_MEDIA_TYPE) return decodeProtobufBody(raw);
   const text = raw.toString('utf8');
   if (text.trim() === '') throw badRequest('the body of the request was empty');
-  const isYaml = contentType === 'application/yaml' || contentType === 'application/x-yaml' || contentType === 'text/yaml' || contentType === 'application/apply-patch+yaml';
+  const isYaml = isYamlMediaType(contentType);
   const isJson = contentType === 'application/json' || contentType.endsWith('+json') || contentType === '';
   if (isYaml) {
     try {

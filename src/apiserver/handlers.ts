@@ -9,7 +9,9 @@ import { kindOf, subresourceOf } from '../kinds/catalog.js';
 import type { SubresourceRegistry } from '../kinds/kind.js';
 import type { Logger } from '../log.js';
 import type { WatchCache } from '../store/watch-cache.js';
-import { decodeBody, isPlainObject, mediaType, readBody } from './body.js';
+import { decodeBody, isPlainObject, isYamlMediaType, mediaType, readBody } from './body.js';
+import { duplicateFields } from './duplicate-fields.js';
+import { PROTOBUF_MEDIA_TYPE } from './protobuf/index.js';
 import { applyPatch, type PatchContentType } from './patch/index.js';
 import { toTable } from './printers/index.js';
 import type { FieldValidation, Registry, WriteOptions } from './registry.js';
@@ -27,7 +29,7 @@ import {
   watchStart,
   type ListOptions,
 } from './query.js';
-import { serveWatch } from './watch.js';
+import { serveWatch, type WatchServerOptions } from './watch.js';
 
 const PATCH_TYPES = new Set<string>(['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json']);
 
@@ -35,7 +37,7 @@ export interface HandlerContext {
   registry: Registry;
   watchCache: WatchCache;
   logger: Logger;
-  watchOptions?: { bookmarkIntervalMs?: number; keepaliveIntervalMs?: number };
+  watchOptions?: WatchServerOptions;
   /** What the API server presents to the kubelets (src/pki/kubelet-token.ts). */
   kubeletToken: string;
 }
@@ -77,9 +79,16 @@ function apiVersionOf(r: ResourceRequest): string {
   return r.info.group ? `${r.info.group}/${r.info.version}` : r.info.version;
 }
 
-async function readObjectBody(req: IncomingMessage): Promise<unknown> {
+/** The body, and (for JSON, unless fieldValidation=Ignore) the fields it had twice. */
+async function readObjectBody(req: IncomingMessage, opts: WriteOptions): Promise<unknown> {
   const raw = await readBody(req);
-  return decodeBody(raw, mediaType(req));
+  const type = mediaType(req);
+  const body = decodeBody(raw, type);
+  if (opts.fieldValidation !== 'Ignore' && type !== PROTOBUF_MEDIA_TYPE && !isYamlMediaType(type)) {
+    const duplicates = duplicateFields(raw.toString('utf8'));
+    if (duplicates.length > 0) opts.duplicateFields = duplicates;
+  }
+  return body;
 }
 
 /**
@@ -133,7 +142,7 @@ export async function handleResource(req: IncomingMessage, res: ServerResponse, 
       info,
       namespace: r.namespace,
       name: r.name!,
-      body: () => (body ??= readObjectBody(req)),
+      body: () => (body ??= readObjectBody(req, { fieldValidation: 'Ignore' })),
       mediaType: mediaType(req),
       registry: subresourceRegistry(registry),
       logger: ctx.logger,
@@ -204,7 +213,7 @@ export async function handleResource(req: IncomingMessage, res: ServerResponse, 
     case 'create': {
       if (sub) throw methodNotSupported(`${info.resource}/${sub}`, 'create');
       const opts = writeOptions(q, 'CreateOptions');
-      const body = await readObjectBody(req);
+      const body = await readObjectBody(req, opts);
       const { object, warnings } = await registry.create(info, r.namespace, body, opts);
       ctx.logger.info({ verb: 'create', resource: info.resource, namespace: object.metadata.namespace, name: object.metadata.name }, 'created');
       writeJson(res, 201, object, warningHeaders(warnings));
@@ -212,7 +221,7 @@ export async function handleResource(req: IncomingMessage, res: ServerResponse, 
     }
     case 'update': {
       const opts = writeOptions(q, 'UpdateOptions');
-      const body = await readObjectBody(req);
+      const body = await readObjectBody(req, opts);
       const { object, warnings } = await registry.update(info, r.namespace, r.name!, sub, body, opts);
       writeJson(res, 200, object, warningHeaders(warnings));
       return;

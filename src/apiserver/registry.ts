@@ -36,6 +36,8 @@ export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 export interface WriteOptions {
   dryRun?: boolean;
   fieldValidation?: FieldValidation;
+  /** Fields the request's JSON body had twice (src/apiserver/duplicate-fields.ts): Strict refuses them, Warn warns. */
+  duplicateFields?: string[];
 }
 
 export interface WriteResult {
@@ -125,8 +127,10 @@ export function createRegistry(deps: RegistryDeps): Registry {
     const mode = opts.fieldValidation ?? 'Warn';
     if (mode !== 'Ignore') {
       const unknown = findUnknownFields(expectedApiVersion(info), info.kind, obj);
-      if (unknown.length > 0) {
-        if (mode === 'Strict') throw strictDecodingError(info.kind, info.group, unknown);
+      const duplicates = opts.duplicateFields ?? [];
+      if (unknown.length > 0 || duplicates.length > 0) {
+        if (mode === 'Strict') throw strictDecodingError(info.kind, info.group, unknown, duplicates);
+        for (const f of duplicates) warnings.push(`duplicate field "${f}"`);
         for (const f of unknown) warnings.push(`unknown field "${f}"`);
       }
     }

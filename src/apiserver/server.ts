@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { ApiError, notAcceptable, notFoundPath, statusFailure, unauthorized } from '../api/errors.js';
 import { RESOURCES } from '../kinds/catalog.js';
+import type { ResourceInfo } from '../api/resources.js';
 import type { Logger } from '../log.js';
 import { apiServerTlsOptions } from '../pki/tls-options.js';
 import type { WatchCache } from '../store/watch-cache.js';
@@ -27,6 +28,7 @@ import { queryBool } from './query.js';
 import { parseRequestInfo } from './request-info.js';
 import { writeError, writeJson } from './respond.js';
 import { proxyStreamUpgrade } from './streaming-proxy.js';
+import { isLongRunning, requestDeadlineMs, requestTimedOut } from './request-timeout.js';
 import { bearerMatches, kubeletClientToken } from '../pki/kubelet-token.js';
 
 export interface ApiServerOptions {
@@ -40,8 +42,15 @@ export interface ApiServerOptions {
   /** Answers /readyz: false until bootstrap is done. */
   ready: () => boolean;
   watchOptions?: { bookmarkIntervalMs?: number; keepaliveIntervalMs?: number };
+  /** The deadline of requests that are not long-running (kube-apiserver's --request-timeout, 60 s). */
+  requestTimeoutMs?: number;
   /** Request metrics (src/observe/control-plane-metrics.ts): told of each request, served on /metrics. */
-  metrics?: { observeRequest(req: IncomingMessage, res: ServerResponse): void; render(): string };
+  metrics?: {
+    observeRequest(req: IncomingMessage, res: ServerResponse): void;
+    /** A watcher closed for falling behind (apiserver_terminated_watchers_total). */
+    terminatedWatcher?(info: ResourceInfo): void;
+    render(): string;
+  };
 }
 
 export interface ApiServer {
@@ -65,9 +74,34 @@ function rootPaths(): string[] {
   return [...paths].sort();
 }
 
+/**
+ * Request headers up to kube-apiserver's MaxHeaderBytes (1 MiB; Go's net/http reads 4 KiB past
+ * it before refusing), for HTTP/1.1 and HTTP/2 alike; past it, Go's 431.
+ */
+const MAX_HEADER_BYTES = (1 << 20) + 4096;
+const HEADER_LIMITS = { maxHeaderSize: MAX_HEADER_BYTES, settings: { maxHeaderListSize: MAX_HEADER_BYTES } };
+
+/** What Go's net/http answers a request it cannot read (then it closes the connection). */
+function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (!socket.writable) return void socket.destroy();
+  const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+  socket.end(`HTTP/1.1 ${status}\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n${status}`);
+}
+
+/** Past ms, answers the timeout filter's 504 unless an answer has begun; a later answer is dropped. */
+function armRequestDeadline(res: ServerResponse, ms: number): void {
+  const timer = setTimeout(() => {
+    if (!res.headersSent && !res.writableEnded) writeError(res, requestTimedOut());
+  }, ms);
+  const clear = (): void => clearTimeout(timer);
+  res.once('finish', clear).once('close', clear);
+}
+
 export function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
   const { logger } = opts;
   const kubeletToken = kubeletClientToken(opts.token);
+  const terminatedWatcher = opts.metrics?.terminatedWatcher?.bind(opts.metrics);
+  const watchOptions = { ...opts.watchOptions, ...(terminatedWatcher ? { onWatcherTerminated: terminatedWatcher } : {}) };
   const sockets = new Set<Duplex>();
   const serverAddress = (): string => `${opts.host}:${(server.address() as AddressInfo).port}`;
 
@@ -76,6 +110,7 @@ export function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
     const path = url.pathname;
     if (!ANONYMOUS_PATHS.has(path) && !bearerMatches(req.headers.authorization, opts.token)) throw unauthorized();
     const info = parseRequestInfo(req.method ?? 'GET', path, queryBool(url.searchParams.getAll('watch')));
+    if (!isLongRunning(info)) armRequestDeadline(res, requestDeadlineMs(url.searchParams, opts.requestTimeoutMs));
     switch (info.type) {
       case 'health': {
         const ok = path === '/livez' || path === '/healthz' ? true : opts.ready();
@@ -154,7 +189,7 @@ export function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
           watchCache: opts.watchCache,
           logger,
           kubeletToken,
-          ...(opts.watchOptions ? { watchOptions: opts.watchOptions } : {}),
+          watchOptions,
         });
         return;
     }
@@ -162,7 +197,7 @@ export function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
 
   // HTTP/2 (and HTTP/1.1 for clients without it) with kube-apiserver's TLS settings. Handlers see
   // one request/response shape: Node's HTTP/2 compatibility API mirrors HTTP/1's.
-  const server = http2.createSecureServer(apiServerTlsOptions(opts.tls), (h2req, h2res) => {
+  const server = http2.createSecureServer({ ...apiServerTlsOptions(opts.tls), ...HEADER_LIMITS }, (h2req, h2res) => {
     const req = h2req as unknown as IncomingMessage;
     const res = h2res as unknown as ServerResponse;
     const started = process.hrtime.bigint();
@@ -190,10 +225,14 @@ export function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
   server.on('tlsClientError', (err) => logger.debug({ err: err.message }, 'TLS handshake failed'));
   // HTTP/1.1 connections (allowHTTP1) are served by Node's http server code, which reads these
   // from the server object; the HTTP/2 server's types do not list them.
-  const http1 = server as unknown as { keepAliveTimeout: number; headersTimeout: number; requestTimeout: number };
+  const http1 = server as unknown as { keepAliveTimeout: number; headersTimeout: number; requestTimeout: number; maxHeaderSize: number };
+  http1.maxHeaderSize = MAX_HEADER_BYTES;
   http1.keepAliveTimeout = 60_000;
-  http1.headersTimeout = 65_000;
+  // kube-apiserver's ReadHeaderTimeout (32 s, "just shy of requestTimeoutUpperBound"); a body is
+  // bounded by each request's own deadline (armRequestDeadline), watches and streams by none
+  http1.headersTimeout = 32_000;
   http1.requestTimeout = 0;
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => answerClientError(err, socket));
 
   return new Promise((resolve, reject) => {
     server.once('error', reject);

@@ -2,6 +2,13 @@
 // (resourceVersion "" or "0") or resuming after a given resourceVersion; selectors applied as
 // upstream's watch cache does (an object leaving the selector is a DELETED); bookmarks and
 // keepalive newlines; an ERROR event with 410 Expired when the revision is gone.
+//
+// Memory per watcher is bounded as kube-apiserver's cacher bounds it: the initial objects are
+// written as the client reads them (never all at once into the connection's buffer), live
+// events queue in the watch cache meanwhile, and a watcher whose queue plus unread buffer passes
+// the cache's byte bound is closed (the stream just ends, as upstream's "Forcing watcher close
+// due to unresponsiveness"; the client watches again) and counted in
+// apiserver_terminated_watchers_total.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError, tooOldResourceVersion, timeout as timeoutError } from '../api/errors.js';
 import { matchesFields, type FieldRequirement } from '../api/fields.js';
@@ -12,6 +19,7 @@ import { kindOf } from '../kinds/catalog.js';
 import type { Logger } from '../log.js';
 import type { StoreError, StoreEvent } from '../store/store.js';
 import type { WatchCache, WatchCacheWatch } from '../store/watch-cache.js';
+import { isSlowWatcherError } from '../store/watch-fanout.js';
 import type { Registry } from './registry.js';
 import { goJsonWatchEvent } from '../wire/go-json.js';
 import { INITIAL_EVENTS_END_ANNOTATION } from './query.js';
@@ -39,6 +47,8 @@ export interface WatchRequest {
 export interface WatchServerOptions {
   bookmarkIntervalMs?: number;
   keepaliveIntervalMs?: number;
+  /** Told of each watcher closed for falling behind (upstream's apiserver_terminated_watchers_total). */
+  onWatcherTerminated?(info: ResourceInfo): void;
 }
 
 export async function serveWatch(
@@ -79,6 +89,8 @@ export async function serveWatch(
   };
 
   let startRevision: number;
+  /** The current objects to send first, written as the client takes them. */
+  let initial: (KubeObject | undefined)[] = [];
   const rv = w.resourceVersion;
   const initialEvents = w.initialEvents ?? (rv === '' || rv === '0');
   const bookmarkOf = (revision: number, annotations?: Record<string, string>): unknown => ({
@@ -103,14 +115,12 @@ export async function serveWatch(
     }
     if (initialEvents) {
       // the state at least as new as the requested revision, then what follows it
-      const list = await registry.list(w.info, w.namespace, w.labels, w.fields);
-      for (const o of list.items) {
-        if (!matches(o)) continue;
-        known.add(keyOf(o));
-        sendObject('ADDED', o);
-      }
+      // served from the watch cache's shared objects when it can (no per-watcher copy)
+      const list = (await cache.consistentList(prefix)) ?? (await registry.list(w.info, w.namespace, w.labels, w.fields));
+      const items = list.items.filter(matches);
+      for (const o of items) known.add(keyOf(o));
+      initial = items;
       startRevision = list.revision;
-      if (w.initialEventsEndBookmark) send('BOOKMARK', bookmarkOf(startRevision, { [INITIAL_EVENTS_END_ANNOTATION]: 'true' }));
     } else if (requested === 0) {
       // sendInitialEvents=false from "": from now on
       startRevision = cache.currentRevision();
@@ -170,15 +180,26 @@ export async function serveWatch(
     handle?.stop();
     res.end();
   };
+  // Live events queue (paused) while the initial objects go out; they count against the bound.
   let handle: WatchCacheWatch | undefined;
-  handle = cache.watch(prefix, startRevision, {
-    onEvent,
-    onError(err: StoreError) {
-      if (err.code === 'Compacted') sendError(tooOldResourceVersion(startRevision, err.oldestRevision ?? startRevision));
-      else logger.info({ resource: w.info.resource, err: err.message }, 'watch ended by the store');
-      finish();
+  let live = false;
+  handle = cache.watch(
+    prefix,
+    startRevision,
+    {
+      onEvent,
+      onError(err: StoreError) {
+        if (err.code === 'Compacted') sendError(tooOldResourceVersion(startRevision, err.oldestRevision ?? startRevision));
+        else if (isSlowWatcherError(err)) {
+          opts.onWatcherTerminated?.(w.info);
+          logger.warn({ resource: w.info.resource, namespace: w.namespace, name: w.name, err: err.message }, 'forcing watcher close due to unresponsiveness');
+        } else logger.info({ resource: w.info.resource, namespace: w.namespace, err: err.message }, 'watch ended by the store');
+        finish();
+      },
+      bufferedBytes: () => res.writableLength,
     },
-  });
+    { paused: true },
+  );
 
   if (w.allowBookmarks) {
     timers.push(
@@ -205,10 +226,32 @@ export async function serveWatch(
   };
   arm();
   // Backpressure: a slow client pauses its own stream; the cache cuts it off past a bound.
-  res.on('drain', () => handle?.resume());
+  res.on('drain', () => live && handle?.resume());
   req.on('close', finish);
   res.on('close', finish);
   res.on('error', finish);
+
+  for (let i = 0; i < initial.length && !closed; i++) {
+    const o = initial[i]!;
+    initial[i] = undefined; // written: let it go
+    if (!sendObject('ADDED', o)) await drained(res);
+  }
+  initial = [];
+  if (closed) return;
+  if (w.initialEventsEndBookmark) send('BOOKMARK', bookmarkOf(startRevision, { [INITIAL_EVENTS_END_ANNOTATION]: 'true' }));
+  live = true;
+  handle.resume();
+}
+
+/** Resolves when the response can take more, or is gone. */
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      res.off('drain', done).off('close', done).off('error', done);
+      resolve();
+    };
+    res.on('drain', done).on('close', done).on('error', done);
+  });
 }
 
 /** kube-apiserver's --min-request-timeout default. */

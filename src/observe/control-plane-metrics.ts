@@ -3,12 +3,14 @@
 //   apiserver_request_total{verb,group,version,resource,subresource,scope,code}
 //   apiserver_request_duration_seconds{verb,group,version,resource,subresource,scope}  (not WATCH)
 //   apiserver_longrunning_requests{verb,group,version,resource,subresource,scope}     (open watches)
+//   apiserver_terminated_watchers_total{resource}      (watchers closed for falling behind)
 //   loopkube_store_request_duration_seconds{operation,backend}
 //   loopkube_controller_reconcile_duration_seconds{controller,result}
 // plus the process_* series. Served on the API server's /metrics and on the hub's port.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseRequestInfo } from '../apiserver/request-info.js';
 import { setReconcileObserver } from '../client/workqueue.js';
+import type { ResourceInfo } from '../api/resources.js';
 import type { Store } from '../store/store.js';
 import { createMetricsRegistry, LATENCY_BUCKETS, type MetricsRegistry } from './metrics.js';
 import { registerProcessMetrics } from './process-metrics.js';
@@ -17,6 +19,8 @@ export interface ControlPlaneMetrics {
   registry: MetricsRegistry;
   /** Called by the API server as each request arrives; the request is recorded when it ends. */
   observeRequest(req: IncomingMessage, res: ServerResponse): void;
+  /** Counts a watcher the API server closed for falling behind. */
+  terminatedWatcher(info: ResourceInfo): void;
   /** The same store, each call timed. */
   instrumentStore(store: Store): Store;
   render(): string;
@@ -88,6 +92,12 @@ export function createControlPlaneMetrics(): ControlPlaneMetrics {
     help: 'Gauge of all active long-running apiserver requests (watches) broken out by verb, group, version, resource, subresource and scope.',
     labelNames: LABELS,
   });
+  // upstream's cacher counts by group-resource ("pods", "deployments.apps")
+  const terminated = registry.counter<'resource'>({
+    name: 'apiserver_terminated_watchers_total',
+    help: 'Counter of watchers closed due to unresponsiveness broken by resource type.',
+    labelNames: ['resource'],
+  });
   const store = registry.histogram<'operation' | 'backend'>({
     name: 'loopkube_store_request_duration_seconds',
     help: 'Latency of store calls in seconds, by operation (get, list, create, update, delete) and backend.',
@@ -122,6 +132,10 @@ export function createControlPlaneMetrics(): ControlPlaneMetrics {
       };
       res.once('finish', record);
       res.once('close', record);
+    },
+
+    terminatedWatcher(info) {
+      terminated.inc({ resource: info.group ? `${info.resource}.${info.group}` : info.resource });
     },
 
     instrumentStore(inner) {

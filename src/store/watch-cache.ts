@@ -4,22 +4,33 @@
 // revision seen, with backoff; if the store has compacted past that revision, every watcher is
 // ended with Compacted (clients relist) and the cache restarts from the store's current
 // revision. A watcher that stops taking events (onEvent returned false and it did not resume)
-// is cut off once too many events wait for it; its client watches again.
+// is cut off once too many events, or too many bytes, wait for it; its client watches again.
+// The ring is bounded by bytes as well as events (the oldest events go first).
 //
 // Events handed to watchers are shared by all of them and deep-frozen: copy before changing.
 import { storeKey } from '../api/resources.js';
 import { findResourceByKind } from '../kinds/catalog.js';
 import type { KubeObject } from '../api/types.js';
 import { silentLogger, type Logger } from '../log.js';
-import { createEventHistory } from './event-history.js';
-import { StoreError, type Store, type StoreEvent, type StoreWatch } from './store.js';
-import { createWatchFanout, type FanoutHandlers, type FanoutWatch } from './watch-fanout.js';
+import { createEventHistory, HISTORY_MAX_BYTES } from './event-history.js';
+import { StoreError, type Store, type StoreEvent, type StoreList, type StoreWatch } from './store.js';
+import { createWatchFanout, type FanoutHandlers, type FanoutWatch, type FanoutWatchOptions } from './watch-fanout.js';
+
+/** The default bound on the bytes waiting for one watcher. */
+export const WATCHER_MAX_PENDING_BYTES = 16 * 1024 * 1024;
 
 export interface WatchCacheOptions {
   /** Recent events kept for watches to resume from (default 10000). */
   capacity?: number;
   /** Live events that may wait for one paused watcher before it is cut off (default 2000). */
   maxPending?: number;
+  /**
+   * Bytes (the events' JSON, plus what the watcher's connection still buffers) that may wait
+   * for one watcher before it is cut off (default 16 MiB).
+   */
+  maxPendingBytes?: number;
+  /** What the ring may weigh, in bytes of the events' JSON (default 64 MiB). */
+  historyBytes?: number;
   /** The store prefix the cache follows (default `/registry/`). */
   prefix?: string;
   logger?: Logger;
@@ -36,9 +47,16 @@ export type WatchCacheWatch = FanoutWatch;
 
 export interface WatchCache {
   /** Same contract as Store.watch: replay after fromRevision, then live; Compacted if too old. */
-  watch(prefix: string, fromRevision: number, handlers: WatchCacheHandlers): WatchCacheWatch;
+  watch(prefix: string, fromRevision: number, handlers: WatchCacheHandlers, options?: FanoutWatchOptions): WatchCacheWatch;
   /** The latest revision the cache has seen. */
   currentRevision(): number;
+  /**
+   * The objects under prefix, sorted by key, at a revision at least the store's current one
+   * (a consistent read served from the cache, as upstream's watch cache serves it): the shared,
+   * frozen objects, not copies, so many watchers starting at once cost one set of objects.
+   * Undefined when the cache cannot answer now (still starting, or behind the store).
+   */
+  consistentList(prefix: string): Promise<StoreList | undefined>;
   /** The oldest revision a watch can start from. */
   oldestRevision(): number;
   /** Resolves true once the cache has seen revision, false after timeoutMs or on stop. */
@@ -65,11 +83,16 @@ export async function createWatchCache(store: Store, opts: WatchCacheOptions = {
   // Start from as far back as the store and the ring allow, so clients can resume watches
   // they held before an API server restart.
   const start = Math.max(await store.oldestWatchableRevision(), storeRevision - capacity);
-  const history = createEventHistory<StoreEvent>(capacity, start);
+  // what each held event weighs: its object's JSON, measured once as it arrives
+  const sizes = new WeakMap<StoreEvent, number>();
+  const sizeOf = (e: StoreEvent): number => sizes.get(e) ?? 0;
+  const history = createEventHistory<StoreEvent>(capacity, start, { maxBytes: opts.historyBytes ?? HISTORY_MAX_BYTES, sizeOf });
   const fanout = createWatchFanout<StoreEvent>({
     history,
     toStoreEvent: (e) => e,
     maxPending: opts.maxPending ?? 2_000,
+    maxPendingBytes: opts.maxPendingBytes ?? WATCHER_MAX_PENDING_BYTES,
+    sizeOf,
     backpressure: true,
     onHandlerError: (err) => logger.error({ err }, 'watch handler threw; watcher ended'),
   });
@@ -118,6 +141,7 @@ export async function createWatchCache(store: Store, opts: WatchCacheOptions = {
           else latest.set(e.key, e.object);
         }
         deepFreeze(e);
+        sizes.set(e, JSON.stringify(e.object).length);
         history.append(e);
         seen = e.revision;
         retryDelay = retryInitialMs;
@@ -181,15 +205,24 @@ export async function createWatchCache(store: Store, opts: WatchCacheOptions = {
   follow(start);
 
   const cache: WatchCache = {
-    watch(prefix, fromRevision, handlers) {
+    watch(prefix, fromRevision, handlers, options) {
       if (stopped) {
         let ended = false;
         setImmediate(() => ended || handlers.onError(new StoreError('Unavailable', prefix, 'the watch cache is stopped')));
         return { stop: () => void (ended = true), resume: () => undefined };
       }
-      return fanout.watch(prefix, fromRevision, handlers);
+      return fanout.watch(prefix, fromRevision, handlers, options);
     },
     currentRevision: () => seen,
+    async consistentList(prefix) {
+      if (stopped || listedAt === Infinity) return undefined;
+      const storeRevision = await store.currentRevision();
+      if (!(await cache.waitForRevision(storeRevision, 3_000)) || listedAt === Infinity) return undefined;
+      const keys: string[] = [];
+      for (const key of latest.keys()) if (key.startsWith(prefix)) keys.push(key);
+      keys.sort();
+      return { items: keys.map((k) => latest.get(k)!), revision: seen };
+    },
     oldestRevision: () => history.horizon(),
     waitForRevision(revision, timeoutMs) {
       if (seen >= revision) return Promise.resolve(true);

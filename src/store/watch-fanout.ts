@@ -3,7 +3,10 @@
 // then receives live events. Every handler call is made asynchronously (never inside the
 // publisher's call stack), in revision order, each event once. Watchers are independent: one
 // that is slow (it returned false from onEvent and has not resumed) is cut off with an error
-// once more than maxPending live events wait for it, so it cannot hold memory without bound.
+// once more than maxPending live events, or more than maxPendingBytes, wait for it (the bytes
+// of its queued events plus what its own sink still buffers), so it cannot hold memory without
+// bound. This is kube-apiserver's cacher closing an unresponsive watcher: the client watches
+// again from the last resourceVersion it saw (or relists).
 import type { EventHistory, HistoryEvent } from './event-history.js';
 import { StoreError, type StoreEvent, type StoreWatch } from './store.js';
 
@@ -16,6 +19,13 @@ export interface FanoutHandlers {
   onEvent(event: StoreEvent): boolean | void;
   /** The watch has ended and delivers nothing more. */
   onError(err: StoreError): void;
+  /** Bytes the watcher's sink holds that its reader has not taken yet (counted in maxPendingBytes). */
+  bufferedBytes?(): number;
+}
+
+export interface FanoutWatchOptions {
+  /** Start paused: events queue (and count against the bounds) until resume(). */
+  paused?: boolean;
 }
 
 export interface FanoutWatch extends StoreWatch {
@@ -29,6 +39,10 @@ export interface WatchFanoutOptions<E extends FanoutEvent> {
   toStoreEvent(event: E): StoreEvent;
   /** Live events that may wait for one watcher before it is cut off. Default: no limit. */
   maxPending?: number;
+  /** Bytes (by sizeOf) that may wait for one watcher before it is cut off. Default: no limit. */
+  maxPendingBytes?: number;
+  /** What one event weighs, for maxPendingBytes. */
+  sizeOf?(event: E): number;
   /** Honour onEvent returning false. Default false (the return value is ignored). */
   backpressure?: boolean;
   /** Events delivered to one watcher per event-loop turn before yielding. Default 500. */
@@ -38,7 +52,7 @@ export interface WatchFanoutOptions<E extends FanoutEvent> {
 }
 
 export interface WatchFanout<E extends FanoutEvent> {
-  watch(prefix: string, fromRevision: number, handlers: FanoutHandlers): FanoutWatch;
+  watch(prefix: string, fromRevision: number, handlers: FanoutHandlers, options?: FanoutWatchOptions): FanoutWatch;
   /** Hands an event to every matching watcher; append it to the history first. */
   publish(event: E): void;
   /** Ends every watcher with the error made for its prefix. */
@@ -48,12 +62,8 @@ export interface WatchFanout<E extends FanoutEvent> {
 
 const SLOW_WATCHER_MESSAGE = 'watcher is too slow';
 
-export function slowWatcherError(prefix: string, maxPending: number): StoreError {
-  return new StoreError(
-    'Unavailable',
-    prefix,
-    `${SLOW_WATCHER_MESSAGE}: more than ${maxPending} events pending; watch again from the last resourceVersion seen`,
-  );
+export function slowWatcherError(prefix: string, pending: string): StoreError {
+  return new StoreError('Unavailable', prefix, `${SLOW_WATCHER_MESSAGE}: more than ${pending} pending; watch again from the last resourceVersion seen`);
 }
 
 /** True for the error that ends a watcher cut off for being too slow. */
@@ -77,6 +87,8 @@ interface Watcher<E> {
   replayNext: number;
   live: E[];
   liveNext: number;
+  /** What the queued live events (live[liveNext..]) weigh. */
+  liveBytes: number;
   lastQueued: number;
   paused: boolean;
   scheduled: boolean;
@@ -86,6 +98,8 @@ interface Watcher<E> {
 export function createWatchFanout<E extends FanoutEvent>(opts: WatchFanoutOptions<E>): WatchFanout<E> {
   const { history, toStoreEvent } = opts;
   const maxPending = opts.maxPending ?? Infinity;
+  const maxPendingBytes = opts.maxPendingBytes ?? Infinity;
+  const sizeOf = maxPendingBytes === Infinity ? () => 0 : (opts.sizeOf ?? (() => 0));
   const backpressure = opts.backpressure ?? false;
   const deliveryBatch = opts.deliveryBatch ?? 500;
   const watchers = new Set<Watcher<E>>();
@@ -114,6 +128,7 @@ export function createWatchFanout<E extends FanoutEvent>(opts: WatchFanoutOption
     if (w.replay.length > 0) w.replay = [];
     if (w.liveNext < w.live.length) {
       const e = w.live[w.liveNext++];
+      w.liveBytes -= sizeOf(e);
       if (w.liveNext > 1024 && w.liveNext * 2 > w.live.length) {
         w.live = w.live.slice(w.liveNext);
         w.liveNext = 0;
@@ -143,7 +158,7 @@ export function createWatchFanout<E extends FanoutEvent>(opts: WatchFanoutOption
   }
 
   return {
-    watch(prefix, fromRevision, handlers) {
+    watch(prefix, fromRevision, handlers, options = {}) {
       const w: Watcher<E> = {
         prefix,
         handlers,
@@ -151,8 +166,9 @@ export function createWatchFanout<E extends FanoutEvent>(opts: WatchFanoutOption
         replayNext: 0,
         live: [],
         liveNext: 0,
+        liveBytes: 0,
         lastQueued: fromRevision,
-        paused: false,
+        paused: options.paused ?? false,
         scheduled: false,
         state: 'active',
       };
@@ -185,8 +201,13 @@ export function createWatchFanout<E extends FanoutEvent>(opts: WatchFanoutOption
         if (event.revision <= w.lastQueued || !event.key.startsWith(w.prefix)) continue;
         w.lastQueued = event.revision;
         w.live.push(event);
+        w.liveBytes += sizeOf(event);
         if (w.live.length - w.liveNext > maxPending) {
-          end(w, slowWatcherError(w.prefix, maxPending));
+          end(w, slowWatcherError(w.prefix, `${maxPending} events`));
+          continue;
+        }
+        if (w.liveBytes + (w.handlers.bufferedBytes?.() ?? 0) > maxPendingBytes) {
+          end(w, slowWatcherError(w.prefix, `${maxPendingBytes} bytes`));
           continue;
         }
         schedule(w);

@@ -3,6 +3,7 @@
 // 10000 levels and a YAML alias bomb are 400s before anything walks them, and a watch with a
 // timeoutSeconds past Node's longest timer keeps running. After each, nothing changed in the store
 // and the control plane still answers (it never restarted).
+import http2 from 'node:http2';
 import https from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KubeList, Status } from '../../src/api/types.js';
@@ -69,6 +70,46 @@ async function names(): Promise<string[]> {
   const r = await send('GET', CM);
   expect(r.code).toBe(200);
   return (JSON.parse(r.text) as KubeList).items.map((o) => o.metadata.name ?? '').sort();
+}
+
+/** Sends a POST's headers and part of its body over HTTP/1.1, then nothing; resolves with the answer's body. */
+function stalledHttp1(path: string, length: number, part: string): Promise<string> {
+  const url = new URL(cp.clientConfig.server);
+  return new Promise((resolve, reject) => {
+    const req = https.request({
+      host: url.hostname,
+      port: url.port,
+      method: 'POST',
+      path,
+      ca: cp.clientConfig.ca,
+      agent: false,
+      headers: { Authorization: `Bearer ${cp.clientConfig.token}`, 'Content-Type': 'application/json', 'Content-Length': String(length) },
+    });
+    req.on('response', (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (d: Buffer) => chunks.push(d));
+      res.on('end', () => {
+        req.destroy();
+        resolve(Buffer.concat(chunks).toString('utf8'));
+      });
+    });
+    req.on('error', reject);
+    req.write(part);
+  });
+}
+
+/** The same over HTTP/2. */
+function stalledHttp2(path: string, length: number, part: string): Promise<string> {
+  const session = http2.connect(cp.clientConfig.server, { ca: cp.clientConfig.ca });
+  return new Promise<string>((resolve, reject) => {
+    session.on('error', reject);
+    const stream = session.request({ ':method': 'POST', ':path': path, authorization: `Bearer ${cp.clientConfig.token}`, 'content-type': 'application/json', 'content-length': String(length) });
+    const chunks: Buffer[] = [];
+    stream.on('data', (d: Buffer) => chunks.push(d));
+    stream.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    stream.on('error', reject);
+    stream.write(part);
+  }).finally(() => session.destroy());
 }
 
 beforeAll(async () => {
@@ -151,6 +192,54 @@ describe('request limits, as kube-apiserver and etcd', () => {
     });
     expect(outcome).toBe('still watching');
   }, 30_000);
+
+  it.each(['HTTP/1.1', 'HTTP/2'])(
+    'a %s body that stalls after its headers is answered at the request’s deadline with the timeout filter’s 504, and nothing is created',
+    async (protocol) => {
+      const body = configMap('stalled', { a: 'b' });
+      const half = body.slice(0, body.length >> 1);
+      const path = `${CM}?timeout=1s`;
+      const text = protocol === 'HTTP/2' ? await stalledHttp2(path, body.length, half) : await stalledHttp1(path, body.length, half);
+      expect(JSON.parse(text)).toEqual({
+        kind: 'Status',
+        apiVersion: 'v1',
+        metadata: {},
+        status: 'Failure',
+        message: 'Timeout: request did not complete within requested timeout - context deadline exceeded',
+        reason: 'Timeout',
+        details: {},
+        code: 504,
+      });
+      expect(await names()).not.toContain('stalled');
+    },
+    30_000,
+  );
+
+  it('a timeout the URL gives that Go cannot parse is a 400 in upstream’s words', async () => {
+    const r = await send('GET', `${CM}?timeout=soon`);
+    expect(r.code).toBe(400);
+    expect(JSON.parse(r.text)).toMatchObject({ reason: 'BadRequest', message: 'invalid timeout specified in the request URL - time: invalid duration "soon"' });
+  });
+
+  it.each([
+    // [what, header bytes, code]
+    ['64 KiB of headers (past Node’s 16 KiB default, within kube-apiserver’s 1 MiB) are read', 64 * 1024, 200],
+    ['headers over 1 MiB get Go’s 431', 1100 * 1024, 431],
+  ])('%s', async (_what, bytes, code) => {
+    const url = new URL(cp.clientConfig.server);
+    const got = await new Promise<number>((resolve, reject) => {
+      https
+        .get(
+          { host: url.hostname, port: url.port, path: CM, ca: cp.clientConfig.ca, agent: false, headers: { Authorization: `Bearer ${cp.clientConfig.token}`, 'X-Padding': 'p'.repeat(bytes) } },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        )
+        .on('error', reject);
+    });
+    expect(got).toBe(code);
+  });
 
   it('the control plane never restarted', () => {
     expect(cp.process.exitCode).toBeNull();

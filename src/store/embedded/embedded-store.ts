@@ -5,7 +5,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { KubeObject } from '../../api/types.js';
 import { silentLogger, type Logger } from '../../log.js';
-import { createEventHistory } from '../event-history.js';
+import { createEventHistory, jsonEventBytes } from '../event-history.js';
 import { StoreError, type Store, type StoreList, type StoreWatch } from '../store.js';
 import { createWatchFanout } from '../watch-fanout.js';
 import { createBatcher } from './batcher.js';
@@ -20,6 +20,8 @@ import { planWrites, type WriteOp } from './write-plan.js';
 export interface EmbeddedStoreOptions {
   /** Recent writes kept for watches to replay (default 10000). */
   historyLimit?: number;
+  /** What those recent writes may weigh together, in bytes of JSON (default 64 MiB). */
+  historyBytes?: number;
   /** Writes between snapshots (default 10000). */
   compactEvery?: number;
   logger?: Logger;
@@ -53,7 +55,7 @@ export async function openEmbeddedStore(dir: string, opts: EmbeddedStoreOptions 
   let entries: Map<string, StoredEntry>;
   let revision: number;
   let journal: JournalWriter;
-  const history = createEventHistory<WriteRecord>(historyLimit, 0);
+  const history = createEventHistory<WriteRecord>(historyLimit, 0, jsonEventBytes(opts.historyBytes));
   let writesSinceSnapshot: number;
   try {
     const recovered = await recover(dir, logger);

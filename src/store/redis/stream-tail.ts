@@ -12,7 +12,7 @@
 // the stream still holds.
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../log.js';
-import { createEventHistory, type EventHistory } from '../event-history.js';
+import { createEventHistory, jsonEventBytes, type EventHistory } from '../event-history.js';
 import { StoreError } from '../store.js';
 import { compactedError, createWatchFanout, type WatchFanout } from '../watch-fanout.js';
 import type { RedisKeys } from './keys.js';
@@ -60,7 +60,7 @@ export function createStreamTail(opts: StreamTailOptions): StreamTail {
   const blockMs = opts.blockMs ?? 5_000;
   const graceMs = opts.graceMs ?? 10_000;
   const readCount = opts.readCount ?? 1_000;
-  const history = createEventHistory<StreamEvent>(opts.historyLimit, 0);
+  const history = createEventHistory<StreamEvent>(opts.historyLimit, 0, jsonEventBytes());
   const fanout = createWatchFanout<StreamEvent>({
     history,
     toStoreEvent,
