@@ -11,6 +11,7 @@ import type { ContainerRuntime } from './container-runtime.js';
 import type { MainProcess } from './main-process.js';
 import { offersStreamProtocol, serveSession, type SessionRunner } from './exec-session.js';
 import { pathParts } from './kubelet-server.js';
+import { servePortForward } from './port-forward.js';
 import type { PodRuntime } from './pod-runtime.js';
 import { toolboxPodOf } from './toolbox/context.js';
 import { execToolbox, type ExecStreams } from './toolbox/shell.js';
@@ -66,7 +67,19 @@ function attachRunner(container: ContainerRuntime): SessionRunner {
     });
 }
 
+/** `/portForward/{namespace}/{pod}` (and upstream's form with the pod's uid after it). */
+function handlePortForward(deps: StreamDeps, req: IncomingMessage, socket: Duplex, head: Buffer, url: URL): void {
+  const parts = pathParts(url.pathname, '/portForward/', 2) ?? pathParts(url.pathname, '/portForward/', 3);
+  if (!parts) return refuse(socket, 400, 'expected /portForward/{namespace}/{pod}');
+  const [namespace, podName, uid] = parts as [string, string, string | undefined];
+  const runtime = deps.pod(namespace, podName);
+  if (!runtime || (uid && runtime.uid !== uid)) return refuse(socket, 404, `pod "${podName}" does not exist`);
+  if (runtime.finished()) return refuse(socket, 400, `pod "${podName}" is not running`);
+  servePortForward({ logger: deps.logger }, req, socket, head, runtime);
+}
+
 export function handleStreamUpgrade(deps: StreamDeps, req: IncomingMessage, socket: Duplex, head: Buffer, url: URL): void {
+  if (url.pathname.startsWith('/portForward/')) return handlePortForward(deps, req, socket, head, url);
   const kind = url.pathname.startsWith('/exec/') ? 'exec' : url.pathname.startsWith('/attach/') ? 'attach' : undefined;
   if (!kind) return refuse(socket, 404, '404 page not found\n');
   const parts = pathParts(url.pathname, `/${kind}/`, 3);
