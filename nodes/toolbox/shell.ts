@@ -7,8 +7,8 @@ import { BUILTINS, TOOLBOX_COMMANDS } from './builtins.js';
 import type { ToolboxPod, ToolIO } from './context.js';
 
 export interface ExecStreams {
-  stdout(data: string): void;
-  stderr(data: string): void;
+  stdout(data: string | Buffer): void;
+  stderr(data: string | Buffer): void;
   /** Present when the session asked for stdin. */
   stdin?: Readable;
   tty: boolean;

@@ -14,7 +14,8 @@ const k = async (args: string[], input?: string): Promise<string> => {
   if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')}: ${r.stderr}`);
   return r.stdout;
 };
-const exec = (args: string[], input?: string) => c.kubectl(['exec', ...(input !== undefined ? ['-i'] : []), 'client', '-n', NS, '--', ...args], { ...(input !== undefined ? { input } : {}), timeoutMs: 60_000 });
+const exec = (args: string[], input?: string, env?: Record<string, string>) =>
+  c.kubectl(['exec', ...(input !== undefined ? ['-i'] : []), 'client', '-n', NS, '--', ...args], { ...(input !== undefined ? { input } : {}), ...(env ? { env } : {}), timeoutMs: 60_000 });
 const ready = async (name: string): Promise<Pod | undefined> => {
   const p = await c.client.get<Pod>(`/api/v1/namespaces/${NS}/pods/${name}`);
   return p.status?.containerStatuses?.[0]?.ready ? p : undefined;
@@ -45,7 +46,13 @@ afterAll(async () => {
   await c?.down();
 });
 
-describe('kubectl exec into the built-in app', () => {
+/** kubectl 1.32 speaks WebSocket (v5.channel.k8s.io) by default, SPDY/3.1 (v4) when told not to. */
+const WIRES: Array<{ wire: string; env: Record<string, string> }> = [
+  { wire: 'WebSocket', env: { KUBECTL_REMOTE_COMMAND_WEBSOCKETS: 'true' } },
+  { wire: 'SPDY/3.1', env: { KUBECTL_REMOTE_COMMAND_WEBSOCKETS: 'false' } },
+];
+
+for (const { wire, env } of WIRES) describe(`kubectl exec into the built-in app over ${wire}`, () => {
   const table: Array<{ name: string; args: string[]; code: number; stdout?: RegExp | ((p: { client: Pod; web: Pod; svc: Service }) => string); stderr?: RegExp }> = [
     { name: 'hostname is the pod', args: ['hostname'], code: 0, stdout: () => 'client\n' },
     { name: 'env has the container env', args: ['env'], code: 0, stdout: /^GREETING=hello there$/m },
@@ -67,7 +74,7 @@ describe('kubectl exec into the built-in app', () => {
   for (const row of table) {
     it(row.name, async () => {
       const args = row.args.map((a) => a.replace('WEBIPONLY', web.status!.podIP!).replace('WEBIP', `http://${web.status!.podIP}:8080/`));
-      const r = await exec(args);
+      const r = await exec(args, undefined, env);
       expect(r.code, r.stderr).toBe(row.code);
       if (typeof row.stdout === 'function') expect(r.stdout).toContain(row.stdout({ client, web, svc }));
       else if (row.stdout) expect(r.stdout).toMatch(row.stdout);
@@ -76,13 +83,13 @@ describe('kubectl exec into the built-in app', () => {
   }
 
   it('sh reads commands from piped stdin (-i), to its end', async () => {
-    const r = await exec(['sh'], 'echo one\nhostname\ncurl -s http://web -o /dev/null && echo reached\n');
+    const r = await exec(['sh'], 'echo one\nhostname\ncurl -s http://web -o /dev/null && echo reached\n', env);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe('one\nclient\nreached\n');
   });
 
   it('a pod of several containers needs -c naming one that exists', async () => {
-    const r = await c.kubectl(['exec', 'client', '-c', 'nope', '-n', NS, '--', 'hostname']);
+    const r = await c.kubectl(['exec', 'client', '-c', 'nope', '-n', NS, '--', 'hostname'], { env });
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain('container nope is not valid for pod client');
   });
