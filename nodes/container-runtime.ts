@@ -22,7 +22,7 @@ import { createRestartBackoff, type RestartBackoffOptions } from './backoff.js';
 import { containerLifetime, exitReason } from './container-lifetime.js';
 import { createContainerLog, type ContainerLog } from './container-logs.js';
 import { runsShell, startMainProcess, type MainProcess } from './main-process.js';
-import type { ToolboxPod } from './toolbox/context.js';
+import { withContainerEnv, type ToolboxPod } from './toolbox/context.js';
 import { createAppControl, type AppControl, type ContainerControl, type ProbeKind } from './control.js';
 import { startPodApp, type PodApp, type RequestCounter } from './pod-app.js';
 import type { ContainerSnapshot } from './pod-status.js';
@@ -75,6 +75,8 @@ export interface ContainerRuntime {
   readonly name: string;
   /** Its stdout/stderr, per instance (kubectl logs). */
   readonly log: ContainerLog;
+  /** The environment its current (or last) instance started with; undefined before the first start. */
+  env(): ReadonlyArray<readonly [string, string]> | undefined;
   /** Its attachable main process (an interactive shell), when it has one. */
   process(): MainProcess | undefined;
   /** Starts the container (the first time). */
@@ -153,6 +155,8 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
   let runControl: ContainerControl | null = null;
   let probes: { readiness?: ProbeWorker; liveness?: ProbeWorker; startup?: ProbeWorker } = {};
   let startupPassed = false;
+  /** The environment the running instance was started with, resolved as kubelet resolves it. */
+  let startedEnv: ReadonlyArray<readonly [string, string]> | undefined;
   let restartTimer: NodeJS.Timeout | undefined;
   /** Ends the current run of a container that runs for a while (RUN_SECONDS, a batch pod). */
   let runTimer: NodeJS.Timeout | undefined;
@@ -280,6 +284,7 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
       return;
     }
     if (phase.kind === 'waiting' && phase.reason === 'CreateContainerConfigError') phase = { kind: 'waiting', reason: 'ContainerCreating' };
+    startedEnv = config.env;
     const env = config.env.map(([k, v]) => ({ name: k, value: v }));
     const parsed = parseAppKnobs(env);
     knobs = parsed.knobs;
@@ -427,7 +432,7 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
     };
     deps.logger.info({ container: name, podIP, ports: [...listening], restartCount, listensInMs: knobs.startupDelayMs }, 'container started');
     if (runsShell(spec)) {
-      const proc = startMainProcess(spec, deps.toolboxPod(), stdout);
+      const proc = startMainProcess(spec, withContainerEnv(deps.toolboxPod(), config.env), stdout);
       main = proc;
       void proc.exited.then((code) => {
         if (main === proc) exited(code, code === 0 ? 'Completed' : 'Error', id);
@@ -612,6 +617,7 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
   return {
     name,
     log,
+    env: () => startedEnv,
     process: () => main,
     start() {
       void run();

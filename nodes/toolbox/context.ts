@@ -20,13 +20,30 @@ export interface ToolIO {
   signal: AbortSignal;
 }
 
-/** The pod as the toolbox sees it (env: the container's literal env and what kubelet adds). */
-export function toolboxPodOf(pod: Pod, podIP: string, container: string, dns: ToolboxPod['dns'], clusterDomain: string): ToolboxPod {
+/** What every container's process sees before its own env: the image's PATH, HOSTNAME, HOME. */
+function baseEnv(hostname: string): Record<string, string> {
+  return { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOSTNAME: hostname, HOME: '/root' };
+}
+
+/**
+ * The pod as the toolbox sees it. env: what the container started with, as the node resolved it
+ * (valueFrom, envFrom, the downward API, Service links: nodes/env-resolver.ts); before its first
+ * start, the spec's literal values.
+ */
+export function toolboxPodOf(pod: Pod, podIP: string, container: string, dns: ToolboxPod['dns'], clusterDomain: string, resolved?: ReadonlyArray<readonly [string, string]>): ToolboxPod {
   const spec = pod.spec.containers.find((c) => c.name === container);
   const hostname = pod.spec.hostname || pod.metadata.name || '';
-  const env: Record<string, string> = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOSTNAME: hostname, HOME: '/root' };
+  const env = baseEnv(hostname);
   for (const e of spec?.env ?? []) if (e.value !== undefined) env[e.name] = e.value;
-  return { name: pod.metadata.name ?? '', namespace: pod.metadata.namespace ?? 'default', podIP, hostname, env, ...(dns ? { dns } : {}), clusterDomain };
+  const literal: ToolboxPod = { name: pod.metadata.name ?? '', namespace: pod.metadata.namespace ?? 'default', podIP, hostname, env, ...(dns ? { dns } : {}), clusterDomain };
+  return resolved ? withContainerEnv(literal, resolved) : literal;
+}
+
+/** The same pod with the container's resolved env in place of the literal one. */
+export function withContainerEnv(pod: ToolboxPod, resolved: ReadonlyArray<readonly [string, string]>): ToolboxPod {
+  const env = baseEnv(pod.hostname);
+  for (const [k, v] of resolved) env[k] = v;
+  return { ...pod, env };
 }
 
 export type ToolCommand = (args: string[], pod: ToolboxPod, io: ToolIO) => Promise<number>;

@@ -25,7 +25,23 @@ const podManifest = (name: string): string =>
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: { name, namespace: NS, labels: { app: name } },
-    spec: { containers: [{ name: 'app', image: 'registry.example/web:1', ports: [{ containerPort: 8080 }], env: [{ name: 'GREETING', value: 'hello there' }] }] },
+    spec: {
+      containers: [
+        {
+          name: 'app',
+          image: 'registry.example/web:1',
+          ports: [{ containerPort: 8080 }],
+          env: [
+            { name: 'GREETING', value: 'hello there' },
+            { name: 'MY_POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+            { name: 'MY_NODE', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
+            { name: 'COLOUR', valueFrom: { configMapKeyRef: { name: 'settings', key: 'colour' } } },
+            { name: 'SENTENCE', value: '$(GREETING), in $(COLOUR)' },
+          ],
+          envFrom: [{ configMapRef: { name: 'settings' }, prefix: 'CFG_' }],
+        },
+      ],
+    },
   });
 
 let client: Pod;
@@ -35,6 +51,7 @@ let svc: Service;
 beforeAll(async () => {
   c = await startTestCluster({ nodes: 1 });
   await k(['create', 'namespace', NS]);
+  await k(['create', 'configmap', 'settings', '--from-literal=colour=teal', '--from-literal=size=large']);
   await k(['apply', '-f', '-'], podManifest('client'));
   await k(['apply', '-f', '-'], podManifest('web'));
   await k(['expose', 'pod', 'web', '--port=80', '--target-port=8080']);
@@ -56,6 +73,13 @@ for (const { wire, env } of WIRES) describe(`kubectl exec into the built-in app 
   const table: Array<{ name: string; args: string[]; code: number; stdout?: RegExp | ((p: { client: Pod; web: Pod; svc: Service }) => string); stderr?: RegExp }> = [
     { name: 'hostname is the pod', args: ['hostname'], code: 0, stdout: () => 'client\n' },
     { name: 'env has the container env', args: ['env'], code: 0, stdout: /^GREETING=hello there$/m },
+    { name: 'env resolves the downward API as the node does', args: ['env'], code: 0, stdout: (p) => `\nMY_POD_IP=${p.client.status!.podIP}\n` },
+    { name: 'env resolves spec.nodeName', args: ['env'], code: 0, stdout: (p) => `\nMY_NODE=${p.client.spec.nodeName}\n` },
+    { name: 'env resolves a configMapKeyRef', args: ['env'], code: 0, stdout: () => '\nCOLOUR=teal\n' },
+    { name: 'env expands $(VAR) references', args: ['env'], code: 0, stdout: () => '\nSENTENCE=hello there, in teal\n' },
+    { name: 'env has envFrom with its prefix', args: ['env'], code: 0, stdout: () => '\nCFG_size=large\n' },
+    { name: 'env has the Service links of the kubernetes Service', args: ['env'], code: 0, stdout: /^KUBERNETES_SERVICE_HOST=\d+\.\d+\.\d+\.\d+$/m },
+    { name: 'sh expands a resolved variable', args: ['sh', '-c', 'echo $COLOUR'], code: 0, stdout: () => 'teal\n' },
     { name: 'the generated resolv.conf searches the namespace', args: ['cat', '/etc/resolv.conf'], code: 0, stdout: /^search exec\.svc\.cluster\.local svc\.cluster\.local cluster\.local$/m },
     { name: 'the generated hosts names the pod', args: ['cat', '/etc/hosts'], code: 0, stdout: (p) => `${p.client.status!.podIP}\tclient\n` },
     { name: 'sh -c runs a line, $VAR and && included', args: ['sh', '-c', 'echo "$GREETING" && echo second || echo never'], code: 0, stdout: () => 'hello there\nsecond\n' },
