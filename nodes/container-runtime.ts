@@ -49,6 +49,8 @@ export interface ContainerRuntimeDeps {
   msPerSecond?: number;
   /** The container's log folder (`<pod dir>/<container>`). */
   logDir: string;
+  /** Its writable layer, what the toolbox writes (kubectl cp): `<pod dir>/rootfs/<container>`. */
+  rootfsDir: string;
   /** The pod as the toolbox sees it, for a container whose command is an interactive shell. */
   toolboxPod(): ToolboxPod;
   /** What the container's status said before this node process started (it restarted under us). */
@@ -77,6 +79,10 @@ export interface ContainerRuntime {
   readonly log: ContainerLog;
   /** The environment its current (or last) instance started with; undefined before the first start. */
   env(): ReadonlyArray<readonly [string, string]> | undefined;
+  /** Its volume mounts as its current (or last) instance sees them. */
+  view(): ContainerView | undefined;
+  /** Its writable layer on the node. */
+  readonly rootfs: string;
   /** Its attachable main process (an interactive shell), when it has one. */
   process(): MainProcess | undefined;
   /** Starts the container (the first time). */
@@ -157,6 +163,7 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
   let startupPassed = false;
   /** The environment the running instance was started with, resolved as kubelet resolves it. */
   let startedEnv: ReadonlyArray<readonly [string, string]> | undefined;
+  let startedView: ContainerView | undefined;
   let restartTimer: NodeJS.Timeout | undefined;
   /** Ends the current run of a container that runs for a while (RUN_SECONDS, a batch pod). */
   let runTimer: NodeJS.Timeout | undefined;
@@ -285,6 +292,7 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
     }
     if (phase.kind === 'waiting' && phase.reason === 'CreateContainerConfigError') phase = { kind: 'waiting', reason: 'ContainerCreating' };
     startedEnv = config.env;
+    startedView = config.view;
     const env = config.env.map(([k, v]) => ({ name: k, value: v }));
     const parsed = parseAppKnobs(env);
     knobs = parsed.knobs;
@@ -618,6 +626,8 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
     name,
     log,
     env: () => startedEnv,
+    view: () => startedView,
+    rootfs: deps.rootfsDir,
     process: () => main,
     start() {
       void run();

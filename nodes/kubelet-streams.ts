@@ -101,7 +101,7 @@ export function handleStreamUpgrade(deps: StreamDeps, req: IncomingMessage, sock
   const command = q.getAll('command');
   const opts = { stdin: flag(q, 'input'), stdout: flag(q, 'output'), stderr: flag(q, 'error'), tty: flag(q, 'tty'), command, logger: deps.logger };
   if (kind === 'exec' && !command.length) return refuse(socket, 400, 'you must specify at least one command for the container');
-  const pod = toolboxPodOf(runtime.pod(), runtime.podIP, containerName, deps.dns, CLUSTER_DOMAIN, container.env());
+  const pod = toolboxPodOf(runtime.pod(), runtime.podIP, containerName, deps.dns, CLUSTER_DOMAIN, container.env(), { view: container.view(), rootfs: container.rootfs });
   deps.logger.info({ namespace, name: podName, container: containerName, kind, command, tty: opts.tty }, `${kind} session`);
   // a host-process container execs the real command; the built-in app, the toolbox
   const hostExec = container.hostExec();

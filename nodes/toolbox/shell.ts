@@ -178,7 +178,12 @@ export async function runLine(line: string, pod: ToolboxPod, streams: ExecStream
 function toolIO(streams: ExecStreams, signal: AbortSignal): ToolIO {
   // A terminal's output post-processing (onlcr): \n goes out as \r\n.
   const fix = streams.tty ? (s: string): string => s.replace(/\r?\n/g, '\r\n') : (s: string): string => s;
-  return { out: (s) => streams.stdout(fix(s)), err: (s) => (streams.tty ? streams.stdout(fix(s)) : streams.stderr(s)), signal };
+  return {
+    out: (s) => streams.stdout(typeof s === 'string' ? fix(s) : s),
+    err: (s) => (streams.tty ? streams.stdout(fix(s)) : streams.stderr(s)),
+    ...(streams.stdin ? { stdin: streams.stdin } : {}),
+    signal,
+  };
 }
 
 /** `sh`, `sh -c LINE`, or `sh` reading lines from stdin (a prompt when there is a tty). */
