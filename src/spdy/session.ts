@@ -76,6 +76,8 @@ export function spdySession(transport: Duplex, opts: SpdySessionOptions): SpdySe
   let lastPeerStreamId = 0;
   let goneAway = false;
   let dead = false;
+  /** The peer broke the framing: nothing more is read. */
+  let broken = false;
   let input: Buffer = Buffer.alloc(0);
   let pumping = false;
   const pausedBy = new Set<number>();
@@ -125,9 +127,20 @@ export function spdySession(transport: Duplex, opts: SpdySessionOptions): SpdySe
     resolveClosed();
   };
 
+  /** Whether a whole frame is buffered (a malformed one counts: the pump reports it). */
+  const frameWaiting = (): boolean => {
+    try {
+      return readFrame(input, 0, maxFrame) !== undefined;
+    } catch {
+      return true;
+    }
+  };
+
   const protocolError = (err: Error): void => {
     opts.onError?.(err);
-    if (dead) return;
+    if (dead || broken) return;
+    broken = true;
+    transport.pause();
     // The GOAWAY is best effort: the peer broke the framing, nothing after it can be trusted.
     const frame = goAwayFrame(lastPeerStreamId, GoAwayStatus.ProtocolError);
     transport.write(frame, () => teardown());
@@ -290,7 +303,7 @@ export function spdySession(transport: Duplex, opts: SpdySessionOptions): SpdySe
     try {
       let offset = 0;
       for (;;) {
-        if (dead) return;
+        if (dead || broken) return;
         const next = readFrame(input, offset, maxFrame);
         if (!next) break;
         offset += next.size;
@@ -310,7 +323,7 @@ export function spdySession(transport: Duplex, opts: SpdySessionOptions): SpdySe
     } finally {
       pumping = false;
     }
-    if (!dead && readFrame(input, 0, maxFrame)) void pump();
+    if (!dead && !broken && frameWaiting()) void pump();
   };
 
   transport.on('data', (chunk: Buffer) => {
