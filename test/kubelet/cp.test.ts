@@ -10,16 +10,13 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Pod } from '../../src/api/types.js';
 import { startTestCluster, waitFor, type TestCluster } from '../support/cluster.js';
+import { REMOTE_COMMAND_WIRES } from './wires.js';
 
 let c: TestCluster;
 let local: string;
 let client: Pod;
 const NS = 'cp';
 
-const WIRES: Array<{ wire: string; env: Record<string, string> }> = [
-  { wire: 'WebSocket', env: { KUBECTL_REMOTE_COMMAND_WEBSOCKETS: 'true' } },
-  { wire: 'SPDY/3.1', env: { KUBECTL_REMOTE_COMMAND_WEBSOCKETS: 'false' } },
-];
 
 beforeAll(async () => {
   local = fs.mkdtempSync(path.join(os.tmpdir(), 'loopkube-cp-'));
@@ -63,9 +60,8 @@ function writeTree(root: string, files: Record<string, Buffer | string>): void {
 
 const LONG = `${'a-rather-long-folder-name-'.repeat(3)}x/${'and-a-file-name-longer-than-ustar-allows-'.repeat(2)}.txt`;
 
-for (const { wire, env } of WIRES) {
+for (const { wire, tag, env } of REMOTE_COMMAND_WIRES) {
   describe(`kubectl cp over ${wire}`, () => {
-    const tag = wire === 'WebSocket' ? 'ws' : 'spdy';
 
     it('a local file to a path in the pod, read back with cat', async () => {
       const src = path.join(local, `hello-${tag}.txt`);

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Pod, Service } from '../../src/api/types.js';
 import { startTestCluster, waitFor, type TestCluster } from '../support/cluster.js';
+import { REMOTE_COMMAND_WIRES } from './wires.js';
 
 let c: TestCluster;
 const NS = 'exec';
@@ -63,13 +64,8 @@ afterAll(async () => {
   await c?.down();
 });
 
-/** kubectl 1.32 speaks WebSocket (v5.channel.k8s.io) by default, SPDY/3.1 (v4) when told not to. */
-const WIRES: Array<{ wire: string; env: Record<string, string> }> = [
-  { wire: 'WebSocket', env: { KUBECTL_REMOTE_COMMAND_WEBSOCKETS: 'true' } },
-  { wire: 'SPDY/3.1', env: { KUBECTL_REMOTE_COMMAND_WEBSOCKETS: 'false' } },
-];
 
-for (const { wire, env } of WIRES) describe(`kubectl exec into the built-in app over ${wire}`, () => {
+for (const { wire, env } of REMOTE_COMMAND_WIRES) describe(`kubectl exec into the built-in app over ${wire}`, () => {
   const table: Array<{ name: string; args: string[]; code: number; stdout?: RegExp | ((p: { client: Pod; web: Pod; svc: Service }) => string); stderr?: RegExp }> = [
     { name: 'hostname is the pod', args: ['hostname'], code: 0, stdout: () => 'client\n' },
     { name: 'env has the container env', args: ['env'], code: 0, stdout: /^GREETING=hello there$/m },

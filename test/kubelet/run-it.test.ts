@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Pod } from '../../src/api/types.js';
 import { startTestCluster, waitFor, type TestCluster } from '../support/cluster.js';
 import { startInTmux, type Terminal } from '../observe/tmux.js';
+import { REMOTE_COMMAND_WIRES } from './wires.js';
 
 let c: TestCluster;
 const NS = 'runit';
@@ -46,11 +47,8 @@ describe('an interactive shell in a pod', () => {
   });
 
   // kubectl 1.32 speaks WebSocket by default, SPDY/3.1 (stdin, stdout, resize and error streams) when told
-  for (const { wire, env } of [
-    { wire: 'WebSocket', env: { KUBECTL_REMOTE_COMMAND_WEBSOCKETS: 'true' } },
-    { wire: 'SPDY/3.1', env: { KUBECTL_REMOTE_COMMAND_WEBSOCKETS: 'false' } },
-  ]) it(`kubectl exec -it POD -- sh over ${wire}: a prompt with echo, Ctrl-C cancels a command, exit ends it`, async () => {
-    const pod = `web-${wire === 'WebSocket' ? 'ws' : 'spdy'}`;
+  for (const { wire, tag, env } of REMOTE_COMMAND_WIRES) it(`kubectl exec -it POD -- sh over ${wire}: a prompt with echo, Ctrl-C cancels a command, exit ends it`, async () => {
+    const pod = `web-${tag}`;
     const r = await c.kubectl(['run', pod, '--image=registry.example/web:1', '--port=8080', '-n', NS]);
     expect(r.code, r.stderr).toBe(0);
     await waitFor(`${pod} ready`, async () => (await c.client.get<Pod>(`/api/v1/namespaces/${NS}/pods/${pod}`)).status?.containerStatuses?.[0]?.ready, 60_000);
