@@ -100,6 +100,7 @@ function create(o: Options, files: ToolboxFs, io: ToolIO): number {
     return 1;
   }
   let status = 0;
+  let added = 0;
   let warned = false;
   const add = (p: string, member: string): void => {
     const st = files.stat(p);
@@ -137,8 +138,11 @@ function create(o: Options, files: ToolboxFs, io: ToolIO): number {
       continue;
     }
     add(p, member);
+    added++;
   }
-  io.out(Buffer.alloc(2 * BLOCK));
+  // nothing archived: no archive at all, so the reader sees the end of stdout only once the
+  // session is over, after the errors above (kubectl cp stops reading the session at the end mark)
+  if (added) io.out(Buffer.alloc(2 * BLOCK));
   return status;
 }
 
