@@ -22,7 +22,7 @@ import { createRestartBackoff, type RestartBackoffOptions } from './backoff.js';
 import { containerLifetime, exitReason } from './container-lifetime.js';
 import { createContainerLog, type ContainerLog } from './container-logs.js';
 import { runsShell, startMainProcess, type MainProcess } from './main-process.js';
-import type { ToolboxPod } from './toolbox/context.js';
+import { withContainerEnv, type ToolboxPod } from './toolbox/context.js';
 import { createAppControl, type AppControl, type ContainerControl, type ProbeKind } from './control.js';
 import { startPodApp, type PodApp, type RequestCounter } from './pod-app.js';
 import type { ContainerSnapshot } from './pod-status.js';
@@ -49,6 +49,8 @@ export interface ContainerRuntimeDeps {
   msPerSecond?: number;
   /** The container's log folder (`<pod dir>/<container>`). */
   logDir: string;
+  /** Its writable layer, what the toolbox writes (kubectl cp): `<pod dir>/rootfs/<container>`. */
+  rootfsDir: string;
   /** The pod as the toolbox sees it, for a container whose command is an interactive shell. */
   toolboxPod(): ToolboxPod;
   /** What the container's status said before this node process started (it restarted under us). */
@@ -75,6 +77,12 @@ export interface ContainerRuntime {
   readonly name: string;
   /** Its stdout/stderr, per instance (kubectl logs). */
   readonly log: ContainerLog;
+  /** The environment its current (or last) instance started with; undefined before the first start. */
+  env(): ReadonlyArray<readonly [string, string]> | undefined;
+  /** Its volume mounts as its current (or last) instance sees them. */
+  view(): ContainerView | undefined;
+  /** Its writable layer on the node. */
+  readonly rootfs: string;
   /** Its attachable main process (an interactive shell), when it has one. */
   process(): MainProcess | undefined;
   /** Starts the container (the first time). */
@@ -153,6 +161,9 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
   let runControl: ContainerControl | null = null;
   let probes: { readiness?: ProbeWorker; liveness?: ProbeWorker; startup?: ProbeWorker } = {};
   let startupPassed = false;
+  /** The environment the running instance was started with, resolved as kubelet resolves it. */
+  let startedEnv: ReadonlyArray<readonly [string, string]> | undefined;
+  let startedView: ContainerView | undefined;
   let restartTimer: NodeJS.Timeout | undefined;
   /** Ends the current run of a container that runs for a while (RUN_SECONDS, a batch pod). */
   let runTimer: NodeJS.Timeout | undefined;
@@ -280,6 +291,8 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
       return;
     }
     if (phase.kind === 'waiting' && phase.reason === 'CreateContainerConfigError') phase = { kind: 'waiting', reason: 'ContainerCreating' };
+    startedEnv = config.env;
+    startedView = config.view;
     const env = config.env.map(([k, v]) => ({ name: k, value: v }));
     const parsed = parseAppKnobs(env);
     knobs = parsed.knobs;
@@ -427,7 +440,7 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
     };
     deps.logger.info({ container: name, podIP, ports: [...listening], restartCount, listensInMs: knobs.startupDelayMs }, 'container started');
     if (runsShell(spec)) {
-      const proc = startMainProcess(spec, deps.toolboxPod(), stdout);
+      const proc = startMainProcess(spec, withContainerEnv(deps.toolboxPod(), config.env), stdout);
       main = proc;
       void proc.exited.then((code) => {
         if (main === proc) exited(code, code === 0 ? 'Completed' : 'Error', id);
@@ -612,6 +625,9 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
   return {
     name,
     log,
+    env: () => startedEnv,
+    view: () => startedView,
+    rootfs: deps.rootfsDir,
     process: () => main,
     start() {
       void run();

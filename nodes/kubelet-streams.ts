@@ -1,6 +1,7 @@
 // kubelet's exec and attach (pkg/kubelet/server: /exec/{ns}/{pod}/{container} and
 // /attach/{ns}/{pod}/{container}, with the remotecommand options `command`, `input`, `output`,
-// `error`, `tty`), answered over the channel WebSocket (exec-session.ts). For the built-in app,
+// `error`, `tty`), answered over the channel WebSocket (exec-session.ts) or SPDY/3.1
+// (exec-spdy.ts), and /portForward/{ns}/{pod} over SPDY/3.1 (port-forward.ts). For the built-in app,
 // exec runs the toolbox (nodes/toolbox/) as the pod: from its IP, through the cluster DNS; attach
 // is the container's main process's output (its log, live) until the client detaches or it exits.
 import type { IncomingMessage } from 'node:http';
@@ -11,6 +12,9 @@ import type { ContainerRuntime } from './container-runtime.js';
 import type { MainProcess } from './main-process.js';
 import { offersStreamProtocol, serveSession, type SessionRunner } from './exec-session.js';
 import { pathParts } from './kubelet-server.js';
+import { servePortForward } from './port-forward.js';
+import { serveSpdySession } from './exec-spdy.js';
+import { isSpdyUpgrade } from '../src/spdy/upgrade.js';
 import type { PodRuntime } from './pod-runtime.js';
 import { toolboxPodOf } from './toolbox/context.js';
 import { execToolbox, type ExecStreams } from './toolbox/shell.js';
@@ -66,7 +70,19 @@ function attachRunner(container: ContainerRuntime): SessionRunner {
     });
 }
 
+/** `/portForward/{namespace}/{pod}` (and upstream's form with the pod's uid after it). */
+function handlePortForward(deps: StreamDeps, req: IncomingMessage, socket: Duplex, head: Buffer, url: URL): void {
+  const parts = pathParts(url.pathname, '/portForward/', 2) ?? pathParts(url.pathname, '/portForward/', 3);
+  if (!parts) return refuse(socket, 400, 'expected /portForward/{namespace}/{pod}');
+  const [namespace, podName, uid] = parts as [string, string, string | undefined];
+  const runtime = deps.pod(namespace, podName);
+  if (!runtime || (uid && runtime.uid !== uid)) return refuse(socket, 404, `pod "${podName}" does not exist`);
+  if (runtime.finished()) return refuse(socket, 400, `pod "${podName}" is not running`);
+  servePortForward({ logger: deps.logger }, req, socket, head, runtime);
+}
+
 export function handleStreamUpgrade(deps: StreamDeps, req: IncomingMessage, socket: Duplex, head: Buffer, url: URL): void {
+  if (url.pathname.startsWith('/portForward/')) return handlePortForward(deps, req, socket, head, url);
   const kind = url.pathname.startsWith('/exec/') ? 'exec' : url.pathname.startsWith('/attach/') ? 'attach' : undefined;
   if (!kind) return refuse(socket, 404, '404 page not found\n');
   const parts = pathParts(url.pathname, `/${kind}/`, 3);
@@ -77,17 +93,18 @@ export function handleStreamUpgrade(deps: StreamDeps, req: IncomingMessage, sock
   const container = runtime.container(containerName);
   if (!container) return refuse(socket, 404, `container "${containerName}" not found in pod "${podName}"`);
   if (!container.snapshot().state.running) return refuse(socket, 400, `container "${containerName}" in pod "${podName}" is not running`);
-  if (!offersStreamProtocol(req)) {
-    return refuse(socket, 400, 'this kubelet speaks WebSocket v5.channel.k8s.io and v4.channel.k8s.io only (SPDY is not served)');
+  const spdy = isSpdyUpgrade(req);
+  if (!spdy && !offersStreamProtocol(req)) {
+    return refuse(socket, 400, 'unable to upgrade: expected WebSocket (v5.channel.k8s.io, v4.channel.k8s.io) or SPDY/3.1 (v4.channel.k8s.io)');
   }
   const q = url.searchParams;
   const command = q.getAll('command');
   const opts = { stdin: flag(q, 'input'), stdout: flag(q, 'output'), stderr: flag(q, 'error'), tty: flag(q, 'tty'), command, logger: deps.logger };
   if (kind === 'exec' && !command.length) return refuse(socket, 400, 'you must specify at least one command for the container');
-  const pod = toolboxPodOf(runtime.pod(), runtime.podIP, containerName, deps.dns, CLUSTER_DOMAIN);
+  const pod = toolboxPodOf(runtime.pod(), runtime.podIP, containerName, deps.dns, CLUSTER_DOMAIN, container.env(), { view: container.view(), rootfs: container.rootfs });
   deps.logger.info({ namespace, name: podName, container: containerName, kind, command, tty: opts.tty }, `${kind} session`);
   // a host-process container execs the real command; the built-in app, the toolbox
   const hostExec = container.hostExec();
   const execRunner: SessionRunner = hostExec ? (streams) => hostExec(command, streams) : (streams) => execToolbox(command, pod, streams);
-  serveSession(req, socket, head, opts, kind === 'exec' ? execRunner : attachRunner(container));
+  (spdy ? serveSpdySession : serveSession)(req, socket, head, opts, kind === 'exec' ? execRunner : attachRunner(container));
 }

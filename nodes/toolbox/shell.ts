@@ -11,8 +11,8 @@ import { parseCommands, ShellSyntaxError, substitutions, substitutionText, type 
 export { ShellSyntaxError } from './shell-syntax.js';
 
 export interface ExecStreams {
-  stdout(data: string): void;
-  stderr(data: string): void;
+  stdout(data: string | Buffer): void;
+  stderr(data: string | Buffer): void;
   /** Present when the session asked for stdin. */
   stdin?: Readable;
   tty: boolean;
@@ -228,6 +228,11 @@ async function runCommands(commands: Command[], pod: ToolboxPod, streams: ExecSt
     } else {
       const steps = parseLine(await substitute(command.text, pod, streams, shell, signal), variablesOf(pod, shell), shell.status);
       for (const step of steps) {
+        // Interrupted (Ctrl-C) while the line was still being expanded: nothing of it runs, as in sh.
+        if (signal.aborted) {
+          shell.status = 130;
+          break;
+        }
         const redirected = redirectStreams(streams, step.redirect);
         shell.status = await runCommand(step.words, pod, toolIO(redirected, signal), redirected, shell);
       }
@@ -264,7 +269,12 @@ function redirectStreams(streams: ExecStreams, redirect: Redirect): ExecStreams 
 function toolIO(streams: ExecStreams, signal: AbortSignal): ToolIO {
   // A terminal's output post-processing (onlcr): \n goes out as \r\n.
   const fix = streams.tty ? (s: string): string => s.replace(/\r?\n/g, '\r\n') : (s: string): string => s;
-  return { out: (s) => streams.stdout(fix(s)), err: (s) => (streams.tty ? streams.stdout(fix(s)) : streams.stderr(s)), signal };
+  return {
+    out: (s) => streams.stdout(typeof s === 'string' ? fix(s) : s),
+    err: (s) => (streams.tty ? streams.stdout(fix(s)) : streams.stderr(s)),
+    ...(streams.stdin ? { stdin: streams.stdin } : {}),
+    signal,
+  };
 }
 
 /** `sh`, `sh -c LINE`, or `sh` reading lines from stdin (a prompt when there is a tty). */

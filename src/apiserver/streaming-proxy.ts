@@ -13,6 +13,7 @@ import type { Logger } from '../log.js';
 import { bearerMatches } from '../pki/kubelet-token.js';
 import { kubeletLocationOf } from './kubelet-proxy.js';
 import { queryBool } from './query.js';
+import { spdyRequestHead, tunnelSpdyOverWebSocket, tunnelledProtocols } from './spdy-tunnel.js';
 import type { Registry } from './registry.js';
 import { pipeFramed } from './websocket-frames.js';
 
@@ -85,6 +86,17 @@ export async function proxyStreamUpgrade(opts: StreamingProxyOptions, req: Incom
         reject(internalError(`error dialing backend: dial tcp ${loc.host}:${loc.port}: ${err.code === 'ECONNREFUSED' ? 'connect: connection refused' : err.message}`)),
       );
     });
+    const tunnel = kind === 'portforward' ? tunnelledProtocols(req) : [];
+    if (tunnel.length) {
+      upstream.on('error', () => socket.destroy());
+      socket.on('close', () => upstream.destroy());
+      await tunnelSpdyOverWebSocket(req, socket, head, upstream, spdyRequestHead(req, kubeletPath, `${loc.host}:${loc.port}`, opts.kubeletToken, tunnel)).catch((err: Error) => {
+        upstream.destroy();
+        throw internalError(`error proxying to the kubelet: ${err.message}`);
+      });
+      opts.logger.debug({ namespace, name, kind }, 'tunnelling SPDY over WebSocket to the kubelet');
+      return;
+    }
     let head1 = `${req.method ?? 'GET'} ${kubeletPath} HTTP/1.1\r\nHost: ${loc.host}:${loc.port}\r\nAuthorization: Bearer ${opts.kubeletToken}\r\n`;
     for (let i = 0; i < req.rawHeaders.length; i += 2) {
       if (!HOP_BY_HOP.has(req.rawHeaders[i]!.toLowerCase())) head1 += `${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}\r\n`;

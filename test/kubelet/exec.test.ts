@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Pod, Service } from '../../src/api/types.js';
 import { startTestCluster, waitFor, type TestCluster } from '../support/cluster.js';
+import { REMOTE_COMMAND_WIRES } from './wires.js';
 
 let c: TestCluster;
 const NS = 'exec';
@@ -14,7 +15,8 @@ const k = async (args: string[], input?: string): Promise<string> => {
   if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')}: ${r.stderr}`);
   return r.stdout;
 };
-const exec = (args: string[], input?: string) => c.kubectl(['exec', ...(input !== undefined ? ['-i'] : []), 'client', '-n', NS, '--', ...args], { ...(input !== undefined ? { input } : {}), timeoutMs: 60_000 });
+const exec = (args: string[], input?: string, env?: Record<string, string>) =>
+  c.kubectl(['exec', ...(input !== undefined ? ['-i'] : []), 'client', '-n', NS, '--', ...args], { ...(input !== undefined ? { input } : {}), ...(env ? { env } : {}), timeoutMs: 60_000 });
 const ready = async (name: string): Promise<Pod | undefined> => {
   const p = await c.client.get<Pod>(`/api/v1/namespaces/${NS}/pods/${name}`);
   return p.status?.containerStatuses?.[0]?.ready ? p : undefined;
@@ -24,7 +26,23 @@ const podManifest = (name: string): string =>
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: { name, namespace: NS, labels: { app: name } },
-    spec: { containers: [{ name: 'app', image: 'registry.example/web:1', ports: [{ containerPort: 8080 }], env: [{ name: 'GREETING', value: 'hello there' }] }] },
+    spec: {
+      containers: [
+        {
+          name: 'app',
+          image: 'registry.example/web:1',
+          ports: [{ containerPort: 8080 }],
+          env: [
+            { name: 'GREETING', value: 'hello there' },
+            { name: 'MY_POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+            { name: 'MY_NODE', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
+            { name: 'COLOUR', valueFrom: { configMapKeyRef: { name: 'settings', key: 'colour' } } },
+            { name: 'SENTENCE', value: '$(GREETING), in $(COLOUR)' },
+          ],
+          envFrom: [{ configMapRef: { name: 'settings' }, prefix: 'CFG_' }],
+        },
+      ],
+    },
   });
 
 let client: Pod;
@@ -34,6 +52,7 @@ let svc: Service;
 beforeAll(async () => {
   c = await startTestCluster({ nodes: 1 });
   await k(['create', 'namespace', NS]);
+  await k(['create', 'configmap', 'settings', '--from-literal=colour=teal', '--from-literal=size=large']);
   await k(['apply', '-f', '-'], podManifest('client'));
   await k(['apply', '-f', '-'], podManifest('web'));
   await k(['expose', 'pod', 'web', '--port=80', '--target-port=8080']);
@@ -45,10 +64,18 @@ afterAll(async () => {
   await c?.down();
 });
 
-describe('kubectl exec into the built-in app', () => {
+
+for (const { wire, env } of REMOTE_COMMAND_WIRES) describe(`kubectl exec into the built-in app over ${wire}`, () => {
   const table: Array<{ name: string; args: string[]; code: number; stdout?: RegExp | ((p: { client: Pod; web: Pod; svc: Service }) => string); stderr?: RegExp }> = [
     { name: 'hostname is the pod', args: ['hostname'], code: 0, stdout: () => 'client\n' },
     { name: 'env has the container env', args: ['env'], code: 0, stdout: /^GREETING=hello there$/m },
+    { name: 'env resolves the downward API as the node does', args: ['env'], code: 0, stdout: (p) => `\nMY_POD_IP=${p.client.status!.podIP}\n` },
+    { name: 'env resolves spec.nodeName', args: ['env'], code: 0, stdout: (p) => `\nMY_NODE=${p.client.spec.nodeName}\n` },
+    { name: 'env resolves a configMapKeyRef', args: ['env'], code: 0, stdout: () => '\nCOLOUR=teal\n' },
+    { name: 'env expands $(VAR) references', args: ['env'], code: 0, stdout: () => '\nSENTENCE=hello there, in teal\n' },
+    { name: 'env has envFrom with its prefix', args: ['env'], code: 0, stdout: () => '\nCFG_size=large\n' },
+    { name: 'env has the Service links of the kubernetes Service', args: ['env'], code: 0, stdout: /^KUBERNETES_SERVICE_HOST=\d+\.\d+\.\d+\.\d+$/m },
+    { name: 'sh expands a resolved variable', args: ['sh', '-c', 'echo $COLOUR'], code: 0, stdout: () => 'teal\n' },
     { name: 'the generated resolv.conf searches the namespace', args: ['cat', '/etc/resolv.conf'], code: 0, stdout: /^search exec\.svc\.cluster\.local svc\.cluster\.local cluster\.local$/m },
     { name: 'the generated hosts names the pod', args: ['cat', '/etc/hosts'], code: 0, stdout: (p) => `${p.client.status!.podIP}\tclient\n` },
     { name: 'sh -c runs a line, $VAR and && included', args: ['sh', '-c', 'echo "$GREETING" && echo second || echo never'], code: 0, stdout: () => 'hello there\nsecond\n' },
@@ -67,7 +94,7 @@ describe('kubectl exec into the built-in app', () => {
   for (const row of table) {
     it(row.name, async () => {
       const args = row.args.map((a) => a.replace('WEBIPONLY', web.status!.podIP!).replace('WEBIP', `http://${web.status!.podIP}:8080/`));
-      const r = await exec(args);
+      const r = await exec(args, undefined, env);
       expect(r.code, r.stderr).toBe(row.code);
       if (typeof row.stdout === 'function') expect(r.stdout).toContain(row.stdout({ client, web, svc }));
       else if (row.stdout) expect(r.stdout).toMatch(row.stdout);
@@ -76,13 +103,13 @@ describe('kubectl exec into the built-in app', () => {
   }
 
   it('sh reads commands from piped stdin (-i), to its end', async () => {
-    const r = await exec(['sh'], 'echo one\nhostname\ncurl -s http://web -o /dev/null && echo reached\n');
+    const r = await exec(['sh'], 'echo one\nhostname\ncurl -s http://web -o /dev/null && echo reached\n', env);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe('one\nclient\nreached\n');
   });
 
   it('a pod of several containers needs -c naming one that exists', async () => {
-    const r = await c.kubectl(['exec', 'client', '-c', 'nope', '-n', NS, '--', 'hostname']);
+    const r = await c.kubectl(['exec', 'client', '-c', 'nope', '-n', NS, '--', 'hostname'], { env });
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain('container nope is not valid for pod client');
   });

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Pod } from '../../src/api/types.js';
 import { startTestCluster, waitFor, type TestCluster } from '../support/cluster.js';
 import { startInTmux, type Terminal } from '../observe/tmux.js';
+import { REMOTE_COMMAND_WIRES } from './wires.js';
 
 let c: TestCluster;
 const NS = 'runit';
@@ -19,8 +20,8 @@ afterAll(async () => {
   await c?.down();
 });
 
-async function terminal(args: string[]): Promise<Terminal> {
-  const t = await startInTmux(['/usr/bin/kubectl', '--kubeconfig', c.kubeconfig, '-n', NS, ...args], { cols: 120, rows: 30 });
+async function terminal(args: string[], env?: Record<string, string>): Promise<Terminal> {
+  const t = await startInTmux(['/usr/bin/kubectl', '--kubeconfig', c.kubeconfig, '-n', NS, ...args], { cols: 120, rows: 30, ...(env ? { env } : {}) });
   terminals.push(t);
   return t;
 }
@@ -45,11 +46,13 @@ describe('an interactive shell in a pod', () => {
     await waitFor('the pod gone', async () => !(await c.kubectl(['get', 'pod', 'shell', '-n', NS])).stdout.includes('shell'), 60_000);
   });
 
-  it('kubectl exec -it POD -- sh: a prompt with echo, Ctrl-C cancels a command, exit ends it', async () => {
-    const r = await c.kubectl(['run', 'web', '--image=registry.example/web:1', '--port=8080', '-n', NS]);
+  // kubectl 1.32 speaks WebSocket by default, SPDY/3.1 (stdin, stdout, resize and error streams) when told
+  for (const { wire, tag, env } of REMOTE_COMMAND_WIRES) it(`kubectl exec -it POD -- sh over ${wire}: a prompt with echo, Ctrl-C cancels a command, exit ends it`, async () => {
+    const pod = `web-${tag}`;
+    const r = await c.kubectl(['run', pod, '--image=registry.example/web:1', '--port=8080', '-n', NS]);
     expect(r.code, r.stderr).toBe(0);
-    await waitFor('web ready', async () => (await c.client.get<Pod>(`/api/v1/namespaces/${NS}/pods/web`)).status?.containerStatuses?.[0]?.ready, 60_000);
-    const t = await terminal(['exec', '-it', 'web', '--', 'sh']);
+    await waitFor(`${pod} ready`, async () => (await c.client.get<Pod>(`/api/v1/namespaces/${NS}/pods/${pod}`)).status?.containerStatuses?.[0]?.ready, 60_000);
+    const t = await terminal(['exec', '-it', pod, '--', 'sh'], env);
     await screenShows(t, /^\/ #$/m);
     await t.type('sleep 100');
     await t.keys('Enter');
@@ -57,7 +60,7 @@ describe('an interactive shell in a pod', () => {
     await screenShows(t, /\^C\n\/ #$/m);
     await t.type('echo typed-$HOSTNAME');
     await t.keys('Enter');
-    await screenShows(t, /^typed-web$/m);
+    await screenShows(t, new RegExp(`^typed-${pod}$`, 'm'));
     await t.type('exit 4');
     await t.keys('Enter');
     await waitFor('kubectl to end', async () => (await t.exited()).dead, 60_000);

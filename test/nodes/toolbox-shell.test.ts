@@ -2,11 +2,13 @@
 // (and tutorials) run through exec: for loops, $(...), seq, date, uptime, >&2 / 2>&1 /
 // >/dev/null, and syntax errors in sh's words with status 2.
 import { describe, expect, it } from 'vitest';
-import type { ToolboxPod } from '../../nodes/toolbox/context.js';
+import { podFiles, type ToolboxPod } from '../../nodes/toolbox/context.js';
+import { toolboxFs } from '../../nodes/toolbox/filesystem.js';
 import { sh } from '../../nodes/toolbox/shell.js';
 import { formatDate, formatUptime, seqLines } from '../../nodes/toolbox/system-tools.js';
 
-const POD: ToolboxPod = { name: 'bb', namespace: 'default', podIP: '127.244.1.5', hostname: 'bb', env: { GREETING: 'hello there', PATH: '/bin' }, clusterDomain: 'cluster.local' };
+const IDENTITY = { name: 'bb', namespace: 'default', podIP: '127.244.1.5', hostname: 'bb', env: { GREETING: 'hello there', PATH: '/bin' }, clusterDomain: 'cluster.local' };
+const POD: ToolboxPod = { ...IDENTITY, files: toolboxFs(podFiles(IDENTITY), undefined, undefined) };
 
 async function run(line: string): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';

@@ -39,6 +39,8 @@ export interface RunOptions {
   input?: string;
   /** Default 60 s; the process is killed after it. */
   timeoutMs?: number;
+  /** Extra environment for this run (e.g. KUBECTL_REMOTE_COMMAND_WEBSOCKETS=false). */
+  env?: Record<string, string>;
 }
 
 export interface TestClusterOptions {
@@ -69,7 +71,7 @@ export interface TestCluster {
   /** The real kubectl with --kubeconfig of this cluster. */
   kubectl(args: string[], opts?: RunOptions): Promise<RunResult>;
   /** A long-running kubectl (e.g. `get -w`): the caller kills it; down() kills it too. */
-  kubectlProcess(args: string[]): ChildProcess;
+  kubectlProcess(args: string[], extraEnv?: Record<string, string>): ChildProcess;
   /** The loopkube CLI with this cluster's LOOPKUBE_HOME (add `--name` yourself). */
   loopkube(args: string[], opts?: RunOptions): Promise<RunResult>;
   /** `loopkube status --name N --json`, parsed. */
@@ -255,9 +257,9 @@ export async function startTestCluster(opts: TestClusterOptions = {}): Promise<T
     apiPort,
     config,
     client,
-    kubectl: (args, o) => run('kubectl', kubectlArgs(args), env, o),
-    kubectlProcess(args) {
-      const child = spawn('kubectl', kubectlArgs(args), { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    kubectl: (args, o) => run('kubectl', kubectlArgs(args), o?.env ? { ...env, ...o.env } : env, o),
+    kubectlProcess(args, extraEnv) {
+      const child = spawn('kubectl', kubectlArgs(args), { env: extraEnv ? { ...env, ...extraEnv } : env, stdio: ['ignore', 'pipe', 'pipe'] });
       children.add(child);
       child.on('exit', () => children.delete(child));
       return child;
