@@ -26,6 +26,7 @@ import { replicationControllerKind } from './replicationcontroller/index.js';
 import { secretKind } from './secret/index.js';
 import { serviceKind } from './service/index.js';
 import { serviceAccountKind } from './serviceaccount/index.js';
+import { storageClassKind } from './storageclass/index.js';
 
 export const KINDS: readonly KindDefinition[] = [
   namespaceKind,
@@ -52,4 +53,5 @@ export const KINDS: readonly KindDefinition[] = [
   ingressKind,
   persistentVolumeKind,
   persistentVolumeClaimKind,
+  storageClassKind,
 ];

@@ -1,6 +1,7 @@
-// PersistentVolume and PersistentVolumeClaim admission in upstream's words
+// PersistentVolume, PersistentVolumeClaim and StorageClass admission in upstream's words
 // (pkg/apis/core/validation: ValidatePersistentVolume, ValidatePersistentVolumeClaim and their
-// updates; SetDefaults_*; the StorageObjectInUseProtection plugin's finalizers), one row per rule.
+// updates; pkg/apis/storage/validation: ValidateStorageClass(Update); SetDefaults_*; the
+// StorageObjectInUseProtection plugin's finalizers), one row per rule.
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../src/api/types.js';
 import { cluster, expectRefused, RFC1123_SUBDOMAIN } from '../admission/helpers.js';
@@ -109,5 +110,47 @@ describe('PersistentVolumeClaim admission', () => {
     change(changed.spec as Record<string, unknown>);
     if (message) await expectRefused(c.update(changed, old), { message });
     else expect((await c.update(changed, old)).spec).toEqual(changed.spec);
+  });
+});
+
+const sc = (fields: Record<string, unknown>): KubeObject => ({
+  apiVersion: 'storage.k8s.io/v1',
+  kind: 'StorageClass',
+  metadata: { name: 'fast' },
+  provisioner: 'rancher.io/local-path',
+  ...fields,
+});
+
+const SC_REFUSED: Array<{ rule: string; fields: Record<string, unknown>; message: string }> = [
+  { rule: 'a provisioner is required', fields: { provisioner: '' }, message: 'StorageClass.storage.k8s.io "fast" is invalid: provisioner: Required value' },
+  {
+    rule: 'the provisioner is a qualified name',
+    fields: { provisioner: 'my provisioner' },
+    message:
+      "StorageClass.storage.k8s.io \"fast\" is invalid: provisioner: Invalid value: \"my provisioner\": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')",
+  },
+  { rule: 'the reclaim policy is Delete or Retain', fields: { reclaimPolicy: 'Recycle' }, message: 'StorageClass.storage.k8s.io "fast" is invalid: reclaimPolicy: Unsupported value: "Recycle": supported values: "Delete", "Retain"' },
+  { rule: 'the binding mode is a known one', fields: { volumeBindingMode: 'Later' }, message: 'StorageClass.storage.k8s.io "fast" is invalid: volumeBindingMode: Unsupported value: "Later": supported values: "Immediate", "WaitForFirstConsumer"' },
+];
+
+describe('StorageClass admission', () => {
+  it.each(SC_REFUSED)('$rule', async ({ fields, message }) => {
+    await expectRefused(cluster().create(sc(fields)), { message });
+  });
+
+  it('defaults reclaimPolicy Delete and volumeBindingMode Immediate', async () => {
+    expect(await cluster().create(sc({}))).toMatchObject({ reclaimPolicy: 'Delete', volumeBindingMode: 'Immediate' });
+  });
+
+  const UPDATES: Array<{ rule: string; change: Record<string, unknown>; message: string }> = [
+    { rule: 'parameters', change: { parameters: { type: 'ssd' } }, message: 'StorageClass.storage.k8s.io "fast" is invalid: parameters: Forbidden: updates to parameters are forbidden.' },
+    { rule: 'the provisioner', change: { provisioner: 'example.com/other' }, message: 'StorageClass.storage.k8s.io "fast" is invalid: provisioner: Forbidden: updates to provisioner are forbidden.' },
+    { rule: 'the reclaim policy', change: { reclaimPolicy: 'Retain' }, message: 'StorageClass.storage.k8s.io "fast" is invalid: reclaimPolicy: Forbidden: updates to reclaimPolicy are forbidden.' },
+    { rule: 'the binding mode', change: { volumeBindingMode: 'WaitForFirstConsumer' }, message: 'StorageClass.storage.k8s.io "fast" is invalid: volumeBindingMode: Invalid value: "WaitForFirstConsumer": field is immutable' },
+  ];
+  it.each(UPDATES)('update: $rule never changes', async ({ change, message }) => {
+    const c = cluster();
+    const old = await c.create(sc({}));
+    await expectRefused(c.update({ ...structuredClone(old), ...change }, old), { message });
   });
 });
