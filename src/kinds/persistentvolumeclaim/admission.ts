@@ -11,7 +11,11 @@ import { validateLabelSelector } from '../../admission/label-selector.js';
 import { canonicalResourceList } from '../../admission/resource-lists.js';
 import { compareQuantities, parseQuantityExact } from '../../api/quantity.js';
 import { semanticEqual } from '../../api/semantic-equal.js';
+import type { KubeObject } from '../../api/types.js';
+import type { AdmissionDeps, AdmissionRequest } from '../kind.js';
 import { specStatusAdmission } from '../shared/admission.js';
+import { STORAGE_CLASSES } from '../storageclass/resource.js';
+import { isDefaultClass, type StorageClass } from '../storageclass/types.js';
 import { validateAccessModes } from '../persistentvolume/access-modes.js';
 import { validateClassName, validateStorageQuantity, VOLUME_MODES, withFinalizer } from '../persistentvolume/admission.js';
 import { ANN_BETA_STORAGE_CLASS, PVC_PROTECTION_FINALIZER, type PersistentVolumeClaim } from '../persistentvolume/types.js';
@@ -84,8 +88,30 @@ const admit = specStatusAdmission<PersistentVolumeClaim>({
   initialStatus: () => ({ phase: 'Pending' }),
 });
 
-export const admitPersistentVolumeClaimObject: typeof admit = (req) => {
+/**
+ * The DefaultStorageClass admission plugin: a claim that names no class (neither
+ * spec.storageClassName nor the beta annotation; "" means "no class") gets the default one, the
+ * newest when several are marked default.
+ */
+async function defaultClass(pvc: PersistentVolumeClaim, deps: AdmissionDeps): Promise<void> {
+  if ((pvc.spec.storageClassName !== undefined && pvc.spec.storageClassName !== null) || pvc.metadata.annotations?.[ANN_BETA_STORAGE_CLASS] !== undefined) return;
+  const classes = ((await deps.listObjects?.(STORAGE_CLASSES, undefined)) ?? []) as StorageClass[];
+  const defaults = classes.filter(isDefaultClass).sort((a, b) => {
+    const ta = a.metadata.creationTimestamp ?? '';
+    const tb = b.metadata.creationTimestamp ?? '';
+    return ta !== tb ? (ta > tb ? -1 : 1) : (a.metadata.name ?? '') < (b.metadata.name ?? '') ? -1 : 1;
+  });
+  if (defaults[0]) pvc.spec.storageClassName = defaults[0].metadata.name;
+}
+
+export async function admitPersistentVolumeClaimObject(req: AdmissionRequest, deps: AdmissionDeps): Promise<KubeObject> {
+  if (req.operation === 'CREATE' && req.subresource === '') {
+    const incoming = structuredClone(req.object) as PersistentVolumeClaim;
+    incoming.spec ??= {};
+    await defaultClass(incoming, deps);
+    req = { ...req, object: incoming };
+  }
   const pvc = admit(req) as PersistentVolumeClaim;
   if (req.operation === 'CREATE') pvc.metadata.finalizers = withFinalizer(pvc.metadata.finalizers, PVC_PROTECTION_FINALIZER);
   return pvc;
-};
+}
