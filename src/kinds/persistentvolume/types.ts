@@ -1,17 +1,8 @@
 // core/v1 PersistentVolume and PersistentVolumeClaim as loopkube reads them (k8s.io/api/core/v1):
 // the fields its admission, binder, provisioner, scheduler and kubelet look at.
-import type { KubeObject, LabelSelector, ObjectMeta } from '../../api/types.js';
+import type { KubeObject, LabelSelector, ObjectMeta, ObjectReference } from '../../api/types.js';
 
 export type ResourceList = Record<string, string>;
-
-export interface ObjectReference {
-  kind?: string;
-  namespace?: string;
-  name?: string;
-  uid?: string;
-  apiVersion?: string;
-  resourceVersion?: string;
-}
 
 export interface NodeSelectorRequirement {
   key: string;
