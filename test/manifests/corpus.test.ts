@@ -32,7 +32,6 @@ describe('real projects\' manifests apply unchanged and serve', () => {
     ['shop.yaml', 'shop'],
     ['bookstore.yaml', 'bookstore'],
     ['guestbook-legacy', 'guestbook-legacy'],
-    ['ring-store.yaml', 'ring-store'],
   ])('%s', async (file, namespace) => {
     const check = await checkFile(kubectlFor(c.kubeconfig), path.join(CORPUS, file), namespace, nodeIPs, 90_000);
     expect(check.serves, formatChecks([check])).toBe(true);
