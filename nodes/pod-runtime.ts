@@ -16,7 +16,7 @@ import { createHostContainer, hasCommand } from './host-process/host-container.j
 import { runsShell } from './main-process.js';
 import { resolveEnv } from './env-resolver.js';
 import { choosePorts } from './image-ports.js';
-import { resolveVolume, volumeReadsSources, type VolumeFiles } from './volume-resolver.js';
+import { readFolder, resolveVolume, volumeReadsSources, type VolumeFiles } from './volume-resolver.js';
 import { sameFiles, volumeDir, volumeFileModes, writeVolumeFiles } from './volume-files.js';
 import { newRequestCounter, type RequestCounter } from './pod-app.js';
 import { podPhase, rfc3339, type PodSnapshot } from './pod-status.js';
@@ -103,6 +103,8 @@ export function createPodRuntime(deps: PodRuntimeDeps): PodRuntime {
   const ns = pod.metadata.namespace ?? 'default';
   /** Mounted volumes' files, by volume name. */
   const volumes = new Map<string, VolumeFiles>();
+  /** The folders of claims' volumes, by volume name: read on every look, as a mount shows what is there. */
+  const folders = new Map<string, string>();
   /** Volumes that cannot be set up yet, with the error last reported for each. */
   const unmounted = new Map<string, string>();
   let containersStarted = false;
@@ -125,7 +127,8 @@ export function createPodRuntime(deps: PodRuntimeDeps): PodRuntime {
       if (volumes.has(v.name) && !volumeReadsSources(v)) continue;
       const r = resolveVolume(v, sourceCtx());
       if ('files' in r) {
-        if (!sameFiles(volumes.get(v.name), r.files)) materialise(v, r.files);
+        if (r.folder) folders.set(v.name, r.folder);
+        else if (!sameFiles(volumes.get(v.name), r.files)) materialise(v, r.files);
         volumes.set(v.name, r.files);
         unmounted.delete(v.name);
         continue;
@@ -157,7 +160,7 @@ export function createPodRuntime(deps: PodRuntimeDeps): PodRuntime {
 
   /** A ConfigMap, Secret or Service of the pod's namespace changed. */
   function sourcesChanged(kind: string, namespace: string): void {
-    if (namespace !== ns && !(kind === 'Service' && namespace === 'default') || killed || !synced) return;
+    if ((namespace !== ns && !(kind === 'Service' && namespace === 'default') && kind !== 'PersistentVolume') || killed || !synced) return;
     if (kind === 'Service') {
       const choice = choosePorts(pod, deps.sources.services(ns));
       for (const c of containers) {
@@ -187,7 +190,10 @@ export function createPodRuntime(deps: PodRuntimeDeps): PodRuntime {
       prepare: () => {
         const r = resolveEnv(spec, { ...sourceCtx(), capacity: deps.capacity });
         if ('error' in r) return r;
-        return { env: r.env, view: createContainerView(r.env, spec.volumeMounts, (name) => volumes.get(name)) };
+        return { env: r.env, view: createContainerView(r.env, spec.volumeMounts, (name) => {
+          const folder = folders.get(name);
+          return folder ? readFolder(folder) : volumes.get(name);
+        }) };
       },
       ports: () => choosePorts(pod, deps.sources.services(ns)).get(spec.name) ?? { ports: [] },
       spec,

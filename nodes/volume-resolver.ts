@@ -2,7 +2,10 @@
 // projects the object's keys (or the items it names) as files, a downwardAPI volume the pod's own
 // fields, a projected volume several of these together. A missing object or key fails the
 // set-up with the plugin's words (`configmap "x" not found`, `configmap references non-existent
-// config key: k`) unless it is optional. Other sources (emptyDir, hostPath, claims...) start empty.
+// config key: k`) unless it is optional. A claim's volume is its bound PersistentVolume's folder
+// (`PVC ns/x is not bound` until it is). Other sources (emptyDir, hostPath...) start empty.
+import { mkdirSync, readdirSync, readFileSync, type Dirent } from 'node:fs';
+import path from 'node:path';
 import type { ConfigMapVolumeSource, DownwardAPIVolumeFile, KeyToPath, Volume } from '../src/api/config.js';
 import type { Pod } from '../src/api/types.js';
 import type { ConfigSources } from './config-sources.js';
@@ -11,7 +14,8 @@ import { podFieldValue } from './env-resolver.js';
 /** A volume's files: path relative to the mount -> content. */
 export type VolumeFiles = Map<string, Buffer>;
 
-export type VolumeResult = { files: VolumeFiles } | { error: string };
+/** A claim's volume is a folder (its PersistentVolume's hostPath or local path), read live. */
+export type VolumeResult = { files: VolumeFiles; folder?: string } | { error: string };
 
 interface Ctx {
   pod: Pod;
@@ -75,8 +79,54 @@ function downwardFiles(items: DownwardAPIVolumeFile[] | undefined, ctx: Ctx, int
   }
 }
 
+/** A folder's files, relative paths to content (symlinks and special files left out). */
+export function readFolder(root: string): VolumeFiles {
+  const files: VolumeFiles = new Map();
+  const walk = (dir: string, rel: string, depth: number): void => {
+    if (depth > 16) return;
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) walk(path.join(dir, e.name), r, depth + 1);
+      else if (e.isFile()) {
+        try {
+          files.set(r, readFileSync(path.join(dir, e.name)));
+        } catch {
+          // gone meanwhile
+        }
+      }
+    }
+  };
+  walk(root, '', 0);
+  return files;
+}
+
+/** The folder of a claim's volume, or kubelet's words for why it cannot be mounted yet. */
+function claimFolder(claimName: string, ctx: Ctx): { folder: string } | { error: string } {
+  const ns = ctx.pod.metadata.namespace ?? 'default';
+  const pvc = ctx.sources.claim(ns, claimName);
+  if (!pvc) return { error: `persistentvolumeclaim "${claimName}" not found` };
+  if (pvc.status?.phase !== 'Bound' || !pvc.spec.volumeName) return { error: `PVC ${ns}/${claimName} is not bound` };
+  const pv = ctx.sources.volume(pvc.spec.volumeName);
+  if (!pv) return { error: `persistentvolume "${pvc.spec.volumeName}" not found` };
+  const folder = pv.spec.hostPath?.path ?? pv.spec.local?.path;
+  if (!folder) return { error: `volume "${pv.metadata.name}" has no local folder loopkube can mount` };
+  if (pv.spec.hostPath?.type === 'DirectoryOrCreate') mkdirSync(folder, { recursive: true });
+  return { folder };
+}
+
 export function resolveVolume(volume: Volume, ctx: Ctx): VolumeResult {
   const files: VolumeFiles = new Map();
+  const claimName = (volume as { persistentVolumeClaim?: { claimName?: string } }).persistentVolumeClaim?.claimName;
+  if (claimName) {
+    const r = claimFolder(claimName, ctx);
+    return 'error' in r ? r : { files: readFolder(r.folder), folder: r.folder };
+  }
   const fail = (errors: string[]): VolumeResult => ({ error: errors.length === 1 ? errors[0]! : `[${errors.join(', ')}]` });
   if (volume.configMap) {
     const err = configMapFiles(volume.configMap, ctx, files);
@@ -106,5 +156,5 @@ export function resolveVolume(volume: Volume, ctx: Ctx): VolumeResult {
 
 /** Whether a volume's content comes from the API (and may change after set-up). */
 export function volumeReadsSources(volume: Volume): boolean {
-  return Boolean(volume.configMap || volume.secret || volume.projected || volume.downwardAPI);
+  return Boolean(volume.configMap || volume.secret || volume.projected || volume.downwardAPI || 'persistentVolumeClaim' in volume);
 }

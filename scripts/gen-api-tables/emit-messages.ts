@@ -1,8 +1,8 @@
 // Writes src/apiserver/protobuf/messages.ts: the protobuf field tables of the messages reachable
-// from the kinds loopkube decodes (src/apiserver/protobuf/kinds.ts), derived from the Go tables.
-import { decodableKinds, rootMessageFor } from '../../src/apiserver/protobuf/kinds.js';
+// from every kind of the tabled group versions (protobufRoots), derived from the Go tables; the
+// kinds loopkube serves (src/apiserver/protobuf/kinds.ts) pick their messages from it.
 import type { UpstreamPackage } from '../../src/api/upstream/model.js';
-import { protobufMessages, type MessageTable } from '../../src/api/upstream/protobuf-messages.js';
+import { protobufMessages, protobufRoots, type MessageTable } from '../../src/api/upstream/protobuf-messages.js';
 import { createTypeIndex } from '../../src/api/upstream/type-index.js';
 import type { ModuleName } from './sources.js';
 import { REGENERATE } from './emit-tables.js';
@@ -12,8 +12,7 @@ const ascii = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 export function emitMessages(packages: readonly UpstreamPackage[], releases: Record<ModuleName, string>): string {
   const index = createTypeIndex(packages);
-  const roots = [...decodableKinds().map((k) => rootMessageFor(k.apiVersion, k.kind) as string), 'meta.v1.DeleteOptions'];
-  const tables = protobufMessages(index, roots);
+  const tables = protobufMessages(index, protobufRoots(packages));
   const byPackage = new Map<string, MessageTable[]>();
   for (const t of tables) byPackage.set(t.pkg, [...(byPackage.get(t.pkg) ?? []), t]);
   const order = [...byPackage.keys()].sort((a, b) => (a === 'meta.v1' ? -1 : b === 'meta.v1' ? 1 : ascii(a, b)));
@@ -38,7 +37,8 @@ export function emitMessages(packages: readonly UpstreamPackage[], releases: Rec
 // How this file was made: scripts/gen-api-tables reads the Go types of k8s.io/api ${releases.api} and
 // k8s.io/apimachinery ${releases.apimachinery} (types.go: field order, json tags with omitempty, pointer or
 // not, and the protobuf tags that carry go-to-protobuf's field numbers) into src/api/upstream/, and
-// writes here the messages reachable from the kinds in kinds.ts (src/api/upstream/protobuf-messages.ts).
+// writes here the messages reachable from every kind of those group versions (protobufRoots in
+// src/api/upstream/protobuf-messages.ts), so a kind added to src/kinds/ finds its message here.
 // Regenerate: ${REGENERATE}
 
 export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>> = {

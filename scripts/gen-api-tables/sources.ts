@@ -69,6 +69,7 @@ export const SOURCE_PACKAGES: readonly SourcePackage[] = [
   k8sApi('networking', 'v1', 'networking.k8s.io'),
   k8sApi('discovery', 'v1', 'discovery.k8s.io'),
   k8sApi('coordination', 'v1', 'coordination.k8s.io'),
+  k8sApi('storage', 'v1', 'storage.k8s.io'),
   k8sApi('apidiscovery', 'v2', 'apidiscovery.k8s.io'),
   {
     name: 'gateway.v1',

@@ -14,6 +14,8 @@ import { NAMESPACES } from '../kinds/namespace/resource.js';
 import { SERVICES } from '../kinds/service/resource.js';
 import { INGRESS_CLASSES } from '../kinds/ingressclass/resource.js';
 import { LOOPKUBE_INGRESS_CLASS } from '../ingress/ingress-class.js';
+import { STORAGE_CLASSES } from '../kinds/storageclass/resource.js';
+import { STANDARD_STORAGE_CLASS } from '../storage/local-path.js';
 
 
 export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
@@ -110,5 +112,6 @@ export async function bootstrapCluster(
   });
   if (opts.dns) await ensureDNSService(registry, opts.dns, opts.logger);
   await ensure(registry, INGRESS_CLASSES, undefined, LOOPKUBE_INGRESS_CLASS);
+  await ensure(registry, STORAGE_CLASSES, undefined, STANDARD_STORAGE_CLASS);
   opts.logger.info({ namespaces: SYSTEM_NAMESPACES }, 'cluster bootstrapped');
 }

@@ -16,6 +16,8 @@ import { startEndpointsController } from './endpoints.js';
 import { startJobController } from './job/controller.js';
 import { startNodeLifecycleController } from './node-lifecycle.js';
 import { startPodGarbageCollector } from './pod-gc.js';
+import { startPersistentVolumeBinder } from './persistentvolume-binder.js';
+import { startLocalPathProvisioner } from './local-path-provisioner.js';
 import { startReplicaSetController } from './replicaset.js';
 import { startReplicationController } from './replication.js';
 import { startScheduler } from './scheduler.js';
@@ -49,6 +51,8 @@ const STARTERS: ControllerStarter[] = [
   startJobController,
   startCronJobController,
   startTTLAfterFinishedController,
+  startPersistentVolumeBinder,
+  startLocalPathProvisioner,
 ];
 
 export async function startControllers(opts: { client: ApiClient; config: ClusterConfig; logger: Logger }): Promise<Controllers> {

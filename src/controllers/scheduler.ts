@@ -8,10 +8,16 @@ import type { Binding, Node, Pod, PodCondition } from '../api/types.js';
 import { createWorkQueue } from '../client/workqueue.js';
 import { createEventRecorder } from './events.js';
 import { isConflict, isNotFound, isPodTerminal, nowRfc3339, podCondition } from './pods.js';
-import { effectiveTaints, nodeAllocatable, schedulePod, type NodeSnapshot } from './scheduling.js';
+import { effectiveTaints, NO_NODES_AVAILABLE, nodeAllocatable, REASON_NODE_AFFINITY, schedulePod, type NodeSnapshot } from './scheduling.js';
 import type { Controller, ControllerContext } from './types.js';
 import { NODES } from '../kinds/node/resource.js';
 import { PODS } from '../kinds/pod/resource.js';
+import { PERSISTENT_VOLUMES } from '../kinds/persistentvolume/resource.js';
+import { ANN_SELECTED_NODE, type PersistentVolume, type PersistentVolumeClaim } from '../kinds/persistentvolume/types.js';
+import { PERSISTENT_VOLUME_CLAIMS } from '../kinds/persistentvolumeclaim/resource.js';
+import { STORAGE_CLASSES } from '../kinds/storageclass/resource.js';
+import type { StorageClass } from '../kinds/storageclass/types.js';
+import { filterVolumes, podVolumes, preFilterMessage, type VolumeLister } from './volume-binding.js';
 
 
 export const SCHEDULER_NAME = 'default-scheduler';
@@ -44,6 +50,16 @@ export function startScheduler(ctx: ControllerContext): Controller {
   const events = createEventRecorder(client, SCHEDULER_NAME, log);
   const pods = ctx.informers.forResource<Pod>(PODS);
   const nodes = ctx.informers.forResource<Node>(NODES);
+  const claims = ctx.informers.forResource<PersistentVolumeClaim>(PERSISTENT_VOLUME_CLAIMS);
+  const volumes = ctx.informers.forResource<PersistentVolume>(PERSISTENT_VOLUMES);
+  const classes = ctx.informers.forResource<StorageClass>(STORAGE_CLASSES);
+  const lister: VolumeLister = {
+    claim: (ns, name) => claims.get(`${ns}/${name}`),
+    volume: (name) => volumes.get(name),
+    storageClass: (name) => (name ? classes.get(name) : undefined),
+  };
+  /** Pods placed on a node whose WaitForFirstConsumer claims are being provisioned there. */
+  const waitingForVolumes = new Set<string>();
 
   /** Pods bound by us that the informer has not shown bound yet (upstream's assumed pods). */
   const assumed = new Map<string, { pod: Pod; node: string }>();
@@ -123,13 +139,37 @@ export function startScheduler(ctx: ControllerContext): Controller {
     'scheduler',
     async (key) => {
       // Never judge a pod against a half-listed cluster.
-      await Promise.all([pods.synced(), nodes.synced()]);
+      await Promise.all([pods.synced(), nodes.synced(), claims.synced(), volumes.synced(), classes.synced()]);
       const pod = pods.get(key);
       if (!pod || !wantsScheduling(pod) || assumed.has(key)) {
         unschedulable.delete(key);
         return;
       }
-      const result = schedulePod(pod, snapshot());
+      const snaps = snapshot();
+      const vols = podVolumes(pod, lister);
+      if ('unschedulable' in vols) {
+        log.info({ pod: key, message: vols.unschedulable }, 'pod unschedulable');
+        await markUnschedulable(pod, snaps.length ? preFilterMessage(vols.unschedulable, snaps.length) : NO_NODES_AVAILABLE);
+        return;
+      }
+      // a claim already given a node keeps it (its volume is being made there)
+      const chosen = vols.delayed.map((c) => c.metadata.annotations?.[ANN_SELECTED_NODE]).find((n) => n);
+      const result = schedulePod(pod, snaps, (snap) => {
+        if (chosen && snap.node.metadata.name !== chosen) return { reasons: [REASON_NODE_AFFINITY], resolvable: false };
+        return filterVolumes(vols, snap.node);
+      });
+      if (result.node !== undefined && vols.delayed.length > 0) {
+        // PreBind: the claims get the node; the pod is bound once they are
+        waitingForVolumes.add(key);
+        unschedulable.delete(key);
+        for (const c of vols.delayed) {
+          if (c.metadata.annotations?.[ANN_SELECTED_NODE] === result.node) continue;
+          await client.patch(resourcePath(PERSISTENT_VOLUME_CLAIMS, c.metadata.namespace, c.metadata.name), { metadata: { annotations: { [ANN_SELECTED_NODE]: result.node } } }, 'merge');
+          log.info({ pod: key, claim: `${c.metadata.namespace}/${c.metadata.name}`, node: result.node }, 'claim given the node of its first consumer');
+        }
+        return;
+      }
+      waitingForVolumes.delete(key);
       if (result.node !== undefined) await bind(pod, result.node);
       else {
         log.info({ pod: key, message: result.message }, 'pod unschedulable');
@@ -161,6 +201,7 @@ export function startScheduler(ctx: ControllerContext): Controller {
       const key = objectKey(pod.metadata);
       assumed.delete(key);
       unschedulable.delete(key);
+      waitingForVolumes.delete(key);
       if (pod.spec.nodeName) retryUnschedulable();
     },
   });
@@ -170,6 +211,11 @@ export function startScheduler(ctx: ControllerContext): Controller {
       if (schedulingFingerprint(old) !== schedulingFingerprint(node)) retryUnschedulable();
     },
   });
+  const volumesChanged = (): void => {
+    for (const key of waitingForVolumes) queue.add(key);
+    retryUnschedulable();
+  };
+  for (const inf of [claims, volumes, classes]) inf.addHandlers({ add: volumesChanged, update: volumesChanged });
   const timer = setInterval(retryUnschedulable, UNSCHEDULABLE_RETRY_MS);
   timer.unref();
 

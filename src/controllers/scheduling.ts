@@ -152,7 +152,7 @@ interface NodeSelectorRequirement {
   values?: string[];
 }
 
-interface NodeSelectorTerm {
+export interface NodeSelectorTerm {
   matchExpressions?: NodeSelectorRequirement[];
   matchFields?: NodeSelectorRequirement[];
 }
@@ -181,7 +181,7 @@ function requirementMatches(req: NodeSelectorRequirement, value: string | undefi
   }
 }
 
-function termMatches(term: NodeSelectorTerm, node: Node): boolean {
+export function termMatches(term: NodeSelectorTerm, node: Node): boolean {
   const exprs = term.matchExpressions ?? [];
   const fields = term.matchFields ?? [];
   if (exprs.length === 0 && fields.length === 0) return false;
@@ -270,12 +270,12 @@ export type ScheduleResult =
   | { node?: undefined; message: string; failures: Map<string, FilterFailure> };
 
 /** Filters, scores, picks: the best score, then the node with fewer pods, then the name. */
-export function schedulePod(pod: Pod, snapshots: NodeSnapshot[]): ScheduleResult {
+export function schedulePod(pod: Pod, snapshots: NodeSnapshot[], moreFilters?: (snap: NodeSnapshot) => FilterFailure | null): ScheduleResult {
   const failures = new Map<string, FilterFailure>();
   if (snapshots.length === 0) return { message: NO_NODES_AVAILABLE, failures };
   let best: { snap: NodeSnapshot; score: number } | undefined;
   for (const snap of snapshots) {
-    const failure = filterNode(pod, snap);
+    const failure = filterNode(pod, snap) ?? moreFilters?.(snap) ?? null;
     if (failure) {
       failures.set(snap.node.metadata.name ?? '', failure);
       continue;

@@ -17,6 +17,8 @@ import type { KindDefinition } from './kind.js';
 import { leaseKind } from './lease/index.js';
 import { namespaceKind } from './namespace/index.js';
 import { nodeKind } from './node/index.js';
+import { persistentVolumeKind } from './persistentvolume/index.js';
+import { persistentVolumeClaimKind } from './persistentvolumeclaim/index.js';
 import { podKind } from './pod/index.js';
 import { podDisruptionBudgetKind } from './poddisruptionbudget/index.js';
 import { replicaSetKind } from './replicaset/index.js';
@@ -24,6 +26,7 @@ import { replicationControllerKind } from './replicationcontroller/index.js';
 import { secretKind } from './secret/index.js';
 import { serviceKind } from './service/index.js';
 import { serviceAccountKind } from './serviceaccount/index.js';
+import { storageClassKind } from './storageclass/index.js';
 
 export const KINDS: readonly KindDefinition[] = [
   namespaceKind,
@@ -48,4 +51,7 @@ export const KINDS: readonly KindDefinition[] = [
   controllerRevisionKind,
   ingressClassKind,
   ingressKind,
+  persistentVolumeKind,
+  persistentVolumeClaimKind,
+  storageClassKind,
 ];

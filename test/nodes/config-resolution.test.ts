@@ -23,6 +23,8 @@ function sources(objs: { configMaps?: ConfigMap[]; secrets?: Secret[]; services?
     configMap: (ns, name) => find(objs.configMaps, ns, name),
     secret: (ns, name) => find(objs.secrets, ns, name),
     services: (ns) => (objs.services ?? []).filter((s) => s.metadata.namespace === ns),
+    claim: () => undefined,
+    volume: () => undefined,
     onChange: () => () => undefined,
     stop: () => undefined,
   };

@@ -63,9 +63,25 @@ const statefulSet = {
   spec: { serviceName: 'db', replicas: 1, selector: { matchLabels: { app: 'db' } }, template: { metadata: { labels: { app: 'db' } }, spec: { containers: [{ name: 'db', image: 'nginx', ports: [{ containerPort: 8082 }] }] } } },
 };
 
+// a volume and a claim of a class no provisioner serves: they stay as written
+const volume = {
+  apiVersion: 'v1',
+  kind: 'PersistentVolume',
+  metadata: { name: 'manual-1' },
+  spec: { storageClassName: 'manual', capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], hostPath: { path: '/tmp/loopkube-every-kind' } },
+};
+const claim = {
+  apiVersion: 'v1',
+  kind: 'PersistentVolumeClaim',
+  metadata: { name: 'scratch', namespace: 'default' },
+  spec: { storageClassName: 'manual', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+};
+
+const storageClass = { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'manual' }, provisioner: 'kubernetes.io/no-provisioner', volumeBindingMode: 'WaitForFirstConsumer' };
+
 beforeAll(async () => {
   c = await startTestCluster({ nodes: 1 });
-  for (const obj of [rc, pdb, deployment, configMap, secret, job, cronJob, daemonSet, statefulSet, ingress]) {
+  for (const obj of [rc, pdb, deployment, configMap, secret, job, cronJob, daemonSet, statefulSet, ingress, storageClass, volume, claim]) {
     const r = await c.kubectl(['create', '-f', '-'], { input: JSON.stringify(obj) });
     if (r.code !== 0) throw new Error(r.stderr);
   }

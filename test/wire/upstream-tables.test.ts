@@ -2,10 +2,11 @@
 // Go types) hang together, and what is derived from them is what loopkube uses:
 // - every type reference of every table resolves (to a table's type, a builtin or a special type);
 // - the protobuf field tables loopkube decodes with (src/apiserver/protobuf/messages.ts) are exactly
-//   the ones derived from the Go tables for the kinds in kinds.ts, so that file is truly generated;
+//   the ones derived from the Go tables for every kind of the k8s.io/api group versions, so that
+//   file is truly generated, and every served kind finds its message there without regenerating;
 // - facts a user relies on, read from the tables as upstream declares them (spot checks).
 import { describe, expect, it } from 'vitest';
-import { goTypeOfKind, parseTypeRef, protobufMessages, UPSTREAM, UPSTREAM_PACKAGES, type TypeRef } from '../../src/api/upstream/index.js';
+import { goTypeOfKind, parseTypeRef, protobufMessages, protobufRoots, UPSTREAM, UPSTREAM_PACKAGES, type TypeRef } from '../../src/api/upstream/index.js';
 import { MESSAGES } from '../../src/apiserver/protobuf/messages.js';
 import { decodableKinds, rootMessageFor } from '../../src/apiserver/protobuf/kinds.js';
 
@@ -30,7 +31,7 @@ function unresolved(ref: TypeRef): string | undefined {
 describe('the generated API tables', () => {
   it('cover the group versions loopkube serves and the ones being added', () => {
     expect(UPSTREAM_PACKAGES.map((p) => p.name).sort()).toEqual(
-      ['apidiscovery.v2', 'apps.v1', 'autoscaling.v1', 'autoscaling.v2', 'batch.v1', 'coordination.v1', 'core.v1', 'discovery.v1', 'gateway.v1', 'meta.v1', 'metrics.v1beta1', 'networking.v1', 'policy.v1'].sort(),
+      ['apidiscovery.v2', 'apps.v1', 'autoscaling.v1', 'autoscaling.v2', 'batch.v1', 'coordination.v1', 'core.v1', 'discovery.v1', 'gateway.v1', 'meta.v1', 'metrics.v1beta1', 'networking.v1', 'policy.v1', 'storage.v1'].sort(),
     );
   });
 
@@ -49,12 +50,16 @@ describe('the generated API tables', () => {
     expect(bad).toEqual([]);
   });
 
-  it('messages.ts is exactly what the tables give for the decodable kinds', () => {
-    const roots = [...decodableKinds().map((k) => rootMessageFor(k.apiVersion, k.kind) as string), 'meta.v1.DeleteOptions'];
+  it('messages.ts is exactly what the tables give for every kind of the k8s.io/api group versions', () => {
     const derived = Object.fromEntries(
-      protobufMessages(UPSTREAM, roots).map((m) => [m.message, Object.fromEntries(m.fields.map((f) => [f.number, f.spec]))]),
+      protobufMessages(UPSTREAM, protobufRoots(UPSTREAM_PACKAGES)).map((m) => [m.message, Object.fromEntries(m.fields.map((f) => [f.number, f.spec]))]),
     );
     expect(derived).toEqual(MESSAGES);
+  });
+
+  it('every message a served kind or its subresources decode is in messages.ts', () => {
+    const roots = decodableKinds().map((k) => rootMessageFor(k.apiVersion, k.kind) as string);
+    expect(roots.filter((m) => !MESSAGES[m])).toEqual([]);
   });
 
   const cases: Array<{ name: string; type: string; field: string; want: Record<string, unknown> }> = [
@@ -84,6 +89,7 @@ describe('the generated API tables', () => {
     ['apps/v1', 'Deployment', 'apps.v1.Deployment'],
     ['batch/v1', 'CronJob', 'batch.v1.CronJob'],
     ['networking.k8s.io/v1', 'Ingress', 'networking.v1.Ingress'],
+    ['storage.k8s.io/v1', 'StorageClass', 'storage.v1.StorageClass'],
     ['gateway.networking.k8s.io/v1', 'HTTPRoute', 'gateway.v1.HTTPRoute'],
     ['metrics.k8s.io/v1beta1', 'NodeMetrics', 'metrics.v1beta1.NodeMetrics'],
     ['v1', 'Status', 'meta.v1.Status'],

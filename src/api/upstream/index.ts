@@ -7,7 +7,7 @@ import { createTypeIndex, type TypeIndex } from './type-index.js';
 export type { UpstreamField, UpstreamNamed, UpstreamPackage, UpstreamStruct, UpstreamType } from './model.js';
 export { createTypeIndex, parseTypeRef, SPECIAL_TYPES, type SpecialType, type TypeIndex, type TypeRef } from './type-index.js';
 export { componentName, jsonFields, schemasFor, SPECIAL_COMPONENTS, SPECIAL_SCHEMAS, type SchemaOptions } from './schemas.js';
-export { protobufMessages, type MessageTable } from './protobuf-messages.js';
+export { protobufMessages, protobufRoots, type MessageTable } from './protobuf-messages.js';
 export { UPSTREAM_PACKAGES };
 
 /** Every table loopkube has, indexed. */

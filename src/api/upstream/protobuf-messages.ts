@@ -5,7 +5,7 @@
 // Field numbers come from the `protobuf` struct tags (the same numbers go-to-protobuf writes into
 // generated.proto); a message is `<package>.<Type>` (`core.v1.PodSpec`). `keep` marks a scalar whose
 // zero value is still written to JSON: a Go pointer, or a field without omitempty.
-import type { UpstreamField, UpstreamStruct } from './model.js';
+import type { UpstreamField, UpstreamPackage, UpstreamStruct } from './model.js';
 import { parseTypeRef, type TypeIndex, type TypeRef } from './type-index.js';
 
 export interface MessageTable {
@@ -144,4 +144,22 @@ export function protobufMessages(index: TypeIndex, roots: readonly string[]): Me
     tables.set(message, build(message, struct));
   }
   return [...tables.values()];
+}
+
+/**
+ * The messages a table set's protobuf is generated for: every kind (a struct embedding
+ * meta.v1.TypeMeta) of every k8s.io/api group version in it, and meta.v1.DeleteOptions. As
+ * go-to-protobuf writes generated.proto for a whole group version, not only for the kinds a
+ * server serves: a kind of those group versions added to loopkube's list needs no regeneration.
+ * (The metrics API is read-only, and gateway-api's CRDs have no protobuf form.)
+ */
+export function protobufRoots(packages: readonly UpstreamPackage[]): string[] {
+  const roots = new Set<string>(['meta.v1.DeleteOptions']);
+  for (const pkg of packages) {
+    if (!pkg.protobuf || !pkg.goPackage.startsWith('k8s.io/api/')) continue;
+    for (const [name, t] of Object.entries(pkg.types)) {
+      if (t.kind === 'struct' && t.fields.some((f) => f.inline && f.type === 'meta.v1.TypeMeta')) roots.add(`${pkg.name}.${name}`);
+    }
+  }
+  return [...roots].sort();
 }

@@ -11,8 +11,9 @@ import { AUTOSCALING_V2 } from './autoscaling-v2.js';
 import { NETWORKING_V1 } from './networking.k8s.io-v1.js';
 import { DISCOVERY_V1 } from './discovery.k8s.io-v1.js';
 import { COORDINATION_V1 } from './coordination.k8s.io-v1.js';
+import { STORAGE_V1 } from './storage.k8s.io-v1.js';
 import { APIDISCOVERY_V2 } from './apidiscovery.k8s.io-v2.js';
 import { GATEWAY_V1 } from './gateway.networking.k8s.io-v1.js';
 import { METRICS_V1BETA1 } from './metrics.k8s.io-v1beta1.js';
 
-export const UPSTREAM_PACKAGES: readonly UpstreamPackage[] = [META_V1, CORE_V1, APPS_V1, BATCH_V1, POLICY_V1, AUTOSCALING_V1, AUTOSCALING_V2, NETWORKING_V1, DISCOVERY_V1, COORDINATION_V1, APIDISCOVERY_V2, GATEWAY_V1, METRICS_V1BETA1];
+export const UPSTREAM_PACKAGES: readonly UpstreamPackage[] = [META_V1, CORE_V1, APPS_V1, BATCH_V1, POLICY_V1, AUTOSCALING_V1, AUTOSCALING_V2, NETWORKING_V1, DISCOVERY_V1, COORDINATION_V1, STORAGE_V1, APIDISCOVERY_V2, GATEWAY_V1, METRICS_V1BETA1];

@@ -11,7 +11,8 @@
 // How this file was made: scripts/gen-api-tables reads the Go types of k8s.io/api v0.32.4 and
 // k8s.io/apimachinery v0.32.0 (types.go: field order, json tags with omitempty, pointer or
 // not, and the protobuf tags that carry go-to-protobuf's field numbers) into src/api/upstream/, and
-// writes here the messages reachable from the kinds in kinds.ts (src/api/upstream/protobuf-messages.ts).
+// writes here the messages reachable from every kind of those group versions (protobufRoots in
+// src/api/upstream/protobuf-messages.ts), so a kind added to src/kinds/ finds its message here.
 // Regenerate: npm run gen:api-tables -- --api <k8s.io/api checkout> --apimachinery <k8s.io/apimachinery checkout> --gateway-api <gateway-api checkout> --metrics <k8s.io/metrics checkout>
 
 export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>> = {
@@ -32,6 +33,11 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
     5: 'dryRun string[]',
     6: 'ignoreStoreReadErrorWithClusterBreakingPotential bool keep',
   },
+  'meta.v1.GroupVersionKind': {
+    1: 'group string keep',
+    2: 'version string keep',
+    3: 'kind string keep',
+  },
   'meta.v1.LabelSelector': {
     1: 'matchLabels map<string,string>',
     2: 'matchExpressions meta.v1.LabelSelectorRequirement[]',
@@ -40,6 +46,12 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
     1: 'key string keep',
     2: 'operator string keep',
     3: 'values string[]',
+  },
+  'meta.v1.ListMeta': {
+    1: 'selfLink string',
+    2: 'resourceVersion string',
+    3: 'continue string',
+    4: 'remainingItemCount int64 keep',
   },
   'meta.v1.ManagedFieldsEntry': {
     1: 'manager string',
@@ -80,11 +92,46 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
     2: 'resourceVersion string keep',
   },
 
+  // k8s.io/api/apidiscovery/v2 (generated.proto)
+  'apidiscovery.v2.APIGroupDiscovery': {
+    1: 'metadata meta.v1.ObjectMeta',
+    2: 'versions apidiscovery.v2.APIVersionDiscovery[]',
+  },
+  'apidiscovery.v2.APIGroupDiscoveryList': {
+    1: 'metadata meta.v1.ListMeta',
+    2: 'items apidiscovery.v2.APIGroupDiscovery[]',
+  },
+  'apidiscovery.v2.APIResourceDiscovery': {
+    1: 'resource string keep',
+    2: 'responseKind meta.v1.GroupVersionKind',
+    3: 'scope string keep',
+    4: 'singularResource string keep',
+    5: 'verbs string[]',
+    6: 'shortNames string[]',
+    7: 'categories string[]',
+    8: 'subresources apidiscovery.v2.APISubresourceDiscovery[]',
+  },
+  'apidiscovery.v2.APISubresourceDiscovery': {
+    1: 'subresource string keep',
+    2: 'responseKind meta.v1.GroupVersionKind',
+    3: 'acceptedTypes meta.v1.GroupVersionKind[]',
+    4: 'verbs string[]',
+  },
+  'apidiscovery.v2.APIVersionDiscovery': {
+    1: 'version string keep',
+    2: 'resources apidiscovery.v2.APIResourceDiscovery[]',
+    3: 'freshness string',
+  },
+
   // k8s.io/api/apps/v1 (generated.proto)
   'apps.v1.ControllerRevision': {
     1: 'metadata meta.v1.ObjectMeta',
     2: 'data RawExtension',
     3: 'revision int64 keep',
+  },
+  'apps.v1.ControllerRevisionList': {
+    1: 'metadata meta.v1.ListMeta',
+    2: 'items apps.v1.ControllerRevision[]',
   },
   'apps.v1.DaemonSet': {
     1: 'metadata meta.v1.ObjectMeta',
@@ -97,6 +144,10 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
     3: 'lastTransitionTime Time',
     4: 'reason string',
     5: 'message string',
+  },
+  'apps.v1.DaemonSetList': {
+    1: 'metadata meta.v1.ListMeta',
+    2: 'items apps.v1.DaemonSet[]',
   },
   'apps.v1.DaemonSetSpec': {
     1: 'selector meta.v1.LabelSelector',
@@ -134,6 +185,10 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
     6: 'lastUpdateTime Time',
     7: 'lastTransitionTime Time',
   },
+  'apps.v1.DeploymentList': {
+    1: 'metadata meta.v1.ListMeta',
+    2: 'items apps.v1.Deployment[]',
+  },
   'apps.v1.DeploymentSpec': {
     1: 'replicas int32 keep',
     2: 'selector meta.v1.LabelSelector',
@@ -169,6 +224,10 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
     3: 'lastTransitionTime Time',
     4: 'reason string',
     5: 'message string',
+  },
+  'apps.v1.ReplicaSetList': {
+    1: 'metadata meta.v1.ListMeta',
+    2: 'items apps.v1.ReplicaSet[]',
   },
   'apps.v1.ReplicaSetSpec': {
     1: 'replicas int32 keep',
@@ -208,6 +267,10 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
     4: 'reason string',
     5: 'message string',
   },
+  'apps.v1.StatefulSetList': {
+    1: 'metadata meta.v1.ListMeta',
+    2: 'items apps.v1.StatefulSet[]',
+  },
   'apps.v1.StatefulSetOrdinals': {
     1: 'start int32 keep',
   },
@@ -246,6 +309,33 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
   },
 
   // k8s.io/api/autoscaling/v1 (generated.proto)
+  'autoscaling.v1.CrossVersionObjectReference': {
+    1: 'kind string keep',
+    2: 'name string keep',
+    3: 'apiVersion string',
+  },
+  'autoscaling.v1.HorizontalPodAutoscaler': {
+    1: 'metadata meta.v1.ObjectMeta',
+    2: 'spec autoscaling.v1.HorizontalPodAutoscalerSpec',
+    3: 'status autoscaling.v1.HorizontalPodAutoscalerStatus',
+  },
+  'autoscaling.v1.HorizontalPodAutoscalerList': {
+    1: 'metadata meta.v1.ListMeta',
+    2: 'items autoscaling.v1.HorizontalPodAutoscaler[]',
+  },
+  'autoscaling.v1.HorizontalPodAutoscalerSpec': {
+    1: 'scaleTargetRef autoscaling.v1.CrossVersionObjectReference',
+    2: 'minReplicas int32 keep',
+    3: 'maxReplicas int32 keep',
+    4: 'targetCPUUtilizationPercentage int32 keep',
+  },
+  'autoscaling.v1.HorizontalPodAutoscalerStatus': {
+    1: 'observedGeneration int64 keep',
+    2: 'lastScaleTime Time',
+    3: 'currentReplicas int32 keep',
+    4: 'desiredReplicas int32 keep',
+    5: 'currentCPUUtilizationPercentage int32 keep',
+  },
   'autoscaling.v1.Scale': {
     1: 'metadata meta.v1.ObjectMeta',
     2: 'spec autoscaling.v1.ScaleSpec',
@@ -259,11 +349,142 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
     2: 'selector string',
   },
 
+  // k8s.io/api/autoscaling/v2 (generated.proto)
+  'autoscaling.v2.ContainerResourceMetricSource': {
+    1: 'name string keep',
+    2: 'target autoscaling.v2.MetricTarget',
+    3: 'container string keep',
+  },
+  'autoscaling.v2.ContainerResourceMetricStatus': {
+    1: 'name string keep',
+    2: 'current autoscaling.v2.MetricValueStatus',
+    3: 'container string keep',
+  },
+  'autoscaling.v2.CrossVersionObjectReference': {
+    1: 'kind string keep',
+    2: 'name string keep',
+    3: 'apiVersion string',
+  },
+  'autoscaling.v2.ExternalMetricSource': {
+    1: 'metric autoscaling.v2.MetricIdentifier',
+    2: 'target autoscaling.v2.MetricTarget',
+  },
+  'autoscaling.v2.ExternalMetricStatus': {
+    1: 'metric autoscaling.v2.MetricIdentifier',
+    2: 'current autoscaling.v2.MetricValueStatus',
+  },
+  'autoscaling.v2.HPAScalingPolicy': {
+    1: 'type string keep',
+    2: 'value int32 keep',
+    3: 'periodSeconds int32 keep',
+  },
+  'autoscaling.v2.HPAScalingRules': {
+    1: 'selectPolicy string keep',
+    2: 'policies autoscaling.v2.HPAScalingPolicy[]',
+    3: 'stabilizationWindowSeconds int32 keep',
+  },
+  'autoscaling.v2.HorizontalPodAutoscaler': {
+    1: 'metadata meta.v1.ObjectMeta',
+    2: 'spec autoscaling.v2.HorizontalPodAutoscalerSpec',
+    3: 'status autoscaling.v2.HorizontalPodAutoscalerStatus',
+  },
+  'autoscaling.v2.HorizontalPodAutoscalerBehavior': {
+    1: 'scaleUp autoscaling.v2.HPAScalingRules',
+    2: 'scaleDown autoscaling.v2.HPAScalingRules',
+  },
+  'autoscaling.v2.HorizontalPodAutoscalerCondition': {
+    1: 'type string keep',
+    2: 'status string keep',
+    3: 'lastTransitionTime Time',
+    4: 'reason string',
+    5: 'message string',
+  },
+  'autoscaling.v2.HorizontalPodAutoscalerList': {
+    1: 'metadata meta.v1.ListMeta',
+    2: 'items autoscaling.v2.HorizontalPodAutoscaler[]',
+  },
+  'autoscaling.v2.HorizontalPodAutoscalerSpec': {
+    1: 'scaleTargetRef autoscaling.v2.CrossVersionObjectReference',
+    2: 'minReplicas int32 keep',
+    3: 'maxReplicas int32 keep',
+    4: 'metrics autoscaling.v2.MetricSpec[]',
+    5: 'behavior autoscaling.v2.HorizontalPodAutoscalerBehavior',
+  },
+  'autoscaling.v2.HorizontalPodAutoscalerStatus': {
+    1: 'observedGeneration int64 keep',
+    2: 'lastScaleTime Time',
+    3: 'currentReplicas int32',
+    4: 'desiredReplicas int32 keep',
+    5: 'currentMetrics autoscaling.v2.MetricStatus[]',
+    6: 'conditions autoscaling.v2.HorizontalPodAutoscalerCondition[]',
+  },
+  'autoscaling.v2.MetricIdentifier': {
+    1: 'name string keep',
+    2: 'selector meta.v1.LabelSelector',
+  },
+  'autoscaling.v2.MetricSpec': {
+    1: 'type string keep',
+    2: 'object autoscaling.v2.ObjectMetricSource',
+    3: 'pods autoscaling.v2.PodsMetricSource',
+    4: 'resource autoscaling.v2.ResourceMetricSource',
+    5: 'external autoscaling.v2.ExternalMetricSource',
+    7: 'containerResource autoscaling.v2.ContainerResourceMetricSource',
+  },
+  'autoscaling.v2.MetricStatus': {
+    1: 'type string keep',
+    2: 'object autoscaling.v2.ObjectMetricStatus',
+    3: 'pods autoscaling.v2.PodsMetricStatus',
+    4: 'resource autoscaling.v2.ResourceMetricStatus',
+    5: 'external autoscaling.v2.ExternalMetricStatus',
+    7: 'containerResource autoscaling.v2.ContainerResourceMetricStatus',
+  },
+  'autoscaling.v2.MetricTarget': {
+    1: 'type string keep',
+    2: 'value Quantity',
+    3: 'averageValue Quantity',
+    4: 'averageUtilization int32 keep',
+  },
+  'autoscaling.v2.MetricValueStatus': {
+    1: 'value Quantity',
+    2: 'averageValue Quantity',
+    3: 'averageUtilization int32 keep',
+  },
+  'autoscaling.v2.ObjectMetricSource': {
+    1: 'describedObject autoscaling.v2.CrossVersionObjectReference',
+    2: 'target autoscaling.v2.MetricTarget',
+    3: 'metric autoscaling.v2.MetricIdentifier',
+  },
+  'autoscaling.v2.ObjectMetricStatus': {
+    1: 'metric autoscaling.v2.MetricIdentifier',
+    2: 'current autoscaling.v2.MetricValueStatus',
+    3: 'describedObject autoscaling.v2.CrossVersionObjectReference',
+  },
+  'autoscaling.v2.PodsMetricSource': {
+    1: 'metric autoscaling.v2.MetricIdentifier',
+    2: 'target autoscaling.v2.MetricTarget',
+  },
+  'autoscaling.v2.PodsMetricStatus': {
+    1: 'metric autoscaling.v2.MetricIdentifier',
+    2: 'current autoscaling.v2.MetricValueStatus',
+  },
+  'autoscaling.v2.ResourceMetricSource': {
+    1: 'name string keep',
+    2: 'target autoscaling.v2.MetricTarget',
+  },
+  'autoscaling.v2.ResourceMetricStatus': {
+    1: 'name string keep',
+    2: 'current autoscaling.v2.MetricValueStatus',
+  },
+
   // k8s.io/api/batch/v1 (generated.proto)
   'batch.v1.CronJob': {
     1: 'metadata meta.v1.ObjectMeta',
     2: 'spec batch.v1.CronJobSpec',
     3: 'status batch.v1.CronJobStatus',
+  },
+  'batch.v1.CronJobList': {
+    1: 'metadata meta.v1.ListMeta',
+    2: 'items batch.v1.CronJob[]',
   },
   'batch.v1.CronJobSpec': {
     1: 'schedule string keep',
@@ -292,6 +513,10 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
     4: 'lastTransitionTime Time',
     5: 'reason string',
     6: 'message string',
+  },
+  'batch.v1.JobList': {
+    1: 'metadata meta.v1.ListMeta',
+    2: 'items batch.v1.Job[]',
   },
   'batch.v1.JobSpec': {
     1: 'parallelism int32 keep',
@@ -357,6 +582,25 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
     2: 'failed string[]',
   },
 
+  // k8s.io/api/coordination/v1 (generated.proto)
+  'coordination.v1.Lease': {
+    1: 'metadata meta.v1.ObjectMeta',
+    2: 'spec coordination.v1.LeaseSpec',
+  },
+  'coordination.v1.LeaseList': {
+    1: 'metadata meta.v1.ListMeta',
+    2: 'items coordination.v1.Lease[]',
+  },
+  'coordination.v1.LeaseSpec': {
+    1: 'holderIdentity string keep',
+    2: 'leaseDurationSeconds int32 keep',
+    3: 'acquireTime MicroTime',
+    4: 'renewTime MicroTime',
+    5: 'leaseTransitions int32 keep',
+    6: 'strategy string keep',
+    7: 'preferredHolder string keep',
+  },
+
   // k8s.io/api/core/v1 (generated.proto)
   'core.v1.AWSElasticBlockStoreVolumeSource': {
     1: 'volumeID string keep',
@@ -385,6 +629,12 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
     5: 'readOnly bool keep',
     6: 'kind string keep',
   },
+  'core.v1.AzureFilePersistentVolumeSource': {
+    1: 'secretName string keep',
+    2: 'shareName string keep',
+    3: 'readOnly bool',
+    4: 'secretNamespace string keep',
+  },
   'core.v1.AzureFileVolumeSource': {
     1: 'secretName string keep',
     2: 'shareName string keep',
@@ -393,6 +643,18 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
   'core.v1.Binding': {
     1: 'metadata meta.v1.ObjectMeta',
     2: 'target core.v1.ObjectReference',
+  },
+  'core.v1.CSIPersistentVolumeSource': {
+    1: 'driver string keep',
+    2: 'volumeHandle string keep',
+    3: 'readOnly bool',
+    4: 'fsType string',
+    5: 'volumeAttributes map<string,string>',
+    6: 'controllerPublishSecretRef core.v1.SecretReference',
+    7: 'nodeStageSecretRef core.v1.SecretReference',
+    8: 'nodePublishSecretRef core.v1.SecretReference',
+    9: 'controllerExpandSecretRef core.v1.SecretReference',
+    10: 'nodeExpandSecretRef core.v1.SecretReference',
   },
   'core.v1.CSIVolumeSource': {
     1: 'driver string keep',
@@ -405,6 +667,14 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
     1: 'add string[]',
     2: 'drop string[]',
   },
+  'core.v1.CephFSPersistentVolumeSource': {
+    1: 'monitors string[]',
+    2: 'path string',
+    3: 'user string',
+    4: 'secretFile string',
+    5: 'secretRef core.v1.SecretReference',
+    6: 'readOnly bool',
+  },
   'core.v1.CephFSVolumeSource': {
     1: 'monitors string[]',
     2: 'path string',
@@ -412,6 +682,12 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
     4: 'secretFile string',
     5: 'secretRef core.v1.LocalObjectReference',
     6: 'readOnly bool',
+  },
+  'core.v1.CinderPersistentVolumeSource': {
+    1: 'volumeID string keep',
+    2: 'fsType string',
+    3: 'readOnly bool',
+    4: 'secretRef core.v1.SecretReference',
   },
   'core.v1.CinderVolumeSource': {
     1: 'volumeID string keep',
@@ -429,6 +705,20 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
     4: 'path string keep',
     5: 'optional bool keep',
   },
+  'core.v1.ComponentCondition': {
+    1: 'type string keep',
+    2: 'status string keep',
+    3: 'message string',
+    4: 'error string',
+  },
+  'core.v1.ComponentStatus': {
+    1: 'metadata meta.v1.ObjectMeta',
+    2: 'conditions core.v1.ComponentCondition[]',
+  },
+  'core.v1.ComponentStatusList': {
+    1: 'metadata meta.v1.ListMeta',
+    2: 'items core.v1.ComponentStatus[]',
+  },
   'core.v1.ConfigMap': {
     1: 'metadata meta.v1.ObjectMeta',
     2: 'data map<string,string>',
@@ -443,6 +733,10 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
     1: '...core.v1.LocalObjectReference',
     2: 'key string keep',
     3: 'optional bool keep',
+  },
+  'core.v1.ConfigMapList': {
+    1: 'metadata meta.v1.ListMeta',
+    2: 'items core.v1.ConfigMap[]',
   },
   'core.v1.ConfigMapNodeConfigSource': {
     1: 'namespace string keep',
@@ -584,6 +878,10 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
     1: 'metadata meta.v1.ObjectMeta',
     2: 'subsets core.v1.EndpointSubset[]',
   },
+  'core.v1.EndpointsList': {
+    1: 'metadata meta.v1.ListMeta',
+    2: 'items core.v1.Endpoints[]',
+  },
   'core.v1.EnvFromSource': {
     1: 'prefix string',
     2: 'configMapRef core.v1.ConfigMapEnvSource',
@@ -650,6 +948,10 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
     14: 'reportingComponent string keep',
     15: 'reportingInstance string keep',
   },
+  'core.v1.EventList': {
+    1: 'metadata meta.v1.ListMeta',
+    2: 'items core.v1.Event[]',
+  },
   'core.v1.EventSeries': {
     1: 'count int32',
     2: 'lastObservedTime MicroTime',
@@ -667,6 +969,13 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
     3: 'fsType string',
     4: 'readOnly bool',
     5: 'wwids string[]',
+  },
+  'core.v1.FlexPersistentVolumeSource': {
+    1: 'driver string keep',
+    2: 'fsType string',
+    3: 'secretRef core.v1.SecretReference',
+    4: 'readOnly bool',
+    5: 'options map<string,string>',
   },
   'core.v1.FlexVolumeSource': {
     1: 'driver string keep',
@@ -694,6 +1003,12 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
     2: 'revision string',
     3: 'directory string',
   },
+  'core.v1.GlusterfsPersistentVolumeSource': {
+    1: 'endpoints string keep',
+    2: 'path string keep',
+    3: 'readOnly bool',
+    4: 'endpointsNamespace string keep',
+  },
   'core.v1.GlusterfsVolumeSource': {
     1: 'endpoints string keep',
     2: 'path string keep',
@@ -720,6 +1035,19 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
   'core.v1.HostPathVolumeSource': {
     1: 'path string keep',
     2: 'type string keep',
+  },
+  'core.v1.ISCSIPersistentVolumeSource': {
+    1: 'targetPortal string keep',
+    2: 'iqn string keep',
+    3: 'lun int32 keep',
+    4: 'iscsiInterface string',
+    5: 'fsType string',
+    6: 'readOnly bool',
+    7: 'portals string[]',
+    8: 'chapAuthDiscovery bool',
+    10: 'secretRef core.v1.SecretReference',
+    11: 'chapAuthSession bool',
+    12: 'initiatorName string keep',
   },
   'core.v1.ISCSIVolumeSource': {
     1: 'targetPortal string keep',
@@ -753,6 +1081,25 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
     3: 'tcpSocket core.v1.TCPSocketAction',
     4: 'sleep core.v1.SleepAction',
   },
+  'core.v1.LimitRange': {
+    1: 'metadata meta.v1.ObjectMeta',
+    2: 'spec core.v1.LimitRangeSpec',
+  },
+  'core.v1.LimitRangeItem': {
+    1: 'type string keep',
+    2: 'max map<string,Quantity>',
+    3: 'min map<string,Quantity>',
+    4: 'default map<string,Quantity>',
+    5: 'defaultRequest map<string,Quantity>',
+    6: 'maxLimitRequestRatio map<string,Quantity>',
+  },
+  'core.v1.LimitRangeList': {
+    1: 'metadata meta.v1.ListMeta',
+    2: 'items core.v1.LimitRange[]',
+  },
+  'core.v1.LimitRangeSpec': {
+    1: 'limits core.v1.LimitRangeItem[]',
+  },
   'core.v1.LinuxContainerUser': {
     1: 'uid int64 keep',
     2: 'gid int64 keep',
@@ -769,6 +1116,10 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
   },
   'core.v1.LocalObjectReference': {
     1: 'name string',
+  },
+  'core.v1.LocalVolumeSource': {
+    1: 'path string keep',
+    2: 'fsType string keep',
   },
   'core.v1.ModifyVolumeStatus': {
     1: 'targetVolumeAttributesClassName string',
@@ -790,6 +1141,10 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
     4: 'lastTransitionTime Time',
     5: 'reason string',
     6: 'message string',
+  },
+  'core.v1.NamespaceList': {
+    1: 'metadata meta.v1.ListMeta',
+    2: 'items core.v1.Namespace[]',
   },
   'core.v1.NamespaceSpec': {
     1: 'finalizers string[]',
@@ -833,6 +1188,13 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
   },
   'core.v1.NodeFeatures': {
     1: 'supplementalGroupsPolicy bool keep',
+  },
+  'core.v1.NodeList': {
+    1: 'metadata meta.v1.ListMeta',
+    2: 'items core.v1.Node[]',
+  },
+  'core.v1.NodeProxyOptions': {
+    1: 'path string',
   },
   'core.v1.NodeRuntimeHandler': {
     1: 'name string keep',
@@ -903,6 +1265,11 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
     6: 'resourceVersion string',
     7: 'fieldPath string',
   },
+  'core.v1.PersistentVolume': {
+    1: 'metadata meta.v1.ObjectMeta',
+    2: 'spec core.v1.PersistentVolumeSpec',
+    3: 'status core.v1.PersistentVolumeStatus',
+  },
   'core.v1.PersistentVolumeClaim': {
     1: 'metadata meta.v1.ObjectMeta',
     2: 'spec core.v1.PersistentVolumeClaimSpec',
@@ -915,6 +1282,10 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
     4: 'lastTransitionTime Time',
     5: 'reason string',
     6: 'message string',
+  },
+  'core.v1.PersistentVolumeClaimList': {
+    1: 'metadata meta.v1.ListMeta',
+    2: 'items core.v1.PersistentVolumeClaim[]',
   },
   'core.v1.PersistentVolumeClaimSpec': {
     1: 'accessModes string[]',
@@ -945,6 +1316,52 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
     1: 'claimName string keep',
     2: 'readOnly bool',
   },
+  'core.v1.PersistentVolumeList': {
+    1: 'metadata meta.v1.ListMeta',
+    2: 'items core.v1.PersistentVolume[]',
+  },
+  'core.v1.PersistentVolumeSource': {
+    1: 'gcePersistentDisk core.v1.GCEPersistentDiskVolumeSource',
+    2: 'awsElasticBlockStore core.v1.AWSElasticBlockStoreVolumeSource',
+    3: 'hostPath core.v1.HostPathVolumeSource',
+    4: 'glusterfs core.v1.GlusterfsPersistentVolumeSource',
+    5: 'nfs core.v1.NFSVolumeSource',
+    6: 'rbd core.v1.RBDPersistentVolumeSource',
+    7: 'iscsi core.v1.ISCSIPersistentVolumeSource',
+    8: 'cinder core.v1.CinderPersistentVolumeSource',
+    9: 'cephfs core.v1.CephFSPersistentVolumeSource',
+    10: 'fc core.v1.FCVolumeSource',
+    11: 'flocker core.v1.FlockerVolumeSource',
+    12: 'flexVolume core.v1.FlexPersistentVolumeSource',
+    13: 'azureFile core.v1.AzureFilePersistentVolumeSource',
+    14: 'vsphereVolume core.v1.VsphereVirtualDiskVolumeSource',
+    15: 'quobyte core.v1.QuobyteVolumeSource',
+    16: 'azureDisk core.v1.AzureDiskVolumeSource',
+    17: 'photonPersistentDisk core.v1.PhotonPersistentDiskVolumeSource',
+    18: 'portworxVolume core.v1.PortworxVolumeSource',
+    19: 'scaleIO core.v1.ScaleIOPersistentVolumeSource',
+    20: 'local core.v1.LocalVolumeSource',
+    21: 'storageos core.v1.StorageOSPersistentVolumeSource',
+    22: 'csi core.v1.CSIPersistentVolumeSource',
+  },
+  'core.v1.PersistentVolumeSpec': {
+    1: 'capacity map<string,Quantity>',
+    2: '...core.v1.PersistentVolumeSource',
+    3: 'accessModes string[]',
+    4: 'claimRef core.v1.ObjectReference',
+    5: 'persistentVolumeReclaimPolicy string',
+    6: 'storageClassName string',
+    7: 'mountOptions string[]',
+    8: 'volumeMode string keep',
+    9: 'nodeAffinity core.v1.VolumeNodeAffinity',
+    10: 'volumeAttributesClassName string keep',
+  },
+  'core.v1.PersistentVolumeStatus': {
+    1: 'phase string',
+    2: 'message string',
+    3: 'reason string',
+    4: 'lastPhaseTransitionTime Time',
+  },
   'core.v1.PhotonPersistentDiskVolumeSource': {
     1: 'pdID string keep',
     2: 'fsType string',
@@ -970,6 +1387,13 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
     1: 'requiredDuringSchedulingIgnoredDuringExecution core.v1.PodAffinityTerm[]',
     2: 'preferredDuringSchedulingIgnoredDuringExecution core.v1.WeightedPodAffinityTerm[]',
   },
+  'core.v1.PodAttachOptions': {
+    1: 'stdin bool',
+    2: 'stdout bool',
+    3: 'stderr bool',
+    4: 'tty bool',
+    5: 'container string',
+  },
   'core.v1.PodCondition': {
     1: 'type string keep',
     2: 'status string keep',
@@ -987,11 +1411,41 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
     1: 'name string',
     2: 'value string keep',
   },
+  'core.v1.PodExecOptions': {
+    1: 'stdin bool',
+    2: 'stdout bool',
+    3: 'stderr bool',
+    4: 'tty bool',
+    5: 'container string',
+    6: 'command string[]',
+  },
   'core.v1.PodIP': {
     1: 'ip string keep',
   },
+  'core.v1.PodList': {
+    1: 'metadata meta.v1.ListMeta',
+    2: 'items core.v1.Pod[]',
+  },
+  'core.v1.PodLogOptions': {
+    1: 'container string',
+    2: 'follow bool',
+    3: 'previous bool',
+    4: 'sinceSeconds int64 keep',
+    5: 'sinceTime Time',
+    6: 'timestamps bool',
+    7: 'tailLines int64 keep',
+    8: 'limitBytes int64 keep',
+    9: 'insecureSkipTLSVerifyBackend bool',
+    10: 'stream string keep',
+  },
   'core.v1.PodOS': {
     1: 'name string keep',
+  },
+  'core.v1.PodPortForwardOptions': {
+    1: 'ports int32[]',
+  },
+  'core.v1.PodProxyOptions': {
+    1: 'path string',
   },
   'core.v1.PodReadinessGate': {
     1: 'conditionType string keep',
@@ -1083,6 +1537,18 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
     15: 'resourceClaimStatuses core.v1.PodResourceClaimStatus[]',
     16: 'hostIPs core.v1.HostIP[]',
   },
+  'core.v1.PodStatusResult': {
+    1: 'metadata meta.v1.ObjectMeta',
+    2: 'status core.v1.PodStatus',
+  },
+  'core.v1.PodTemplate': {
+    1: 'metadata meta.v1.ObjectMeta',
+    2: 'template core.v1.PodTemplateSpec',
+  },
+  'core.v1.PodTemplateList': {
+    1: 'metadata meta.v1.ListMeta',
+    2: 'items core.v1.PodTemplate[]',
+  },
   'core.v1.PodTemplateSpec': {
     1: 'metadata meta.v1.ObjectMeta',
     2: 'spec core.v1.PodSpec',
@@ -1128,6 +1594,16 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
     5: 'group string',
     6: 'tenant string',
   },
+  'core.v1.RBDPersistentVolumeSource': {
+    1: 'monitors string[]',
+    2: 'image string keep',
+    3: 'fsType string',
+    4: 'pool string',
+    5: 'user string',
+    6: 'keyring string',
+    7: 'secretRef core.v1.SecretReference',
+    8: 'readOnly bool',
+  },
   'core.v1.RBDVolumeSource': {
     1: 'monitors string[]',
     2: 'image string keep',
@@ -1137,6 +1613,11 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
     6: 'keyring string',
     7: 'secretRef core.v1.LocalObjectReference',
     8: 'readOnly bool',
+  },
+  'core.v1.RangeAllocation': {
+    1: 'metadata meta.v1.ObjectMeta',
+    2: 'range string keep',
+    3: 'data bytes keep',
   },
   'core.v1.ReplicationController': {
     1: 'metadata meta.v1.ObjectMeta',
@@ -1149,6 +1630,10 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
     3: 'lastTransitionTime Time',
     4: 'reason string',
     5: 'message string',
+  },
+  'core.v1.ReplicationControllerList': {
+    1: 'metadata meta.v1.ListMeta',
+    2: 'items core.v1.ReplicationController[]',
   },
   'core.v1.ReplicationControllerSpec': {
     1: 'replicas int32 keep',
@@ -1177,6 +1662,24 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
     1: 'resourceID string keep',
     2: 'health string',
   },
+  'core.v1.ResourceQuota': {
+    1: 'metadata meta.v1.ObjectMeta',
+    2: 'spec core.v1.ResourceQuotaSpec',
+    3: 'status core.v1.ResourceQuotaStatus',
+  },
+  'core.v1.ResourceQuotaList': {
+    1: 'metadata meta.v1.ListMeta',
+    2: 'items core.v1.ResourceQuota[]',
+  },
+  'core.v1.ResourceQuotaSpec': {
+    1: 'hard map<string,Quantity>',
+    2: 'scopes string[]',
+    3: 'scopeSelector core.v1.ScopeSelector',
+  },
+  'core.v1.ResourceQuotaStatus': {
+    1: 'hard map<string,Quantity>',
+    2: 'used map<string,Quantity>',
+  },
   'core.v1.ResourceRequirements': {
     1: 'limits map<string,Quantity>',
     2: 'requests map<string,Quantity>',
@@ -1192,6 +1695,18 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
     3: 'type string',
     4: 'level string',
   },
+  'core.v1.ScaleIOPersistentVolumeSource': {
+    1: 'gateway string keep',
+    2: 'system string keep',
+    3: 'secretRef core.v1.SecretReference',
+    4: 'sslEnabled bool',
+    5: 'protectionDomain string',
+    6: 'storagePool string',
+    7: 'storageMode string',
+    8: 'volumeName string',
+    9: 'fsType string',
+    10: 'readOnly bool',
+  },
   'core.v1.ScaleIOVolumeSource': {
     1: 'gateway string keep',
     2: 'system string keep',
@@ -1203,6 +1718,14 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
     8: 'volumeName string',
     9: 'fsType string',
     10: 'readOnly bool',
+  },
+  'core.v1.ScopeSelector': {
+    1: 'matchExpressions core.v1.ScopedResourceSelectorRequirement[]',
+  },
+  'core.v1.ScopedResourceSelectorRequirement': {
+    1: 'scopeName string keep',
+    2: 'operator string keep',
+    3: 'values string[]',
   },
   'core.v1.SeccompProfile': {
     1: 'type string keep',
@@ -1224,10 +1747,18 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
     2: 'key string keep',
     3: 'optional bool keep',
   },
+  'core.v1.SecretList': {
+    1: 'metadata meta.v1.ListMeta',
+    2: 'items core.v1.Secret[]',
+  },
   'core.v1.SecretProjection': {
     1: '...core.v1.LocalObjectReference',
     2: 'items core.v1.KeyToPath[]',
     4: 'optional bool keep',
+  },
+  'core.v1.SecretReference': {
+    1: 'name string',
+    2: 'namespace string',
   },
   'core.v1.SecretVolumeSource': {
     1: 'secretName string',
@@ -1249,6 +1780,9 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
     11: 'seccompProfile core.v1.SeccompProfile',
     12: 'appArmorProfile core.v1.AppArmorProfile',
   },
+  'core.v1.SerializedReference': {
+    1: 'reference core.v1.ObjectReference',
+  },
   'core.v1.Service': {
     1: 'metadata meta.v1.ObjectMeta',
     2: 'spec core.v1.ServiceSpec',
@@ -1260,10 +1794,18 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
     3: 'imagePullSecrets core.v1.LocalObjectReference[]',
     4: 'automountServiceAccountToken bool keep',
   },
+  'core.v1.ServiceAccountList': {
+    1: 'metadata meta.v1.ListMeta',
+    2: 'items core.v1.ServiceAccount[]',
+  },
   'core.v1.ServiceAccountTokenProjection': {
     1: 'audience string',
     2: 'expirationSeconds int64 keep',
     3: 'path string keep',
+  },
+  'core.v1.ServiceList': {
+    1: 'metadata meta.v1.ListMeta',
+    2: 'items core.v1.Service[]',
   },
   'core.v1.ServicePort': {
     1: 'name string',
@@ -1272,6 +1814,9 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
     4: 'targetPort IntOrString',
     5: 'nodePort int32',
     6: 'appProtocol string keep',
+  },
+  'core.v1.ServiceProxyOptions': {
+    1: 'path string',
   },
   'core.v1.ServiceSpec': {
     1: 'ports core.v1.ServicePort[]',
@@ -1305,6 +1850,13 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
   'core.v1.SleepAction': {
     1: 'seconds int64 keep',
   },
+  'core.v1.StorageOSPersistentVolumeSource': {
+    1: 'volumeName string',
+    2: 'volumeNamespace string',
+    3: 'fsType string',
+    4: 'readOnly bool',
+    5: 'secretRef core.v1.ObjectReference',
+  },
   'core.v1.StorageOSVolumeSource': {
     1: 'volumeName string',
     2: 'volumeNamespace string',
@@ -1332,6 +1884,13 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
     3: 'value string',
     4: 'effect string',
     5: 'tolerationSeconds int64 keep',
+  },
+  'core.v1.TopologySelectorLabelRequirement': {
+    1: 'key string keep',
+    2: 'values string[]',
+  },
+  'core.v1.TopologySelectorTerm': {
+    1: 'matchLabelExpressions core.v1.TopologySelectorLabelRequirement[]',
   },
   'core.v1.TopologySpreadConstraint': {
     1: 'maxSkew int32 keep',
@@ -1376,6 +1935,9 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
     2: 'mountPath string keep',
     3: 'readOnly bool',
     4: 'recursiveReadOnly string keep',
+  },
+  'core.v1.VolumeNodeAffinity': {
+    1: 'required core.v1.NodeSelector',
   },
   'core.v1.VolumeProjection': {
     1: 'secret core.v1.SecretProjection',
@@ -1468,6 +2030,10 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
     3: 'ports discovery.v1.EndpointPort[]',
     4: 'addressType string keep',
   },
+  'discovery.v1.EndpointSliceList': {
+    1: 'metadata meta.v1.ListMeta',
+    2: 'items discovery.v1.EndpointSlice[]',
+  },
   'discovery.v1.ForZone': {
     1: 'name string keep',
   },
@@ -1480,6 +2046,10 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
   },
   'networking.v1.HTTPIngressRuleValue': {
     1: 'paths networking.v1.HTTPIngressPath[]',
+  },
+  'networking.v1.IPBlock': {
+    1: 'cidr string keep',
+    2: 'except string[]',
   },
   'networking.v1.Ingress': {
     1: 'metadata meta.v1.ObjectMeta',
@@ -1494,6 +2064,10 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
     1: 'metadata meta.v1.ObjectMeta',
     2: 'spec networking.v1.IngressClassSpec',
   },
+  'networking.v1.IngressClassList': {
+    1: 'metadata meta.v1.ListMeta',
+    2: 'items networking.v1.IngressClass[]',
+  },
   'networking.v1.IngressClassParametersReference': {
     1: 'apiGroup string keep',
     2: 'kind string keep',
@@ -1504,6 +2078,10 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
   'networking.v1.IngressClassSpec': {
     1: 'controller string',
     2: 'parameters networking.v1.IngressClassParametersReference',
+  },
+  'networking.v1.IngressList': {
+    1: 'metadata meta.v1.ListMeta',
+    2: 'items networking.v1.Ingress[]',
   },
   'networking.v1.IngressLoadBalancerIngress': {
     1: 'ip string',
@@ -1542,6 +2120,38 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
     1: 'hosts string[]',
     2: 'secretName string',
   },
+  'networking.v1.NetworkPolicy': {
+    1: 'metadata meta.v1.ObjectMeta',
+    2: 'spec networking.v1.NetworkPolicySpec',
+  },
+  'networking.v1.NetworkPolicyEgressRule': {
+    1: 'ports networking.v1.NetworkPolicyPort[]',
+    2: 'to networking.v1.NetworkPolicyPeer[]',
+  },
+  'networking.v1.NetworkPolicyIngressRule': {
+    1: 'ports networking.v1.NetworkPolicyPort[]',
+    2: 'from networking.v1.NetworkPolicyPeer[]',
+  },
+  'networking.v1.NetworkPolicyList': {
+    1: 'metadata meta.v1.ListMeta',
+    2: 'items networking.v1.NetworkPolicy[]',
+  },
+  'networking.v1.NetworkPolicyPeer': {
+    1: 'podSelector meta.v1.LabelSelector',
+    2: 'namespaceSelector meta.v1.LabelSelector',
+    3: 'ipBlock networking.v1.IPBlock',
+  },
+  'networking.v1.NetworkPolicyPort': {
+    1: 'protocol string keep',
+    2: 'port IntOrString',
+    3: 'endPort int32 keep',
+  },
+  'networking.v1.NetworkPolicySpec': {
+    1: 'podSelector meta.v1.LabelSelector',
+    2: 'ingress networking.v1.NetworkPolicyIngressRule[]',
+    3: 'egress networking.v1.NetworkPolicyEgressRule[]',
+    4: 'policyTypes string[]',
+  },
   'networking.v1.ServiceBackendPort': {
     1: 'name string',
     2: 'number int32',
@@ -1557,6 +2167,10 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
     2: 'spec policy.v1.PodDisruptionBudgetSpec',
     3: 'status policy.v1.PodDisruptionBudgetStatus',
   },
+  'policy.v1.PodDisruptionBudgetList': {
+    1: 'metadata meta.v1.ListMeta',
+    2: 'items policy.v1.PodDisruptionBudget[]',
+  },
   'policy.v1.PodDisruptionBudgetSpec': {
     1: 'minAvailable IntOrString',
     2: 'selector meta.v1.LabelSelector',
@@ -1571,5 +2185,102 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
     5: 'desiredHealthy int32 keep',
     6: 'expectedPods int32 keep',
     7: 'conditions meta.v1.Condition[]',
+  },
+
+  // k8s.io/api/storage/v1 (generated.proto)
+  'storage.v1.CSIDriver': {
+    1: 'metadata meta.v1.ObjectMeta',
+    2: 'spec storage.v1.CSIDriverSpec',
+  },
+  'storage.v1.CSIDriverList': {
+    1: 'metadata meta.v1.ListMeta',
+    2: 'items storage.v1.CSIDriver[]',
+  },
+  'storage.v1.CSIDriverSpec': {
+    1: 'attachRequired bool keep',
+    2: 'podInfoOnMount bool keep',
+    3: 'volumeLifecycleModes string[]',
+    4: 'storageCapacity bool keep',
+    5: 'fsGroupPolicy string keep',
+    6: 'tokenRequests storage.v1.TokenRequest[]',
+    7: 'requiresRepublish bool keep',
+    8: 'seLinuxMount bool keep',
+  },
+  'storage.v1.CSINode': {
+    1: 'metadata meta.v1.ObjectMeta',
+    2: 'spec storage.v1.CSINodeSpec',
+  },
+  'storage.v1.CSINodeDriver': {
+    1: 'name string keep',
+    2: 'nodeID string keep',
+    3: 'topologyKeys string[]',
+    4: 'allocatable storage.v1.VolumeNodeResources',
+  },
+  'storage.v1.CSINodeList': {
+    1: 'metadata meta.v1.ListMeta',
+    2: 'items storage.v1.CSINode[]',
+  },
+  'storage.v1.CSINodeSpec': {
+    1: 'drivers storage.v1.CSINodeDriver[]',
+  },
+  'storage.v1.CSIStorageCapacity': {
+    1: 'metadata meta.v1.ObjectMeta',
+    2: 'nodeTopology meta.v1.LabelSelector',
+    3: 'storageClassName string keep',
+    4: 'capacity Quantity',
+    5: 'maximumVolumeSize Quantity',
+  },
+  'storage.v1.CSIStorageCapacityList': {
+    1: 'metadata meta.v1.ListMeta',
+    2: 'items storage.v1.CSIStorageCapacity[]',
+  },
+  'storage.v1.StorageClass': {
+    1: 'metadata meta.v1.ObjectMeta',
+    2: 'provisioner string keep',
+    3: 'parameters map<string,string>',
+    4: 'reclaimPolicy string keep',
+    5: 'mountOptions string[]',
+    6: 'allowVolumeExpansion bool keep',
+    7: 'volumeBindingMode string keep',
+    8: 'allowedTopologies core.v1.TopologySelectorTerm[]',
+  },
+  'storage.v1.StorageClassList': {
+    1: 'metadata meta.v1.ListMeta',
+    2: 'items storage.v1.StorageClass[]',
+  },
+  'storage.v1.TokenRequest': {
+    1: 'audience string keep',
+    2: 'expirationSeconds int64 keep',
+  },
+  'storage.v1.VolumeAttachment': {
+    1: 'metadata meta.v1.ObjectMeta',
+    2: 'spec storage.v1.VolumeAttachmentSpec',
+    3: 'status storage.v1.VolumeAttachmentStatus',
+  },
+  'storage.v1.VolumeAttachmentList': {
+    1: 'metadata meta.v1.ListMeta',
+    2: 'items storage.v1.VolumeAttachment[]',
+  },
+  'storage.v1.VolumeAttachmentSource': {
+    1: 'persistentVolumeName string keep',
+    2: 'inlineVolumeSpec core.v1.PersistentVolumeSpec',
+  },
+  'storage.v1.VolumeAttachmentSpec': {
+    1: 'attacher string keep',
+    2: 'source storage.v1.VolumeAttachmentSource',
+    3: 'nodeName string keep',
+  },
+  'storage.v1.VolumeAttachmentStatus': {
+    1: 'attached bool keep',
+    2: 'attachmentMetadata map<string,string>',
+    3: 'attachError storage.v1.VolumeError',
+    4: 'detachError storage.v1.VolumeError',
+  },
+  'storage.v1.VolumeError': {
+    1: 'time Time',
+    2: 'message string',
+  },
+  'storage.v1.VolumeNodeResources': {
+    1: 'count int32 keep',
   },
 };

@@ -21,6 +21,8 @@ import { controllerRefOf, isConflict, isNotFound, isPodReady, isTerminating } fr
 import { isPodAvailable, ownerRefFor } from '../replica-controller.js';
 import type { Controller, ControllerContext } from '../types.js';
 import { newStatefulPod, ordinalOf, revisionOfPod, startOrdinal } from './identity.js';
+import { claimsFor } from './claims.js';
+import { PERSISTENT_VOLUME_CLAIMS } from '../../kinds/persistentvolumeclaim/resource.js';
 
 const isHealthy = (p: Pod): boolean => !isTerminating(p) && p.status?.phase === 'Running' && isPodReady(p);
 const isFailed = (p: Pod): boolean => p.status?.phase === 'Failed';
@@ -33,7 +35,23 @@ export function startStatefulSetController(ctx: ControllerContext): Controller {
   const pods = ctx.informers.forResource<Pod>(PODS);
   const revisions = ctx.informers.forResource<ControllerRevision>(CONTROLLER_REVISIONS);
 
+  /** createPersistentVolumeClaims: the pod's claims exist before it does. */
+  async function createClaims(set: StatefulSet, pod: Pod): Promise<void> {
+    for (const claim of claimsFor(set, ordinalOf(set, pod))) {
+      try {
+        await client.create(resourcePath(PERSISTENT_VOLUME_CLAIMS, set.metadata.namespace), claim);
+        events.normal(set, 'SuccessfulCreate', `create Claim ${claim.metadata.name} Pod ${pod.metadata.name} in StatefulSet ${set.metadata.name} success`);
+        log.info({ namespace: set.metadata.namespace, name: set.metadata.name, claim: claim.metadata.name }, 'created claim');
+      } catch (err) {
+        if ((err as { code?: number }).code === 409) continue; // it exists: a pod that comes back reuses it
+        events.warning(set, 'FailedCreate', `create Claim ${claim.metadata.name} for Pod ${pod.metadata.name} in StatefulSet ${set.metadata.name} failed error: ${(err as Error).message}`);
+        throw err;
+      }
+    }
+  }
+
   async function createPod(set: StatefulSet, pod: Pod): Promise<void> {
+    await createClaims(set, pod);
     try {
       await client.create<Pod>(resourcePath(PODS, set.metadata.namespace), pod);
       events.normal(set, 'SuccessfulCreate', `create Pod ${pod.metadata.name} in StatefulSet ${set.metadata.name} successful`);

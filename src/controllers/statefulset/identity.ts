@@ -7,6 +7,7 @@ import type { Pod, PodTemplateSpec } from '../../api/types.js';
 import { STATEFUL_SETS } from '../../kinds/statefulset/resource.js';
 import { REVISION_HASH_LABEL } from '../history/revisions.js';
 import { podFromTemplate } from '../replica-controller.js';
+import { mountClaims } from './claims.js';
 
 export const POD_NAME_LABEL = 'statefulset.kubernetes.io/pod-name';
 export const POD_INDEX_LABEL = 'apps.kubernetes.io/pod-index';
@@ -35,6 +36,7 @@ export function newStatefulPod(set: StatefulSet, template: PodTemplateSpec, ordi
   pod.metadata.labels = { ...(pod.metadata.labels ?? {}), [POD_NAME_LABEL]: pod.metadata.name, [POD_INDEX_LABEL]: String(ordinal), [REVISION_HASH_LABEL]: revisionName };
   pod.spec.hostname = pod.metadata.name;
   if (set.spec.serviceName) pod.spec.subdomain = set.spec.serviceName;
+  mountClaims(set, pod, ordinal);
   return pod;
 }
 

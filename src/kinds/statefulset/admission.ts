@@ -79,7 +79,10 @@ function validateSpec(sts: StatefulSet): FieldError[] {
   if (typeof spec.minReadySeconds === 'number' && spec.minReadySeconds < 0) errs.push(invalid('spec.minReadySeconds', spec.minReadySeconds, IS_NEGATIVE_ERROR));
   if (typeof spec.revisionHistoryLimit === 'number' && spec.revisionHistoryLimit < 0) errs.push(invalid('spec.revisionHistoryLimit', spec.revisionHistoryLimit, IS_NEGATIVE_ERROR));
   errs.push(...validateWorkloadSelector(spec.selector, 'spec.selector', 'statefulset'));
-  errs.push(...validateWorkloadTemplate(spec.template, spec.selector, 'spec.template', { kind: 'StatefulSet', restartPolicies: ['Always'] }));
+  // the pods mount a claim per volumeClaimTemplate: their mounts name those as volumes
+  const claimVolumes = (spec.volumeClaimTemplates ?? []).map((t) => ({ name: (t as { metadata?: { name?: string } }).metadata?.name ?? '', persistentVolumeClaim: { claimName: 'template' } }));
+  const template = spec.template && claimVolumes.length ? { ...spec.template, spec: { ...spec.template.spec, volumes: [...(spec.template.spec?.volumes ?? []), ...claimVolumes] } } : spec.template;
+  errs.push(...validateWorkloadTemplate(template as typeof spec.template, spec.selector, 'spec.template', { kind: 'StatefulSet', restartPolicies: ['Always'] }));
   return errs;
 }
 
