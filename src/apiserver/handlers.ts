@@ -6,7 +6,7 @@ import { parseFieldSelector } from '../api/fields.js';
 import { parseLabelSelector } from '../api/labels.js';
 import type { DeleteOptions, KubeObject, ListMeta } from '../api/types.js';
 import { kindOf, subresourceOf } from '../kinds/catalog.js';
-import type { SubresourceRegistry } from '../kinds/kind.js';
+import type { ReadOnlyStorage, SubresourceRegistry } from '../kinds/kind.js';
 import type { Logger } from '../log.js';
 import type { WatchCache } from '../store/watch-cache.js';
 import { decodeBody, isPlainObject, mediaType, readBody } from './body.js';
@@ -142,6 +142,10 @@ export async function handleResource(req: IncomingMessage, res: ServerResponse, 
     return;
   }
 
+  // ---- a kind computed when asked (metrics.k8s.io): its own storage, get and list only -------
+  const computed = kindOf(info).storage;
+  if (computed && !sub) return serveComputed(computed, res, q, r, table ? (items, listMeta) => toTable(info, items, { includeObject: includeObject ?? 'Metadata', ...(listMeta ? { listMeta } : {}) }) : undefined, ctx);
+
   // ---- the main resource and status -------------------------------------------------------
   switch (r.verb) {
     case 'get': {
@@ -256,6 +260,32 @@ export async function handleResource(req: IncomingMessage, res: ServerResponse, 
     }
   }
   throw notFound(info.resource, info.group, r.name ?? '');
+}
+
+/** get and list of a kind computed when asked (kindOf(info).storage); other verbs are 405 as upstream's. */
+async function serveComputed(
+  storage: ReadOnlyStorage,
+  res: ServerResponse,
+  q: URLSearchParams,
+  r: ResourceRequest,
+  table: ((items: KubeObject[], listMeta?: ListMeta) => unknown) | undefined,
+  ctx: HandlerContext,
+): Promise<void> {
+  const rc = { registry: subresourceRegistry(ctx.registry), kubeletToken: ctx.kubeletToken, logger: ctx.logger };
+  if (r.verb === 'get') {
+    const obj = await storage.get(rc, r.namespace, r.name!);
+    writeJson(res, 200, table ? table([obj]) : obj);
+    return;
+  }
+  if (r.verb === 'list') {
+    const labels = parseLabelSelector(q.get('labelSelector'));
+    const fields = parseFieldSelector(kindOf(r.info).fieldSelectors, q.get('fieldSelector'));
+    const items = await storage.list(rc, r.namespace, labels, fields);
+    const listMeta: ListMeta = {};
+    writeJson(res, 200, table ? table(items, listMeta) : { kind: listKindOf(r), apiVersion: apiVersionOf(r), metadata: listMeta, items });
+    return;
+  }
+  throw new ApiError(statusFailure(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', {}));
 }
 
 /**

@@ -16,6 +16,8 @@ import { ingressClassKind } from './ingressclass/index.js';
 import type { KindDefinition } from './kind.js';
 import { leaseKind } from './lease/index.js';
 import { namespaceKind } from './namespace/index.js';
+import { nodeMetricsKind } from './nodemetrics/index.js';
+import { podMetricsKind } from './podmetrics/index.js';
 import { nodeKind } from './node/index.js';
 import { podKind } from './pod/index.js';
 import { podDisruptionBudgetKind } from './poddisruptionbudget/index.js';
@@ -48,4 +50,6 @@ export const KINDS: readonly KindDefinition[] = [
   controllerRevisionKind,
   ingressClassKind,
   ingressKind,
+  nodeMetricsKind,
+  podMetricsKind,
 ];
