@@ -112,8 +112,10 @@ export async function handleResource(req: IncomingMessage, res: ServerResponse, 
   const info = r.info;
   const table = wantsTable(req);
   const includeObject = table ? parseIncludeObject(q) : undefined;
+  // a kind served in several versions answers in the one asked for (its strategy's present)
+  const present = kindOf(info).strategy.present ?? ((o: KubeObject): KubeObject => o);
   const renderOne = (obj: KubeObject, withColumns = true): unknown => {
-    if (!table) return obj;
+    if (!table) return present(obj);
     const t = toTable(info, [obj], { includeObject: includeObject ?? 'Metadata' }) as { columnDefinitions?: unknown[] };
     if (!withColumns) t.columnDefinitions = [];
     return t;
@@ -150,7 +152,7 @@ export async function handleResource(req: IncomingMessage, res: ServerResponse, 
   switch (r.verb) {
     case 'get': {
       const obj = await registry.get(info, r.namespace, r.name!);
-      writeJson(res, 200, table ? toTable(info, [obj], { includeObject: includeObject ?? 'Metadata' }) : obj);
+      writeJson(res, 200, table ? toTable(info, [obj], { includeObject: includeObject ?? 'Metadata' }) : present(obj));
       return;
     }
     case 'list': {
@@ -171,7 +173,7 @@ export async function handleResource(req: IncomingMessage, res: ServerResponse, 
       if (table) {
         writeJson(res, 200, toTable(info, page.items, { includeObject: includeObject ?? 'Metadata', listMeta }));
       } else {
-        writeJson(res, 200, { kind: listKindOf(r), apiVersion: apiVersionOf(r), metadata: listMeta, items: page.items });
+        writeJson(res, 200, { kind: listKindOf(r), apiVersion: apiVersionOf(r), metadata: listMeta, items: page.items.map(present) });
       }
       return;
     }
@@ -211,14 +213,14 @@ export async function handleResource(req: IncomingMessage, res: ServerResponse, 
       const body = await readObjectBody(req);
       const { object, warnings } = await registry.create(info, r.namespace, body, opts);
       ctx.logger.info({ verb: 'create', resource: info.resource, namespace: object.metadata.namespace, name: object.metadata.name }, 'created');
-      writeJson(res, 201, object, warningHeaders(warnings));
+      writeJson(res, 201, present(object), warningHeaders(warnings));
       return;
     }
     case 'update': {
       const opts = writeOptions(q, 'UpdateOptions');
       const body = await readObjectBody(req);
       const { object, warnings } = await registry.update(info, r.namespace, r.name!, sub, body, opts);
-      writeJson(res, 200, object, warningHeaders(warnings));
+      writeJson(res, 200, present(object), warningHeaders(warnings));
       return;
     }
     case 'patch': {
@@ -232,7 +234,7 @@ export async function handleResource(req: IncomingMessage, res: ServerResponse, 
       if (!PATCH_TYPES.has(type)) throw badRequest(`the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json`);
       const body = decodeBody(await readBody(req), 'application/json');
       const { object, warnings } = await registry.patch(info, r.namespace, r.name!, sub, body, type as PatchContentType, opts);
-      writeJson(res, 200, object, warningHeaders(warnings));
+      writeJson(res, 200, present(object), warningHeaders(warnings));
       return;
     }
     case 'delete': {

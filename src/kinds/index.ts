@@ -11,6 +11,7 @@ import { endpointsKind } from './endpoints/index.js';
 import { endpointSliceKind } from './endpointslice/index.js';
 import { eventKind } from './event/index.js';
 import { jobKind } from './job/index.js';
+import { horizontalPodAutoscalerKind, horizontalPodAutoscalerV1Kind } from './horizontalpodautoscaler/index.js';
 import { ingressKind } from './ingress/index.js';
 import { ingressClassKind } from './ingressclass/index.js';
 import type { KindDefinition } from './kind.js';
@@ -50,6 +51,8 @@ export const KINDS: readonly KindDefinition[] = [
   controllerRevisionKind,
   ingressClassKind,
   ingressKind,
+  horizontalPodAutoscalerKind,
+  horizontalPodAutoscalerV1Kind,
   nodeMetricsKind,
   podMetricsKind,
 ];

@@ -82,6 +82,11 @@ export interface KindStrategy {
    * spec and labels: the controller records the revision so). Default: only the status changes.
    */
   statusUpdateKeepsAnnotations?: boolean;
+  /**
+   * The stored object as this version presents it (a kind served in several versions, stored in
+   * one: autoscaling/v1 HPAs are stored as v2). Applied to every object the API answers with.
+   */
+  present?(stored: KubeObject): KubeObject;
   /** Writes are serialized (state derived from every object of the kind, e.g. Service allocation). */
   serializeWrites?: boolean;
   /** The propagation of a delete that names none (upstream's DefaultGarbageCollectionPolicy). */
