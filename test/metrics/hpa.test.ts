@@ -67,6 +67,10 @@ function load(ip: string, nodeIP: string): { stop(): void } {
 const hpa = (): Promise<HorizontalPodAutoscaler> => c.client.get<HorizontalPodAutoscaler>(`/apis/autoscaling/v2/namespaces/${NS}/horizontalpodautoscalers/web`);
 const deployment = (): Promise<Deployment> => c.client.get<Deployment>(`/apis/apps/v1/namespaces/${NS}/deployments/web`);
 let running: { stop(): void } | undefined;
+const hpaEvent = async (message: RegExp): Promise<Event | undefined> => {
+  const events = await c.client.list<Event>(`/api/v1/namespaces/${NS}/events`, { fieldSelector: 'involvedObject.kind=HorizontalPodAutoscaler' });
+  return events.items.find((e) => message.test(e.message ?? ''));
+};
 const nodeIP = async (): Promise<string> => {
   const n = await c.client.get<Node>('/api/v1/nodes/node-1');
   return n.status!.addresses!.find((a) => a.type === 'InternalIP')!.address;
@@ -114,18 +118,22 @@ describe('HorizontalPodAutoscaler', () => {
       return (x.spec.replicas ?? 1) > 1 ? x : undefined;
     }, 90_000);
     expect(d.spec.replicas).toBeLessThanOrEqual(4);
-    const events = await c.client.list<Event>(`/api/v1/namespaces/${NS}/events`, { fieldSelector: 'involvedObject.kind=HorizontalPodAutoscaler' });
-    expect(events.items.map((e) => e.message)).toContain(`New size: ${d.spec.replicas}; reason: cpu resource utilization (percentage of request) above target`);
-    const h = await hpa();
+    // the event is written after the scale: wait for it
+    const event = await waitFor('the SuccessfulRescale event', () => hpaEvent(/^New size: (\d+); reason: cpu resource utilization \(percentage of request\) above target$/), 30_000);
+    expect(event.reason).toBe('SuccessfulRescale');
+    expect(Number(/^New size: (\d+)/.exec(event.message!)![1])).toBeGreaterThan(1);
+    const h = await waitFor('the status after the rescale', async () => {
+      const x = await hpa();
+      return x.status?.lastScaleTime ? x : undefined;
+    }, 30_000);
     expect(h.status?.conditions?.find((x) => x.type === 'AbleToScale')).toMatchObject({ status: 'True' });
-    expect(h.status?.lastScaleTime).toBeDefined();
   });
 
   it('scales back down to minReplicas once the load stops', async () => {
     running?.stop();
     running = undefined;
     await waitFor('back to one replica', async () => ((await deployment()).spec.replicas === 1 ? true : undefined), 90_000);
-    const events = await c.client.list<Event>(`/api/v1/namespaces/${NS}/events`, { fieldSelector: 'involvedObject.kind=HorizontalPodAutoscaler' });
-    expect(events.items.map((e) => e.message)).toContain('New size: 1; reason: All metrics below target');
+    const event = await waitFor('the SuccessfulRescale event down', () => hpaEvent(/^New size: 1; reason: All metrics below target$/), 30_000);
+    expect(event.reason).toBe('SuccessfulRescale');
   });
 });

@@ -63,9 +63,16 @@ const statefulSet = {
   spec: { serviceName: 'db', replicas: 1, selector: { matchLabels: { app: 'db' } }, template: { metadata: { labels: { app: 'db' } }, spec: { containers: [{ name: 'db', image: 'nginx', ports: [{ containerPort: 8082 }] }] } } },
 };
 
+const hpa = {
+  apiVersion: 'autoscaling/v2',
+  kind: 'HorizontalPodAutoscaler',
+  metadata: { name: 'api', namespace: 'default' },
+  spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'api' }, minReplicas: 1, maxReplicas: 1 },
+};
+
 beforeAll(async () => {
   c = await startTestCluster({ nodes: 1 });
-  for (const obj of [rc, pdb, deployment, configMap, secret, job, cronJob, daemonSet, statefulSet, ingress]) {
+  for (const obj of [rc, pdb, deployment, configMap, secret, job, cronJob, daemonSet, statefulSet, ingress, hpa]) {
     const r = await c.kubectl(['create', '-f', '-'], { input: JSON.stringify(obj) });
     if (r.code !== 0) throw new Error(r.stderr);
   }
@@ -74,6 +81,12 @@ beforeAll(async () => {
     const pods = JSON.parse((await c.kubectl(['get', 'pods', '-o', 'json'])).stdout) as { items: Array<{ metadata: { labels?: Record<string, string> }; status?: { phase?: string } }> };
     const running = (app: string): boolean => pods.items.some((p) => p.metadata.labels?.['app'] === app && p.status?.phase === 'Running');
     return running('web') && running('api') && running('agent') && running('db');
+  }, 60_000);
+  // NodeMetrics and PodMetrics exist once the API server has scraped the node twice
+  await waitFor('metrics of the node and its pods', async () => {
+    const nodes = await rawList('/apis/metrics.k8s.io/v1beta1/nodes');
+    const pods = await rawList('/apis/metrics.k8s.io/v1beta1/pods');
+    return nodes.items.length > 0 && pods.items.length > 0;
   }, 60_000);
 }, 120_000);
 

@@ -114,13 +114,17 @@ export function startHorizontalPodAutoscalerController(ctx: ControllerContext): 
     const write = async (): Promise<void> => {
       status.conditions = conds;
       status.observedGeneration = hpa.metadata.generation ?? 1;
-      hpa.status = status;
-      try {
-        await client.update(`${resourcePath(HORIZONTAL_POD_AUTOSCALERS, ns, hpa.metadata.name)}/status`, hpa);
-      } catch (err) {
-        if (isNotFound(err)) return;
-        if (isConflict(err)) queue.addAfter(key, 200);
-        else throw err;
+      // onto the live object: a cached copy a write behind would lose this status (its lastScaleTime) to a conflict
+      const path = resourcePath(HORIZONTAL_POD_AUTOSCALERS, ns, hpa.metadata.name);
+      for (let attempt = 0; ; attempt++) {
+        try {
+          const live = attempt === 0 ? hpa : await client.get<HorizontalPodAutoscaler>(path);
+          await client.update(`${path}/status`, { ...live, status });
+          return;
+        } catch (err) {
+          if (isNotFound(err)) return;
+          if (!isConflict(err) || attempt >= 3) throw err;
+        }
       }
     };
 
