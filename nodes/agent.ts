@@ -18,6 +18,7 @@ import { buildNode, KUBELET_PORT } from './node-status.js';
 import { startPodManager, type PodManager } from './pod-manager.js';
 import { rfc3339 } from './pod-status.js';
 import { registerNode } from './registration.js';
+import { nodeUsage } from './node-usage.js';
 
 export interface NodeAgentOptions {
   node: NodeConfig;
@@ -86,6 +87,7 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<NodeAgent>
           token: opts.kubelet.token,
           logger,
           pod: podByName,
+          usage: () => nodeUsage(pods?.runtimes() ?? []),
           upgrade: (req, socket, head, url) => handleStreamUpgrade({ logger, pod: podByName, ...(opts.dns ? { dns: opts.dns } : {}) }, req, socket, head, url),
         })
       : undefined;

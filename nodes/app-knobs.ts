@@ -22,16 +22,29 @@ export interface AppKnobs {
   onSigterm: SigtermBehaviour;
   /** SIGTERM_DELAY_MS: keep serving as before for this long after SIGTERM, then do what ON_SIGTERM says. */
   sigtermDelayMs: number;
+  /** CPU_PER_REQUEST: real CPU each `GET /` burns (microseconds), so load shows in `kubectl top` and the HPA. */
+  cpuPerRequestMicros: number;
 }
 
 export const SIGTERM_BEHAVIOURS = ['drain', 'exit', 'ignore'] as const;
 export type SigtermBehaviour = (typeof SIGTERM_BEHAVIOURS)[number];
 
-export const DEFAULT_KNOBS: AppKnobs = { delayMs: 0, responseBytes: 0, errorRate: 0, startupDelayMs: 0, onSigterm: 'drain', sigtermDelayMs: 0 };
+export const DEFAULT_KNOBS: AppKnobs = { delayMs: 0, responseBytes: 0, errorRate: 0, startupDelayMs: 0, onSigterm: 'drain', sigtermDelayMs: 0, cpuPerRequestMicros: 0 };
 
 /** Upper bounds that keep one pod from eating the node: 10 minutes, 16 MiB. */
 const MAX_DELAY_MS = 600_000;
 const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+/** One second of CPU per request at most. */
+const MAX_CPU_PER_REQUEST_MICROS = 1_000_000;
+
+const CPU_UNITS: Record<string, number> = { us: 1, 'µs': 1, ms: 1000, s: 1_000_000 };
+
+/** `5ms`, `250us`, `0.5ms`, `1s`, or a bare number of milliseconds, in microseconds; null when not one. */
+export function parseCpuDuration(text: string): number | null {
+  const m = /^(\d+(?:\.\d+)?)(us|µs|ms|s)?$/.exec(text.trim());
+  if (!m) return null;
+  return Math.round(Number(m[1]) * CPU_UNITS[m[2] ?? 'ms']!);
+}
 
 export interface ParsedKnobs {
   knobs: AppKnobs;
@@ -79,6 +92,13 @@ export function parseAppKnobs(env: EnvVar[] | undefined): ParsedKnobs {
         const v = raw.toLowerCase();
         if ((SIGTERM_BEHAVIOURS as readonly string[]).includes(v)) knobs.onSigterm = v as SigtermBehaviour;
         else problems.push(`ON_SIGTERM=${JSON.stringify(e.value ?? '')} ignored: must be one of ${SIGTERM_BEHAVIOURS.join(', ')}`);
+        break;
+      }
+      case 'CPU_PER_REQUEST': {
+        const us = parseCpuDuration(raw);
+        if (us === null || us > MAX_CPU_PER_REQUEST_MICROS) {
+          problems.push(`CPU_PER_REQUEST=${JSON.stringify(e.value ?? '')} ignored: must be a duration of CPU time such as 5ms or 500us, at most 1s`);
+        } else knobs.cpuPerRequestMicros = us;
         break;
       }
       default:

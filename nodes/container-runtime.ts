@@ -25,6 +25,8 @@ import { runsShell, startMainProcess, type MainProcess } from './main-process.js
 import { withContainerEnv, type ToolboxPod } from './toolbox/context.js';
 import { createAppControl, type AppControl, type ContainerControl, type ProbeKind } from './control.js';
 import { startPodApp, type PodApp, type RequestCounter } from './pod-app.js';
+import { appUsage, newAppUsageMeter, type AppUsageMeter, type ContainerUsage } from '../src/metrics/usage.js';
+import { containerUsage } from '../src/metrics/proc-usage.js';
 import type { ContainerSnapshot } from './pod-status.js';
 import { rfc3339 } from './pod-status.js';
 import { startProbeWorker, type ProbeWorker } from './prober.js';
@@ -105,6 +107,8 @@ export interface ContainerRuntime {
   ensurePorts(choice: PortChoice): void;
   /** `kubectl exec` of a host-process container: the real command in its env and folder (undefined: the toolbox serves). */
   hostExec(): ((command: string[], streams: ExecStreams) => Promise<number>) | undefined;
+  /** What the running container uses (kubelet's resource metrics); undefined when it is not running. */
+  usage(): ContainerUsage | undefined;
 }
 
 type Phase =
@@ -187,6 +191,8 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
   /** The current run's host process (host-process containers only). */
   let hostProc: HostProcess | undefined;
   let announcedCommand = false;
+  /** The current run's usage: its app's handlers add to it (src/metrics/usage.ts). */
+  let meter: AppUsageMeter = newAppUsageMeter();
 
   if (deps.previous?.wasRunning) {
     // This node's process restarted: the app of the previous run went with it.
@@ -296,6 +302,8 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
     const env = config.env.map(([k, v]) => ({ name: k, value: v }));
     const parsed = parseAppKnobs(env);
     knobs = parsed.knobs;
+    meter = newAppUsageMeter();
+    const runMeter = meter;
     // RUN_SECONDS / EXIT_CODE as the container sees them (resolved from ConfigMaps and Secrets too)
     const lifetime = containerLifetime(env, pod.spec.restartPolicy);
     const problems = [...parsed.problems, ...lifetime.problems];
@@ -343,6 +351,7 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
         view: config.view,
         ...(listen ? { listen } : {}),
         stdout,
+        usage: runMeter,
       });
     const targets = [...ports.map((port) => ({ port, listen: undefined })), ...hostListeners];
     const bindApps = (): Promise<Array<PromiseSettledResult<PodApp>>> => Promise.allSettled(targets.map((t) => startApp(t.port, t.listen)));
@@ -633,6 +642,11 @@ export function createContainerRuntime(deps: ContainerRuntimeDeps): ContainerRun
       void run();
     },
     control: () => (phase.kind === 'running' && !stopping ? runControl : null),
+    usage: () => {
+      if (phase.kind !== 'running') return undefined;
+      // a host process: its process group from /proc; the built-in app: its handlers' meter
+      return hostProc ? containerUsage({ pgid: hostProc.pid, startedAtMs: Date.parse(phase.startedAt) }) : appUsage(meter);
+    },
     retryConfig() {
       if (stopping || phase.kind !== 'waiting' || phase.reason !== 'CreateContainerConfigError') return;
       void run();

@@ -12,6 +12,7 @@ import { bearerMatches } from '../src/pki/kubelet-token.js';
 import type { Logger } from '../src/log.js';
 import { LogRequestError, checkLogReadable, parseLogQuery, streamContainerLog } from './container-log-stream.js';
 import type { PodRuntime } from './pod-runtime.js';
+import { renderResourceMetrics, type NodeUsageReport } from '../src/metrics/resource-metrics.js';
 
 export interface KubeletServerOptions {
   host: string;
@@ -20,6 +21,8 @@ export interface KubeletServerOptions {
   logger: Logger;
   /** A pod running on this node, by namespace and name. */
   pod(namespace: string, name: string): PodRuntime | undefined;
+  /** What the node and its running containers use now: `GET /metrics/resource` (metrics-server scrapes it). */
+  usage?(): NodeUsageReport;
   /** Upgrade requests (exec, attach, port-forward), once authenticated. */
   upgrade?(req: IncomingMessage, socket: Duplex, head: Buffer, url: URL): void;
 }
@@ -69,6 +72,12 @@ export function startKubeletServer(opts: KubeletServerOptions): Promise<KubeletS
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://kubelet');
     if (!bearerMatches(req.headers.authorization, opts.token)) return text(res, 401, 'Unauthorized');
+    if (url.pathname === '/metrics/resource' && req.method === 'GET' && opts.usage) {
+      const body = renderResourceMetrics(opts.usage());
+      res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
+      res.end(body);
+      return;
+    }
     const route = url.pathname.startsWith('/containerLogs/') && req.method === 'GET' ? containerLogs(opts, req, res, url) : Promise.resolve(text(res, 404, '404 page not found\n'));
     route.catch((err: unknown) => {
       logger.error({ err, url: req.url }, 'kubelet request failed');

@@ -11,6 +11,7 @@ import net from 'node:net';
 import type { AppKnobs } from './app-knobs.js';
 import type { ContainerView } from './container-view.js';
 import { PROBE_HEADER, probePasses, type AppControl } from './control.js';
+import { burnCpu, cpuMicrosNow, type AppUsageMeter } from '../src/metrics/usage.js';
 
 export interface PodIdentity {
   pod: string;
@@ -47,6 +48,8 @@ export interface PodAppOptions {
   view?: ContainerView;
   /** Listen here instead of podIP:port (a hostPort on the node's address). */
   listen?: { host: string; port: number };
+  /** The container's usage (src/metrics/usage.ts): the CPU its handlers spend, its connections. */
+  usage?: AppUsageMeter;
 }
 
 export interface PodApp {
@@ -111,8 +114,10 @@ export function startPodApp(opts: PodAppOptions): Promise<PodApp> {
     });
   }
 
+  const usage = opts.usage;
   function respond(req: IncomingMessage, res: ServerResponse, n: number): void {
     if (res.destroyed || destroyed) return;
+    if (knobs.cpuPerRequestMicros > 0) burnCpu(knobs.cpuPerRequestMicros);
     const status = knobs.errorRate > 0 && Math.random() < knobs.errorRate ? 500 : 200;
     byStatus[status] = (byStatus[status] ?? 0) + 1;
     const socket = req.socket;
@@ -176,16 +181,31 @@ export function startPodApp(opts: PodAppOptions): Promise<PodApp> {
     if (url === '/healthz') return plain(res, control.healthy ? 200 : 503, control.healthy ? 'ok\n' : 'unhealthy\n');
     if (url === '/readyz') return plain(res, control.ready ? 200 : 503, control.ready ? 'ok\n' : 'not ready\n');
     const n = ++counter.requests;
-    if (knobs.delayMs > 0) setTimeout(respond, knobs.delayMs, req, res, n);
+    if (knobs.delayMs > 0) setTimeout(usage ? metered : respond, knobs.delayMs, req, res, n);
     else respond(req, res, n);
   }
 
-  const server = http.createServer({ keepAlive: true, noDelay: true }, handle);
+  /** A handler timed on the CPU clock: what this container's app spends is its CPU usage. */
+  function metered(req: IncomingMessage, res: ServerResponse, n?: number): void {
+    const started = cpuMicrosNow();
+    try {
+      if (n === undefined) handle(req, res);
+      else respond(req, res, n);
+    } finally {
+      usage!.cpuMicros += cpuMicrosNow() - started;
+    }
+  }
+
+  const server = http.createServer({ keepAlive: true, noDelay: true }, usage ? (req, res) => metered(req, res) : handle);
   /** Open connections, for the drain's last sweep. */
   const sockets = new Set<TrackedSocket>();
   server.on('connection', (socket: TrackedSocket) => {
     sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
+    if (usage) usage.openConnections++;
+    socket.once('close', () => {
+      sockets.delete(socket);
+      if (usage) usage.openConnections--;
+    });
   });
   /** Closes the keep-alive connections idle now, and those that never carried a request. */
   function closeIdle(): void {
@@ -206,6 +226,14 @@ export function startPodApp(opts: PodAppOptions): Promise<PodApp> {
     };
     const onListening = (): void => {
       server.removeListener('error', onError);
+      if (usage) {
+        usage.listeners++;
+        usage.heldBytes += padding.length;
+        server.once('close', () => {
+          usage.listeners--;
+          usage.heldBytes -= padding.length;
+        });
+      }
       server.on('error', () => {});
       resolve({
         host: opts.listen?.host ?? identity.podIP,

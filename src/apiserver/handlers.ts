@@ -6,7 +6,7 @@ import { parseFieldSelector } from '../api/fields.js';
 import { parseLabelSelector } from '../api/labels.js';
 import type { DeleteOptions, KubeObject, ListMeta } from '../api/types.js';
 import { kindOf, subresourceOf } from '../kinds/catalog.js';
-import type { SubresourceRegistry } from '../kinds/kind.js';
+import type { ReadOnlyStorage, SubresourceRegistry } from '../kinds/kind.js';
 import type { Logger } from '../log.js';
 import type { WatchCache } from '../store/watch-cache.js';
 import { decodeBody, isPlainObject, isYamlMediaType, mediaType, readBody } from './body.js';
@@ -121,8 +121,10 @@ export async function handleResource(req: IncomingMessage, res: ServerResponse, 
   const info = r.info;
   const table = wantsTable(req);
   const includeObject = table ? parseIncludeObject(q) : undefined;
+  // a kind served in several versions answers in the one asked for (its strategy's present)
+  const present = kindOf(info).strategy.present ?? ((o: KubeObject): KubeObject => o);
   const renderOne = (obj: KubeObject, withColumns = true): unknown => {
-    if (!table) return obj;
+    if (!table) return present(obj);
     const t = toTable(info, [obj], { includeObject: includeObject ?? 'Metadata' }) as { columnDefinitions?: unknown[] };
     if (!withColumns) t.columnDefinitions = [];
     return t;
@@ -151,11 +153,15 @@ export async function handleResource(req: IncomingMessage, res: ServerResponse, 
     return;
   }
 
+  // ---- a kind computed when asked (metrics.k8s.io): its own storage, get and list only -------
+  const computed = kindOf(info).storage;
+  if (computed && !sub) return serveComputed(computed, res, q, r, table ? (items, listMeta) => toTable(info, items, { includeObject: includeObject ?? 'Metadata', ...(listMeta ? { listMeta } : {}) }) : undefined, ctx);
+
   // ---- the main resource and status -------------------------------------------------------
   switch (r.verb) {
     case 'get': {
       const obj = await registry.get(info, r.namespace, r.name!);
-      writeJson(res, 200, table ? toTable(info, [obj], { includeObject: includeObject ?? 'Metadata' }) : obj);
+      writeJson(res, 200, table ? toTable(info, [obj], { includeObject: includeObject ?? 'Metadata' }) : present(obj));
       return;
     }
     case 'list': {
@@ -176,7 +182,7 @@ export async function handleResource(req: IncomingMessage, res: ServerResponse, 
       if (table) {
         writeJson(res, 200, toTable(info, page.items, { includeObject: includeObject ?? 'Metadata', listMeta }));
       } else {
-        writeJson(res, 200, { kind: listKindOf(r), apiVersion: apiVersionOf(r), metadata: listMeta, items: page.items });
+        writeJson(res, 200, { kind: listKindOf(r), apiVersion: apiVersionOf(r), metadata: listMeta, items: page.items.map(present) });
       }
       return;
     }
@@ -216,14 +222,14 @@ export async function handleResource(req: IncomingMessage, res: ServerResponse, 
       const body = await readObjectBody(req, opts);
       const { object, warnings } = await registry.create(info, r.namespace, body, opts);
       ctx.logger.info({ verb: 'create', resource: info.resource, namespace: object.metadata.namespace, name: object.metadata.name }, 'created');
-      writeJson(res, 201, object, warningHeaders(warnings));
+      writeJson(res, 201, present(object), warningHeaders(warnings));
       return;
     }
     case 'update': {
       const opts = writeOptions(q, 'UpdateOptions');
       const body = await readObjectBody(req, opts);
       const { object, warnings } = await registry.update(info, r.namespace, r.name!, sub, body, opts);
-      writeJson(res, 200, object, warningHeaders(warnings));
+      writeJson(res, 200, present(object), warningHeaders(warnings));
       return;
     }
     case 'patch': {
@@ -237,7 +243,7 @@ export async function handleResource(req: IncomingMessage, res: ServerResponse, 
       if (!PATCH_TYPES.has(type)) throw badRequest(`the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json`);
       const body = decodeBody(await readBody(req), 'application/json');
       const { object, warnings } = await registry.patch(info, r.namespace, r.name!, sub, body, type as PatchContentType, opts);
-      writeJson(res, 200, object, warningHeaders(warnings));
+      writeJson(res, 200, present(object), warningHeaders(warnings));
       return;
     }
     case 'delete': {
@@ -265,6 +271,32 @@ export async function handleResource(req: IncomingMessage, res: ServerResponse, 
     }
   }
   throw notFound(info.resource, info.group, r.name ?? '');
+}
+
+/** get and list of a kind computed when asked (kindOf(info).storage); other verbs are 405 as upstream's. */
+async function serveComputed(
+  storage: ReadOnlyStorage,
+  res: ServerResponse,
+  q: URLSearchParams,
+  r: ResourceRequest,
+  table: ((items: KubeObject[], listMeta?: ListMeta) => unknown) | undefined,
+  ctx: HandlerContext,
+): Promise<void> {
+  const rc = { registry: subresourceRegistry(ctx.registry), kubeletToken: ctx.kubeletToken, logger: ctx.logger };
+  if (r.verb === 'get') {
+    const obj = await storage.get(rc, r.namespace, r.name!);
+    writeJson(res, 200, table ? table([obj]) : obj);
+    return;
+  }
+  if (r.verb === 'list') {
+    const labels = parseLabelSelector(q.get('labelSelector'));
+    const fields = parseFieldSelector(kindOf(r.info).fieldSelectors, q.get('fieldSelector'));
+    const items = await storage.list(rc, r.namespace, labels, fields);
+    const listMeta: ListMeta = {};
+    writeJson(res, 200, table ? table(items, listMeta) : { kind: listKindOf(r), apiVersion: apiVersionOf(r), metadata: listMeta, items });
+    return;
+  }
+  throw new ApiError(statusFailure(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', {}));
 }
 
 /**

@@ -5,6 +5,7 @@ import { createInformerFactory } from '../client/informer-factory.js';
 import type { Logger } from '../log.js';
 import { createEventRecorder } from './events.js';
 import { startGarbageCollector } from './garbage-collector.js';
+import { startHorizontalPodAutoscalerController } from './horizontalpodautoscaler/controller.js';
 import { startLoadBalancerController } from './loadbalancer.js';
 import { startNamespaceController } from './namespace.js';
 import { startDaemonSetController } from './daemonset/controller.js';
@@ -53,6 +54,7 @@ const STARTERS: ControllerStarter[] = [
   startTTLAfterFinishedController,
   startPersistentVolumeBinder,
   startLocalPathProvisioner,
+  startHorizontalPodAutoscalerController,
 ];
 
 export async function startControllers(opts: { client: ApiClient; config: ClusterConfig; logger: Logger }): Promise<Controllers> {

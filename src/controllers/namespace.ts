@@ -18,7 +18,7 @@ export function startNamespaceController(ctx: ControllerContext): Controller {
       if (!ns?.metadata.deletionTimestamp) return;
       let remaining = 0;
       for (const info of RESOURCES) {
-        if (!info.namespaced) continue;
+        if (!info.namespaced || !info.verbs.includes('delete')) continue; // computed kinds (metrics) hold nothing
         const list = await client.list(resourcePath(info, name));
         for (const item of list.items) {
           remaining++;

@@ -11,11 +11,14 @@ import { endpointsKind } from './endpoints/index.js';
 import { endpointSliceKind } from './endpointslice/index.js';
 import { eventKind } from './event/index.js';
 import { jobKind } from './job/index.js';
+import { horizontalPodAutoscalerKind, horizontalPodAutoscalerV1Kind } from './horizontalpodautoscaler/index.js';
 import { ingressKind } from './ingress/index.js';
 import { ingressClassKind } from './ingressclass/index.js';
 import type { KindDefinition } from './kind.js';
 import { leaseKind } from './lease/index.js';
 import { namespaceKind } from './namespace/index.js';
+import { nodeMetricsKind } from './nodemetrics/index.js';
+import { podMetricsKind } from './podmetrics/index.js';
 import { nodeKind } from './node/index.js';
 import { persistentVolumeKind } from './persistentvolume/index.js';
 import { persistentVolumeClaimKind } from './persistentvolumeclaim/index.js';
@@ -54,4 +57,8 @@ export const KINDS: readonly KindDefinition[] = [
   persistentVolumeKind,
   persistentVolumeClaimKind,
   storageClassKind,
+  horizontalPodAutoscalerKind,
+  horizontalPodAutoscalerV1Kind,
+  nodeMetricsKind,
+  podMetricsKind,
 ];

@@ -8,7 +8,8 @@
 // Schemas are not here: like upstream's OpenAPI, they describe the API types themselves
 // (k8s.io/api) and live in the type library (src/apiserver/schema/), found by group/version/kind.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { FieldSelectors } from '../api/fields.js';
+import type { FieldRequirement, FieldSelectors } from '../api/fields.js';
+import type { Selector } from '../api/labels.js';
 import type { ResourceInfo } from '../api/resources.js';
 import type { DeleteOptions, KubeObject, Service } from '../api/types.js';
 import type { Logger } from '../log.js';
@@ -81,6 +82,11 @@ export interface KindStrategy {
    * spec and labels: the controller records the revision so). Default: only the status changes.
    */
   statusUpdateKeepsAnnotations?: boolean;
+  /**
+   * The stored object as this version presents it (a kind served in several versions, stored in
+   * one: autoscaling/v1 HPAs are stored as v2). Applied to every object the API answers with.
+   */
+  present?(stored: KubeObject): KubeObject;
   /** Writes are serialized (state derived from every object of the kind, e.g. Service allocation). */
   serializeWrites?: boolean;
   /** The propagation of a delete that names none (upstream's DefaultGarbageCollectionPolicy). */
@@ -149,8 +155,27 @@ export interface SubresourceDefinition {
   protobufRequests?: Readonly<Record<string, string>>;
 }
 
+/** What a kind served from something other than the store may use. */
+export interface ReadContext {
+  registry: SubresourceRegistry;
+  kubeletToken: string;
+  logger: Logger;
+}
+
+/**
+ * A read-only REST storage of a kind whose objects are not stored but computed when asked, as
+ * metrics-server's NodeMetrics and PodMetrics are (upstream: an aggregated API server's storage).
+ * Only get and list are served; selectors are the caller's, already parsed.
+ */
+export interface ReadOnlyStorage {
+  get(ctx: ReadContext, namespace: string | undefined, name: string): Promise<KubeObject>;
+  list(ctx: ReadContext, namespace: string | undefined, labels: Selector, fields: FieldRequirement[]): Promise<KubeObject[]>;
+}
+
 /** One served kind. */
 export interface KindDefinition {
+  /** Objects computed when asked instead of stored (get and list only). */
+  storage?: ReadOnlyStorage;
   resource: ResourceInfo;
   strategy: KindStrategy;
   /** kubectl's columns for the kind (the default NAME / CREATED AT printer when absent). */

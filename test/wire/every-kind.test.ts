@@ -79,9 +79,16 @@ const claim = {
 
 const storageClass = { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'manual' }, provisioner: 'kubernetes.io/no-provisioner', volumeBindingMode: 'WaitForFirstConsumer' };
 
+const hpa = {
+  apiVersion: 'autoscaling/v2',
+  kind: 'HorizontalPodAutoscaler',
+  metadata: { name: 'api', namespace: 'default' },
+  spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'api' }, minReplicas: 1, maxReplicas: 1 },
+};
+
 beforeAll(async () => {
   c = await startTestCluster({ nodes: 1 });
-  for (const obj of [rc, pdb, deployment, configMap, secret, job, cronJob, daemonSet, statefulSet, ingress, storageClass, volume, claim]) {
+  for (const obj of [rc, pdb, deployment, configMap, secret, job, cronJob, daemonSet, statefulSet, ingress, storageClass, volume, claim, hpa]) {
     const r = await c.kubectl(['create', '-f', '-'], { input: JSON.stringify(obj) });
     if (r.code !== 0) throw new Error(r.stderr);
   }
@@ -90,6 +97,12 @@ beforeAll(async () => {
     const pods = JSON.parse((await c.kubectl(['get', 'pods', '-o', 'json'])).stdout) as { items: Array<{ metadata: { labels?: Record<string, string> }; status?: { phase?: string } }> };
     const running = (app: string): boolean => pods.items.some((p) => p.metadata.labels?.['app'] === app && p.status?.phase === 'Running');
     return running('web') && running('api') && running('agent') && running('db');
+  }, 60_000);
+  // NodeMetrics and PodMetrics exist once the API server has scraped the node twice
+  await waitFor('metrics of the node and its pods', async () => {
+    const nodes = await rawList('/apis/metrics.k8s.io/v1beta1/nodes');
+    const pods = await rawList('/apis/metrics.k8s.io/v1beta1/pods');
+    return nodes.items.length > 0 && pods.items.length > 0;
   }, 60_000);
 }, 120_000);
 
