@@ -12,6 +12,7 @@ import type { ContainerRuntime } from './container-runtime.js';
 import type { MainProcess } from './main-process.js';
 import { offersStreamProtocol, serveSession, type SessionRunner } from './exec-session.js';
 import { pathParts } from './kubelet-server.js';
+import { isWebSocketPortForward, portForwardPorts, serveWebSocketPortForward } from './port-forward-websocket.js';
 import { servePortForward } from './port-forward.js';
 import { serveSpdySession } from './exec-spdy.js';
 import { isSpdyUpgrade } from '../src/spdy/upgrade.js';
@@ -78,6 +79,11 @@ function handlePortForward(deps: StreamDeps, req: IncomingMessage, socket: Duple
   const runtime = deps.pod(namespace, podName);
   if (!runtime || (uid && runtime.uid !== uid)) return refuse(socket, 404, `pod "${podName}" does not exist`);
   if (runtime.finished()) return refuse(socket, 400, `pod "${podName}" is not running`);
+  if (isWebSocketPortForward(req)) {
+    const ports = portForwardPorts(url.searchParams);
+    if (typeof ports === 'string') return refuse(socket, 400, ports);
+    return serveWebSocketPortForward(deps.logger, req, socket, head, runtime, ports);
+  }
   servePortForward({ logger: deps.logger }, req, socket, head, runtime);
 }
 

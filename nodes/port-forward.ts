@@ -28,6 +28,14 @@ function dialError(address: string, port: number, err: NodeJS.ErrnoException): s
   return `dial tcp4 ${address}:${port}: ${why}`;
 }
 
+/** The kubelet's and the runtime's words for a connection to the pod's port that failed. */
+export function forwardFailure(runtime: PodRuntime, port: number, err: NodeJS.ErrnoException): string {
+  const podIP = runtime.podIP;
+  const pod = runtime.pod();
+  const name = `${pod.metadata.name}_${pod.metadata.namespace}`;
+  return `error forwarding port ${port} to pod ${name}, uid ${runtime.uid}: failed to connect to ${podIP}:${port} inside namespace "${name}", IPv4: ${dialError(podIP, port, err)}`;
+}
+
 /** Copies a data stream to the pod's port and back; resolves with the error message, if any. */
 function forward(runtime: PodRuntime, port: number, data: SpdyStream): Promise<string | undefined> {
   const podIP = runtime.podIP;
@@ -44,9 +52,7 @@ function forward(runtime: PodRuntime, port: number, data: SpdyStream): Promise<s
         data.reset();
         return resolve(undefined);
       }
-      const pod = runtime.pod();
-      const name = `${pod.metadata.name}_${pod.metadata.namespace}`;
-      resolve(`error forwarding port ${port} to pod ${name}, uid ${runtime.uid}: failed to connect to ${podIP}:${port} inside namespace "${name}", IPv4: ${dialError(podIP, port, err)}`);
+      resolve(forwardFailure(runtime, port, err));
     });
     data.on('error', () => conn.destroy());
     data.on('close', () => {

@@ -64,6 +64,23 @@ function kubeletStreamPath(kind: 'exec' | 'attach', pod: Pod, q: URLSearchParams
   return `/${kind}/${encodeURIComponent(pod.metadata.namespace ?? 'default')}/${encodeURIComponent(name)}/${encodeURIComponent(container)}?${out}`;
 }
 
+/**
+ * PodPortForwardOptions' `ports` (each value may list several, comma-separated, as apimachinery's
+ * Convert_Slice_string_To_Slice_int32 reads them) as the kubelet's `port` parameter, as upstream's
+ * PortForwardLocation writes it. A SPDY client names its ports in its streams instead: no query.
+ */
+function kubeletPortQuery(q: URLSearchParams): string {
+  const ports: number[] = [];
+  for (const v of q.getAll('ports')) {
+    for (const p of v.split(',')) {
+      if (p === '') continue;
+      if (!/^-?[0-9]+$/.test(p)) throw badRequest(`strconv.ParseInt: parsing ${JSON.stringify(p)}: invalid syntax`);
+      ports.push(Number(p)); // out of range: the kubelet refuses it in its words
+    }
+  }
+  return ports.length ? `?port=${ports.join(',')}` : '';
+}
+
 export async function proxyStreamUpgrade(opts: StreamingProxyOptions, req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
   socket.on('error', () => socket.destroy());
   try {
@@ -75,7 +92,7 @@ export async function proxyStreamUpgrade(opts: StreamingProxyOptions, req: Incom
     const pod = (await opts.registry.get(PODS, decodeURIComponent(namespace), decodeURIComponent(name))) as Pod;
     let kubeletPath: string;
     if (kind === 'portforward') {
-      kubeletPath = `/portForward/${encodeURIComponent(pod.metadata.namespace ?? 'default')}/${encodeURIComponent(pod.metadata.name ?? '')}${url.search}`;
+      kubeletPath = `/portForward/${encodeURIComponent(pod.metadata.namespace ?? 'default')}/${encodeURIComponent(pod.metadata.name ?? '')}${kubeletPortQuery(url.searchParams)}`;
     } else kubeletPath = kubeletStreamPath(kind, pod, url.searchParams);
     const loc = await kubeletLocationOf(opts.registry, pod);
     if (!loc) throw badRequest(`pod ${pod.metadata.name} does not have a host assigned`);

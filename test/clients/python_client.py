@@ -12,7 +12,7 @@ import threading
 
 from kubernetes import client, config, watch
 from kubernetes.client.rest import ApiException
-from kubernetes.stream import stream
+from kubernetes.stream import portforward, stream
 from kubernetes.stream.ws_client import ERROR_CHANNEL
 
 config.load_kube_config(config_file=sys.argv[1])
@@ -103,6 +103,30 @@ def run_exec_interactive(cmd):
     ws.run_forever(timeout=5)
     status = ws.read_channel(ERROR_CHANNEL)
     return {"answers": answers, "status": json.loads(status) if status else None, "open": ws.is_open()}
+
+
+def run_port_forward(cmd):
+    """An HTTP request through pods/portforward as the client's e2e suite makes one
+    (test_portforward_http): a PortForward's socket for the port, the request written, the answer
+    read until the pod closes it; then what the error channel said."""
+    port = cmd["port"]
+    pf = portforward(core.connect_get_namespaced_pod_portforward, cmd["name"], cmd["namespace"], ports=str(port))
+    sock = pf.socket(port)
+    sock.setblocking(True)
+    sock.settimeout(10)
+    answer = b""
+    try:
+        sock.sendall(b"GET / HTTP/1.1\r\nHost: pod\r\nConnection: close\r\n\r\n")
+        while True:
+            chunk = sock.recv(4096)
+            if not chunk:
+                break
+            answer += chunk
+    except OSError as e:
+        answer += ("<" + type(e).__name__ + ">").encode()
+    sock.close()
+    error = pf.error(port)
+    return {"answer": answer.decode("utf-8", "replace"), "error": error}
 
 
 def run_kind_round(cmd):
@@ -205,6 +229,8 @@ def dispatch(cmd):
         return run_kind_round(cmd)
     if op == "execInteractive":
         return run_exec_interactive(cmd)
+    if op == "portForward":
+        return run_port_forward(cmd)
     raise ValueError("unknown op " + op)
 
 
