@@ -41,6 +41,8 @@ export interface SocketKeeper {
   activate(child: ChildProcess): void;
   /** How many sockets are held. */
   held(): number;
+  /** Whether the socket listening on `key` (`ip:port`) is held. */
+  holds(key: string): boolean;
   closeAll(): void;
 }
 
@@ -88,6 +90,7 @@ export function createSocketKeeper(name: string, logger: Logger): SocketKeeper {
       send(child, { loopkube: SOCKETS_MESSAGE, op: 'activate' });
     },
     held: () => held.size,
+    holds: (key) => held.has(key),
     closeAll() {
       for (const h of held.values()) h.close();
       held.clear();

@@ -628,8 +628,9 @@ describe.each(PLANES)('on the %s data plane', (dataPlane) => {
       if (dataPlane === 'nftables') {
         expect(keeper.held()).toBe(0);
       } else {
-        // each listening socket is held (besides the earlier tests' services)
-        await waitFor('the supervisor to hold every listener of the service', () => keeper.held() >= targets.length);
+        // each listening socket of this service is held (a count would be met by the earlier
+        // tests' services' sockets before this one's arrive: the hold is a message of its own)
+        await waitFor('the supervisor to hold every listener of the service', () => targets.every(([h, port]) => keeper.holds(`${h}:${port}`)));
       }
       await proxy.kill();
       // while no proxy runs: the kernel completes the handshakes into the held sockets' backlogs
